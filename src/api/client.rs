@@ -1,0 +1,456 @@
+//! The client: configuration, one HTTP exchange, and the retry driver every endpoint shares.
+
+use serde_json::Value;
+
+use crate::api::auth::{Auth, Credentials, Secret, DEFAULT_TTL_SECONDS};
+use crate::api::env::Env;
+use crate::api::error::{Error, ErrorKind};
+use crate::api::http::{Method, Request, Response, TransportError};
+use crate::api::model::{Family, Page};
+use crate::api::retry::{backoff_ms, http_date_ms, retry_after_ms};
+use crate::api::task::Task;
+use crate::api::validate::{check_id, is_http_url};
+
+/// The global host, for servers outside mainland China.
+pub const GLOBAL_BASE_URL: &str = "https://api-singapore.klingai.com";
+/// The mainland China host.
+pub const CN_BASE_URL: &str = "https://api-beijing.klingai.com";
+/// Per-attempt timeout unless the caller says otherwise.
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+/// Retries after the first attempt unless the caller says otherwise.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
+const MAX_RETRIES_LIMIT: f64 = 10.0;
+
+/// Client options as the caller gave them, before any check.
+#[derive(Debug, Default, Clone)]
+pub struct ClientOptions {
+    /// Access key (with `secret_key`).
+    pub access_key: Option<String>,
+    /// Secret key (with `access_key`).
+    pub secret_key: Option<Secret>,
+    /// A Kling API key.
+    pub api_key: Option<Secret>,
+    /// A pre-signed token.
+    pub token: Option<Secret>,
+    /// Whether a token provider function was given.
+    pub token_provider: bool,
+    /// The API host (or a proxy).
+    pub base_url: Option<String>,
+    /// `"global"` or `"cn"`.
+    pub region: Option<String>,
+    /// Per-attempt timeout in milliseconds.
+    pub timeout_ms: Option<f64>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<f64>,
+    /// Lifetime of signed tokens, in seconds.
+    pub token_ttl_seconds: Option<f64>,
+    /// The caller accepts holding secrets in a browser page.
+    pub dangerously_allow_browser: bool,
+    /// The host is a browser page (set by the boundary, not by users).
+    pub in_browser: bool,
+}
+
+/// Checked client configuration.
+#[derive(Debug)]
+pub struct ClientConfig {
+    /// The API host, without a trailing slash.
+    pub base_url: String,
+    /// Per-attempt timeout.
+    pub timeout_ms: u32,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+}
+
+/// Per-call overrides of the client's defaults.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RequestOptions {
+    /// Per-attempt timeout in milliseconds.
+    pub timeout_ms: Option<u32>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+}
+
+impl RequestOptions {
+    /// Checks raw per-call options.
+    pub fn from_raw(
+        timeout_ms: Option<f64>,
+        max_retries: Option<f64>,
+    ) -> Result<RequestOptions, Error> {
+        Ok(RequestOptions {
+            timeout_ms: check_timeout(timeout_ms, "timeoutMs")?,
+            max_retries: check_retries(max_retries)?,
+        })
+    }
+}
+
+fn check_timeout(v: Option<f64>, name: &str) -> Result<Option<u32>, Error> {
+    match v {
+        None => Ok(None),
+        Some(ms) if (1.0..=MAX_TIMEOUT_MS).contains(&ms) => Ok(Some(ms.round() as u32)),
+        Some(ms) => Err(Error::invalid_options(format!(
+            "`{name}` must be a number of milliseconds from 1 to {MAX_TIMEOUT_MS}, not {ms}"
+        ))),
+    }
+}
+
+fn check_retries(v: Option<f64>) -> Result<Option<u32>, Error> {
+    match v {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES_LIMIT).contains(&n) => Ok(Some(n as u32)),
+        Some(n) => Err(Error::invalid_options(format!(
+            "`maxRetries` must be a whole number from 0 to {MAX_RETRIES_LIMIT}, not {n}"
+        ))),
+    }
+}
+
+fn credentials(o: &ClientOptions) -> Result<Credentials, Error> {
+    let forms = [
+        o.access_key.is_some() || o.secret_key.is_some(),
+        o.api_key.is_some(),
+        o.token.is_some() || o.token_provider,
+    ];
+    if forms.iter().filter(|f| **f).count() > 1 {
+        return Err(Error::invalid_options(
+            "give exactly one credential form: accessKey + secretKey, apiKey, or token",
+        ));
+    }
+    let secret_held = forms[0] || forms[1];
+    if o.in_browser && secret_held && !o.dangerously_allow_browser {
+        return Err(Error::invalid_options(
+            "accessKey/secretKey and apiKey in a browser page are visible to everyone who opens it. \
+             Sign tokens on a server (signToken) and pass `token`, or point `baseUrl` at a proxy that \
+             adds credentials. Set dangerouslyAllowBrowser: true only if you accept the risk",
+        ));
+    }
+    let nonempty = |s: &str, name: &str| {
+        if s.trim().is_empty() {
+            Err(Error::invalid_options(format!(
+                "`{name}` must be a non-empty string"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    Ok(match (&o.access_key, &o.secret_key, &o.api_key, &o.token) {
+        (Some(ak), Some(sk), _, _) => {
+            nonempty(ak, "accessKey")?;
+            nonempty(sk.expose(), "secretKey")?;
+            Credentials::AccessKey {
+                access_key: ak.clone(),
+                secret_key: sk.clone(),
+            }
+        }
+        (Some(_), None, _, _) => {
+            return Err(Error::invalid_options("`accessKey` needs `secretKey` too"))
+        }
+        (None, Some(_), _, _) => {
+            return Err(Error::invalid_options("`secretKey` needs `accessKey` too"))
+        }
+        (_, _, Some(key), _) => {
+            nonempty(key.expose(), "apiKey")?;
+            Credentials::ApiKey(key.clone())
+        }
+        (_, _, _, Some(token)) => {
+            nonempty(token.expose(), "token")?;
+            Credentials::Token(token.clone())
+        }
+        _ if o.token_provider => Credentials::Provider,
+        _ => Credentials::None,
+    })
+}
+
+fn base_url(o: &ClientOptions) -> Result<String, Error> {
+    let url = match (&o.base_url, o.region.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_options(
+                "give `baseUrl` or `region`, not both",
+            ))
+        }
+        (Some(url), None) => url.trim_end_matches('/').to_string(),
+        (None, None | Some("global")) => GLOBAL_BASE_URL.to_string(),
+        (None, Some("cn")) => CN_BASE_URL.to_string(),
+        (None, Some(r)) => {
+            return Err(Error::invalid_options(format!(
+                "`region` must be \"global\" or \"cn\", not \"{r}\""
+            )))
+        }
+    };
+    if !is_http_url(&url) || url.contains(['?', '#']) {
+        return Err(Error::invalid_options(format!(
+            "`baseUrl` must be an http:// or https:// URL without query or fragment, not \"{url}\""
+        )));
+    }
+    Ok(url)
+}
+
+/// A Kling client: configuration plus the token cache. Hosts are passed per call.
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    auth: Auth,
+}
+
+/// A successful answer: its HTTP status and the envelope's `data`.
+#[derive(Debug)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The envelope's `data`.
+    pub data: Value,
+}
+
+impl Client {
+    /// Checks `options` and builds a client.
+    pub fn new(options: &ClientOptions) -> Result<Client, Error> {
+        let ttl = match options.token_ttl_seconds {
+            None => DEFAULT_TTL_SECONDS,
+            Some(s) if s.fract() == 0.0 && (10.0..=86_400.0).contains(&s) => s as i64,
+            Some(s) => {
+                return Err(Error::invalid_options(format!(
+                    "`tokenTtlSeconds` must be whole seconds from 10 to 86400, not {s}"
+                )))
+            }
+        };
+        let config = ClientConfig {
+            base_url: base_url(options)?,
+            timeout_ms: check_timeout(options.timeout_ms, "timeoutMs")?
+                .unwrap_or(DEFAULT_TIMEOUT_MS),
+            max_retries: check_retries(options.max_retries)?.unwrap_or(DEFAULT_MAX_RETRIES),
+        };
+        Ok(Client {
+            config,
+            auth: Auth::new(credentials(options)?, ttl),
+        })
+    }
+
+    /// The checked configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The authenticator (token cache and clock offset).
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// `GET {family}/{id}`: one task by task id or external task id.
+    pub async fn get_task<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        id: &str,
+        opts: RequestOptions,
+    ) -> Result<Task, Error> {
+        check_id("id", id)?;
+        let path = format!("{}/{}", family.path(), encode_segment(id));
+        let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        Task::from_value(reply.data).map_err(|e| e.with_task_id(id))
+    }
+
+    /// `GET {family}?pageNum&pageSize`: one page of tasks, newest first.
+    pub async fn list_tasks<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        page: Page,
+        opts: RequestOptions,
+    ) -> Result<Vec<Task>, Error> {
+        let path = format!(
+            "{}?pageNum={}&pageSize={}",
+            family.path(),
+            page.num,
+            page.size
+        );
+        let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        let Value::Array(items) = reply.data else {
+            return Err(Error::decode("the list response's data is not an array"));
+        };
+        items.into_iter().map(Task::from_value).collect()
+    }
+
+    /// Sends one request, retrying as the contract says, and returns the envelope's `data`.
+    pub(crate) async fn call<E: Env>(
+        &self,
+        env: &E,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        opts: RequestOptions,
+    ) -> Result<Reply, Error> {
+        let mut retry = RetryState::default();
+        loop {
+            match self.exchange(env, method, path, body, opts).await {
+                Ok(reply) => return Ok(reply),
+                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
+            }
+        }
+    }
+
+    /// Decides whether `e` is worth another attempt and, if so, waits. Gives `e` back when not,
+    /// and `ERR_KLING_ABORTED` when the caller aborts during the wait.
+    pub(crate) async fn pause_before_retry<E: Env>(
+        &self,
+        env: &E,
+        e: Error,
+        state: &mut RetryState,
+        opts: RequestOptions,
+    ) -> Result<(), Error> {
+        if e.is_token_time_error() && !state.reauthed && self.auth.credentials().can_refresh() {
+            state.reauthed = true;
+            self.auth.invalidate(e.server_date_ms, env.now_ms());
+            return Ok(());
+        }
+        let max = opts.max_retries.unwrap_or(self.config.max_retries);
+        if !(e.retryable || (state.create && e.may_have_created() && e.kind != ErrorKind::Aborted))
+            || state.retries >= max
+        {
+            return Err(e);
+        }
+        let delay = backoff_ms(state.retries, &e, random_unit(env));
+        state.retries += 1;
+        if delay > 0 {
+            env.sleep(delay).await.map_err(|t| transport_error(t, 0))?;
+        }
+        Ok(())
+    }
+
+    /// One attempt: sign, send, decode. No retries.
+    pub(crate) async fn exchange<E: Env>(
+        &self,
+        env: &E,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        opts: RequestOptions,
+    ) -> Result<Reply, Error> {
+        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+        if let Some(value) = self.auth.authorization(env).await? {
+            headers.push(("authorization".to_string(), value));
+        }
+        if body.is_some() {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+        }
+        let request = Request {
+            method,
+            url: format!("{}{}", self.config.base_url, path),
+            headers,
+            body: body.map(str::to_string),
+        };
+        let timeout = opts.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let response = env
+            .send(&request, timeout)
+            .await
+            .map_err(|e| transport_error(e, timeout))?;
+        decode(&response)
+    }
+}
+
+/// Retry bookkeeping for one operation.
+#[derive(Debug, Default)]
+pub(crate) struct RetryState {
+    pub retries: u32,
+    pub reauthed: bool,
+    /// A create: failures that may have created the task are retried (after a lookup).
+    pub create: bool,
+}
+
+/// Turns a transport failure into the contract's error.
+pub fn transport_error(e: TransportError, timeout_ms: u32) -> Error {
+    match e {
+        TransportError::Network(msg) => Error::new(
+            ErrorKind::Network,
+            format!("the request did not complete: {msg}. Check the network and baseUrl"),
+        ),
+        TransportError::Timeout => Error::new(
+            ErrorKind::Timeout,
+            format!("no complete response within {timeout_ms} ms (timeoutMs)"),
+        ),
+        TransportError::Aborted => Error::new(
+            ErrorKind::Aborted,
+            "the operation was aborted by the caller's signal",
+        ),
+        TransportError::TooLarge(n) => {
+            Error::decode(format!("the response body is larger than {n} bytes"))
+        }
+    }
+}
+
+/// Reads Kling's envelope. `code == 0` on a 2xx is success; anything else is an error, classified
+/// by business code first and HTTP status second.
+pub fn decode(response: &Response) -> Result<Reply, Error> {
+    let header_request_id = response.header("x-request-id").map(str::to_string);
+    let server_date_ms = response.header("date").and_then(http_date_ms);
+    let ok_status = (200..300).contains(&response.status);
+    let mut err = match serde_json::from_slice::<Value>(&response.body) {
+        Ok(Value::Object(mut envelope)) => {
+            let code = envelope.get("code").and_then(Value::as_i64);
+            let request_id = envelope
+                .get("request_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or(header_request_id);
+            match (code, envelope.remove("data")) {
+                (Some(0), Some(data)) if ok_status => {
+                    return Ok(Reply {
+                        status: response.status,
+                        data,
+                    })
+                }
+                (None, _) | (Some(0), None) if ok_status => {
+                    let mut e = Error::decode(
+                        "the response is not Kling's envelope (no `code` or no `data`)",
+                    );
+                    e.request_id = request_id;
+                    e
+                }
+                _ => {
+                    let message = envelope
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    Error::from_api(response.status, code, message, request_id)
+                }
+            }
+        }
+        _ if ok_status => {
+            let mut e = Error::decode(format!(
+                "HTTP {} with a body that is not JSON ({} bytes)",
+                response.status,
+                response.body.len()
+            ));
+            e.request_id = header_request_id;
+            e
+        }
+        _ => Error::from_api(
+            response.status,
+            None,
+            "the body is not Kling's JSON (an HTML error page or a proxy's answer?)",
+            header_request_id,
+        ),
+    };
+    err.status = Some(response.status);
+    err.server_date_ms = server_date_ms;
+    err.retry_after_ms = retry_after_ms(response, server_date_ms);
+    Err(err)
+}
+
+/// A uniform draw in `[0, 1)` from the host's random bytes.
+pub fn random_unit<E: Env>(env: &E) -> f64 {
+    let mut b = [0u8; 4];
+    env.fill_random(&mut b);
+    f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,30 @@
+//! The one trait through which the core reaches its host.
+
+use crate::api::error::Error;
+use crate::api::http::{Request, Response, TransportError};
+
+/// What the core needs from the world: HTTP, timers, a clock, randomness and, when the client
+/// was given a token provider, a way to call it.
+///
+/// Hosts are created per operation, so a host may carry that operation's abort signal: `send`
+/// and `sleep` then fail with [`TransportError::Aborted`] as soon as it fires. Futures are not
+/// `Send`: JavaScript is single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Env {
+    /// Sends one request and reads the whole response, giving up after `timeout_ms`.
+    async fn send(&self, request: &Request, timeout_ms: u32) -> Result<Response, TransportError>;
+
+    /// Waits `ms` milliseconds, or fails with [`TransportError::Aborted`].
+    async fn sleep(&self, ms: u32) -> Result<(), TransportError>;
+
+    /// The host's wall clock, in Unix milliseconds.
+    fn now_ms(&self) -> f64;
+
+    /// Fills `buf` with random bytes (cryptographically strong where the host has them).
+    fn fill_random(&self, buf: &mut [u8]);
+
+    /// Asks the user's token provider for a bearer token (`Credentials::Provider`).
+    async fn provide_token(&self) -> Result<String, Error> {
+        Err(Error::invalid_options("this client has no token provider"))
+    }
+}

@@ -1,0 +1,27 @@
+//! The pure core of kling-edge: everything the client decides, with no JavaScript in sight.
+//!
+//! The core reaches the outside world only through [`Env`]. Native tests drive it with a scripted
+//! host and a frozen clock; the wasm boundary supplies a host built on `fetch` and `setTimeout`.
+
+pub mod auth;
+pub mod callback;
+pub mod chain;
+pub mod client;
+pub mod create;
+pub mod env;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod pages;
+pub mod retry;
+pub mod task;
+pub mod validate;
+pub mod wait;
+
+pub use auth::{sign_token, Credentials, Secret};
+pub use client::{Client, ClientOptions, RequestOptions};
+pub use env::Env;
+pub use error::{Error, ErrorKind};
+pub use model::{Family, Page};
+pub use task::{Task, TaskStatus};
+pub use wait::WaitOptions;

@@ -1,0 +1,434 @@
+//! The exported `KlingClient`: reads options, builds a host per call, hands off to the core.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::api::auth::Secret;
+use crate::api::chain::ChainPlan;
+use crate::api::model::Page;
+use crate::api::{
+    Client, ClientOptions, Credentials, Error, Family, RequestOptions, Task, WaitOptions,
+};
+use crate::wasm::convert::{from_js, to_js, Bag};
+use crate::wasm::error::to_js_error;
+use crate::wasm::fetch::FetchEnv;
+use crate::wasm::host;
+use crate::wasm::iter::TaskIterator;
+
+const CLIENT_OPTIONS: &[&str] = &[
+    "accessKey",
+    "secretKey",
+    "apiKey",
+    "token",
+    "baseUrl",
+    "region",
+    "timeoutMs",
+    "maxRetries",
+    "tokenTtlSeconds",
+    "fetch",
+    "dangerouslyAllowBrowser",
+];
+const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
+const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];
+
+pub(crate) struct Inner {
+    pub client: Client,
+    fetch: Function,
+    provider: Option<Function>,
+}
+
+impl Inner {
+    pub fn env(&self, signal: JsValue) -> FetchEnv {
+        FetchEnv {
+            fetch: self.fetch.clone(),
+            signal,
+            provider: self.provider.clone(),
+        }
+    }
+}
+
+/// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
+/// signed tokens and learns the server's clock.
+///
+/// ```js
+/// const kling = new KlingClient({ accessKey, secretKey });
+/// const task = await kling.extendVideoAndWait({ video_id, prompt: "The camera pulls back" });
+/// ```
+#[wasm_bindgen]
+pub struct KlingClient {
+    inner: Rc<Inner>,
+}
+
+fn run<F>(future: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    future_to_promise(async move { future.await.map_err(|e| to_js_error(&e)) })
+}
+
+fn request_options(opts: &JsValue) -> Result<(RequestOptions, JsValue), Error> {
+    let bag = Bag::new(opts, "request options", REQUEST_OPTIONS)?;
+    Ok((
+        RequestOptions::from_raw(bag.number("timeoutMs")?, bag.number("maxRetries")?)?,
+        bag.signal()?,
+    ))
+}
+
+fn wait_options(opts: &JsValue) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
+    let bag = Bag::new(opts, "wait options", WAIT_OPTIONS)?;
+    let wait = WaitOptions::from_raw(bag.number("timeoutMs")?, bag.number("pollIntervalMs")?)?;
+    Ok((wait, bag.signal()?, bag.function("onProgress")?))
+}
+
+fn tasks_to_js(tasks: Vec<Task>) -> JsValue {
+    tasks
+        .into_iter()
+        .map(|t| to_js(t.as_value()))
+        .collect::<Array>()
+        .into()
+}
+
+/// Calls `onProgress(task, info)` for every state seen; `info` is `{step, steps}` in chains.
+fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Task, usize) {
+    move |task, step| {
+        if let Some(cb) = &callback {
+            let info = match steps {
+                Some(n) => {
+                    let o = Object::new();
+                    let _ = Reflect::set(&o, &"step".into(), &JsValue::from((step + 1) as u32));
+                    let _ = Reflect::set(&o, &"steps".into(), &JsValue::from(n as u32));
+                    o.into()
+                }
+                None => JsValue::UNDEFINED,
+            };
+            host::notify(cb, &to_js(task.as_value()), &info);
+        }
+    }
+}
+
+impl KlingClient {
+    fn create(&self, family: Family, params: JsValue, opts: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (opts, signal) = request_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let task = inner
+                .client
+                .create(&inner.env(signal), family, &params, opts)
+                .await?;
+            Ok(to_js(task.as_value()))
+        })
+    }
+
+    fn get(&self, family: Family, id: JsValue, opts: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (opts, signal) = request_options(&opts)?;
+            let id = id
+                .as_string()
+                .ok_or_else(|| Error::invalid_request("id", "the task id must be a string"))?;
+            let task = inner
+                .client
+                .get_task(&inner.env(signal), family, &id, opts)
+                .await?;
+            Ok(to_js(task.as_value()))
+        })
+    }
+
+    fn list(&self, family: Family, params: JsValue, opts: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (opts, signal) = request_options(&opts)?;
+            let page = Page::from_value(&from_js(&params, "params")?)?;
+            Ok(tasks_to_js(
+                inner
+                    .client
+                    .list_tasks(&inner.env(signal), family, page, opts)
+                    .await?,
+            ))
+        })
+    }
+
+    fn wait(&self, family: Family, task_id: JsValue, opts: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let id = task_id
+                .as_string()
+                .ok_or_else(|| Error::invalid_request("taskId", "the task id must be a string"))?;
+            let mut report = reporter(on_progress, None);
+            let task = inner
+                .client
+                .wait(&inner.env(signal), family, &id, None, &wait, &mut |t| {
+                    report(t, 0)
+                })
+                .await?;
+            Ok(to_js(task.as_value()))
+        })
+    }
+}
+
+fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
+    let bag = Bag::new(options, "KlingClient options", CLIENT_OPTIONS)?;
+    let token = bag.get("token");
+    let provider = token.dyn_ref::<Function>().cloned();
+    let fixed_token = if provider.is_some() {
+        None
+    } else {
+        bag.string("token")?
+    };
+    let opts = ClientOptions {
+        access_key: bag.string("accessKey")?,
+        secret_key: bag.string("secretKey")?.map(Secret::new),
+        api_key: bag.string("apiKey")?.map(Secret::new),
+        token: fixed_token.map(Secret::new),
+        token_provider: provider.is_some(),
+        base_url: bag.string("baseUrl")?,
+        region: bag.string("region")?,
+        timeout_ms: bag.number("timeoutMs")?,
+        max_retries: bag.number("maxRetries")?,
+        token_ttl_seconds: bag.number("tokenTtlSeconds")?,
+        dangerously_allow_browser: bag.flag("dangerouslyAllowBrowser")?,
+        in_browser: host::is_browser(),
+    };
+    let fetch = match bag.function("fetch")? {
+        Some(f) => f,
+        None => host::global_fetch().ok_or_else(|| {
+            Error::invalid_options("this runtime has no global fetch: pass the `fetch` option")
+        })?,
+    };
+    Ok(Inner {
+        client: Client::new(&opts)?,
+        fetch,
+        provider,
+    })
+}
+
+#[wasm_bindgen]
+impl KlingClient {
+    /// Creates a client. Give exactly one credential form — `accessKey` + `secretKey` (a JWT is
+    /// signed here and re-signed before it expires), `apiKey`, or `token` (a string or a function
+    /// returning one) — or none when `baseUrl` points at a proxy that adds credentials.
+    ///
+    /// Throws `KlingError` with code `ERR_KLING_INVALID_OPTIONS` on bad options, and in a browser
+    /// page when secrets are given without `dangerouslyAllowBrowser: true`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: JsValue,
+    ) -> Result<KlingClient, JsValue> {
+        let inner = client_from_options(&options).map_err(|e| to_js_error(&e))?;
+        Ok(KlingClient {
+            inner: Rc::new(inner),
+        })
+    }
+
+    /// Extends a video by 4–5 seconds (`POST /v1/videos/video-extend`) and resolves the created task.
+    /// Every documented rule is checked first (`ERR_KLING_INVALID_REQUEST`, nothing sent). The
+    /// request always carries an `external_task_id` (generated when absent), so a create that
+    /// failed ambiguously is looked up before it is ever submitted again.
+    #[wasm_bindgen(js_name = extendVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn extend_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.create(Family::VideoExtend, params, opts)
+    }
+
+    /// Gets one extension task by its task id or external task id.
+    #[wasm_bindgen(js_name = getExtension, unchecked_return_type = "Promise<Task>")]
+    pub fn get_extension(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.get(Family::VideoExtend, id, opts)
+    }
+
+    /// Lists one page of extension tasks, newest first (`pageNum` 1–1000, `pageSize` 1–500,
+    /// default 30). A page shorter than `pageSize` is the last.
+    #[wasm_bindgen(js_name = listExtensions, unchecked_return_type = "Promise<Task[]>")]
+    pub fn list_extensions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.list(Family::VideoExtend, params, opts)
+    }
+
+    /// Iterates over every extension task, page after page: `for await (const task of kling.extensions())`.
+    #[wasm_bindgen(js_name = extensions, unchecked_return_type = "AsyncIterableIterator<Task>")]
+    pub fn extensions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ pageSize?: number } | undefined")] params: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        TaskIterator::start(self.inner.clone(), Family::VideoExtend, &params)
+            .map_err(|e| to_js_error(&e))
+    }
+
+    /// Polls an extension task until it succeeds (resolves the task) or fails (rejects with
+    /// `ERR_KLING_TASK_FAILED`). Rejects with `ERR_KLING_WAIT_TIMEOUT` at the deadline (default 30
+    /// minutes) and `ERR_KLING_ABORTED` when `signal` fires; the task itself keeps running.
+    #[wasm_bindgen(js_name = waitForExtension, unchecked_return_type = "Promise<Task>")]
+    pub fn wait_for_extension(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.wait(Family::VideoExtend, task_id, opts)
+    }
+
+    /// `extendVideo` then `waitForExtension`. The wait options' `signal` also covers the create.
+    #[wasm_bindgen(js_name = extendVideoAndWait, unchecked_return_type = "Promise<Task>")]
+    pub fn extend_video_and_wait(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let env = inner.env(signal);
+            let created = inner
+                .client
+                .create(&env, Family::VideoExtend, &params, wait.request)
+                .await?;
+            let id = created.id();
+            let mut report = reporter(on_progress, None);
+            let task = inner
+                .client
+                .wait(
+                    &env,
+                    Family::VideoExtend,
+                    &id,
+                    Some(created),
+                    &wait,
+                    &mut |t| report(t, 0),
+                )
+                .await?;
+            Ok(to_js(task.as_value()))
+        })
+    }
+
+    /// Extends a video again and again — each step from the previous result's video id — and
+    /// resolves every step's finished task. `prompts` holds one string (or extension-params
+    /// object) per step; give `video_duration` (the source's seconds) to have a chain that could
+    /// pass 180 s refused before anything is sent. A step that could pass 180 s is never submitted.
+    /// On failure the error's `completed` holds the steps already finished.
+    #[wasm_bindgen(js_name = chainExtensions, unchecked_return_type = "Promise<Task[]>")]
+    pub fn chain_extensions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
+            let mut report = reporter(on_progress, Some(plan.len()));
+            let tasks = inner
+                .client
+                .chain(&inner.env(signal), plan, &wait, &mut report)
+                .await?;
+            Ok(tasks_to_js(tasks))
+        })
+    }
+
+    /// Creates a text-to-video task (`POST /v1/videos/text2video`): a source video to extend.
+    /// Only kling-v1, kling-v1-5 and kling-v1-6 results can be extended.
+    #[wasm_bindgen(js_name = createTextToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn create_text_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TextToVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.create(Family::TextToVideo, params, opts)
+    }
+
+    /// Gets one text-to-video task by task id or external task id.
+    #[wasm_bindgen(js_name = getTextToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn get_text_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.get(Family::TextToVideo, id, opts)
+    }
+
+    /// Lists one page of text-to-video tasks.
+    #[wasm_bindgen(js_name = listTextToVideo, unchecked_return_type = "Promise<Task[]>")]
+    pub fn list_text_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.list(Family::TextToVideo, params, opts)
+    }
+
+    /// Polls a text-to-video task until it succeeds or fails (see `waitForExtension`).
+    #[wasm_bindgen(js_name = waitForTextToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn wait_for_text_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.wait(Family::TextToVideo, task_id, opts)
+    }
+
+    /// Creates an image-to-video task (`POST /v1/videos/image2video`): a source video to extend.
+    #[wasm_bindgen(js_name = createImageToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn create_image_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImageToVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.create(Family::ImageToVideo, params, opts)
+    }
+
+    /// Gets one image-to-video task by task id or external task id.
+    #[wasm_bindgen(js_name = getImageToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn get_image_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.get(Family::ImageToVideo, id, opts)
+    }
+
+    /// Lists one page of image-to-video tasks.
+    #[wasm_bindgen(js_name = listImageToVideo, unchecked_return_type = "Promise<Task[]>")]
+    pub fn list_image_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.list(Family::ImageToVideo, params, opts)
+    }
+
+    /// Polls an image-to-video task until it succeeds or fails (see `waitForExtension`).
+    #[wasm_bindgen(js_name = waitForImageToVideo, unchecked_return_type = "Promise<Task>")]
+    pub fn wait_for_image_to_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+    ) -> Promise {
+        self.wait(Family::ImageToVideo, task_id, opts)
+    }
+
+    /// A description safe to log: the host and the credential form, never a secret.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; auth: string }")]
+    pub fn to_json(&self) -> JsValue {
+        let auth = match self.inner.client.auth().credentials() {
+            Credentials::AccessKey { .. } => "accessKey",
+            Credentials::ApiKey(_) => "apiKey",
+            Credentials::Token(_) => "token",
+            Credentials::Provider => "tokenProvider",
+            Credentials::None => "none",
+        };
+        to_js(&serde_json::json!({ "baseUrl": self.inner.client.config().base_url, "auth": auth }))
+    }
+}

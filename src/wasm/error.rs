@@ -1,0 +1,46 @@
+//! `api::Error` → a real JavaScript `KlingError` (`instanceof Error`, with a stack and a `code`).
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use crate::api::Error;
+use crate::wasm::convert::to_js;
+use crate::wasm::host;
+
+fn set(obj: &Object, key: &str, value: JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
+/// The JavaScript error for `e`, with every field that is known.
+pub fn to_js_error(e: &Error) -> JsValue {
+    let fields = Object::new();
+    let str_fields = [
+        ("requestId", &e.request_id),
+        ("taskId", &e.task_id),
+        ("externalTaskId", &e.external_task_id),
+        ("field", &e.field),
+        ("lastStatus", &e.last_status),
+        ("taskStatusMsg", &e.task_status_msg),
+    ];
+    for (key, value) in str_fields {
+        if let Some(v) = value {
+            set(&fields, key, JsValue::from_str(v));
+        }
+    }
+    if let Some(status) = e.status {
+        set(&fields, "status", JsValue::from(status));
+    }
+    if let Some(code) = e.api_code {
+        set(&fields, "apiCode", JsValue::from_f64(code as f64));
+    }
+    if !e.completed.is_empty() {
+        set(
+            &fields,
+            "completed",
+            to_js(&serde_json::Value::Array(e.completed.clone())),
+        );
+    }
+    set(&fields, "retryable", JsValue::from_bool(e.retryable));
+    host::make_error(e.kind.code(), &e.message, &fields)
+}

@@ -1,0 +1,96 @@
+//! The host the core runs on in JavaScript: the global (or the user's) `fetch`, `setTimeout`,
+//! `Date.now()` and `crypto.getRandomValues`.
+
+use js_sys::Function;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::http::{Request, Response, TransportError};
+use crate::api::{Env, Error};
+use crate::wasm::host::{self, Outcome};
+
+/// One operation's host: the fetch to use, the caller's abort signal, the token provider.
+pub struct FetchEnv {
+    pub fetch: Function,
+    pub signal: JsValue,
+    pub provider: Option<Function>,
+}
+
+impl Env for FetchEnv {
+    async fn send(&self, request: &Request, timeout_ms: u32) -> Result<Response, TransportError> {
+        let headers = request
+            .headers
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), v.clone()])
+            .collect();
+        let promise = host::send(
+            &self.fetch,
+            request.method.as_str(),
+            &request.url,
+            headers,
+            request.body.clone(),
+            timeout_ms,
+            &self.signal,
+        );
+        // `send` never rejects; an Err here would mean the host itself broke.
+        let outcome: Outcome = JsFuture::from(promise)
+            .await
+            .map_err(|_| TransportError::Network("the fetch host failed".into()))?
+            .unchecked_into();
+        match outcome.kind().as_str() {
+            "ok" => {
+                let pairs = outcome.headers();
+                let headers = pairs
+                    .chunks_exact(2)
+                    .map(|p| (p[0].clone(), p[1].clone()))
+                    .collect();
+                Ok(Response {
+                    status: outcome.status(),
+                    headers,
+                    body: outcome.body().to_vec(),
+                })
+            }
+            "timeout" => Err(TransportError::Timeout),
+            "aborted" => Err(TransportError::Aborted),
+            _ => Err(TransportError::Network(
+                outcome.message().unwrap_or_default(),
+            )),
+        }
+    }
+
+    async fn sleep(&self, ms: u32) -> Result<(), TransportError> {
+        match JsFuture::from(host::sleep(ms, &self.signal)).await {
+            Ok(v) if v.as_bool() == Some(true) => Ok(()),
+            _ => Err(TransportError::Aborted),
+        }
+    }
+
+    fn now_ms(&self) -> f64 {
+        // Not SystemTime: it panics on wasm32-unknown-unknown.
+        js_sys::Date::now()
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) {
+        let bytes = host::random_bytes(buf.len());
+        let n = bytes.len().min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+    }
+
+    async fn provide_token(&self) -> Result<String, Error> {
+        let Some(provider) = &self.provider else {
+            return Err(Error::invalid_options("this client has no token provider"));
+        };
+        let outcome: Outcome = JsFuture::from(host::call_provider(provider))
+            .await
+            .map_err(|_| Error::invalid_options("the token provider failed"))?
+            .unchecked_into();
+        match outcome.token() {
+            Some(token) if outcome.kind() == "ok" => Ok(token),
+            _ => Err(Error::invalid_options(
+                outcome
+                    .message()
+                    .unwrap_or_else(|| "the token provider failed".into()),
+            )),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+// The JavaScript half of kling-edge's host: the few operations that are smaller and safer written
+// against the platform directly. Every function resolves (never rejects) with a plain result, so
+// the Rust side maps outcomes without catching exceptions.
+
+/** The error every kling-edge failure is: a real Error with a stable `code`. */
+export class KlingError extends Error {
+  constructor(code, message, fields) {
+    super(message);
+    this.name = "KlingError";
+    this.code = code;
+    for (const [key, value] of Object.entries(fields)) this[key] = value;
+  }
+}
+
+export function makeError(code, message, fields) {
+  return new KlingError(code, message, fields);
+}
+
+// The same test openai-node uses: Node, Deno, Bun and Workers have no window.document.
+export function isBrowser() {
+  return typeof window !== "undefined" && typeof window.document !== "undefined" && typeof navigator !== "undefined";
+}
+
+export function globalFetch() {
+  return typeof globalThis.fetch === "function" ? globalThis.fetch : undefined;
+}
+
+// JSON.stringify would silently turn NaN into null and drop functions; refuse them instead.
+export function toJson(value) {
+  if (value === undefined) return "null";
+  try {
+    return JSON.stringify(value, (key, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) throw new TypeError(`\`${key}\` is ${v}, not a finite number`);
+      if (typeof v === "bigint") throw new TypeError(`\`${key}\` is a BigInt; use a number`);
+      if (typeof v === "function" || typeof v === "symbol") throw new TypeError(`\`${key}\` is a ${typeof v}, not a JSON value`);
+      return v;
+    });
+  } catch (e) {
+    return { error: String(e && e.message ? e.message : e) };
+  }
+}
+
+export function randomBytes(n) {
+  const bytes = new Uint8Array(n);
+  if (globalThis.crypto && typeof globalThis.crypto.getRandomValues === "function") {
+    globalThis.crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < n; i++) bytes[i] = Math.floor(Math.random() * 256);
+  }
+  return bytes;
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. Always clears its timer. */
+export function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal && signal.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    if (signal) signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * One HTTP attempt. The per-attempt timeout covers the body too. Resolves
+ * `{kind: "ok", status, headers: [k, v, ...], body: Uint8Array}` or `{kind: "timeout" | "aborted" |
+ * "network", message}`.
+ */
+export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, signal) {
+  if (signal && signal.aborted) return { kind: "aborted" };
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  if (signal) signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const headers = {};
+    for (let i = 0; i + 1 < headerPairs.length; i += 2) headers[headerPairs[i]] = headerPairs[i + 1];
+    const init = { method, headers, signal: controller.signal };
+    if (body !== undefined && body !== null) init.body = body;
+    // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
+    const response = await fetchFn.call(undefined, url, init);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const pairs = [];
+    response.headers.forEach((value, key) => pairs.push(key, value));
+    return { kind: "ok", status: response.status, headers: pairs, body: bytes };
+  } catch (e) {
+    if (timedOut) return { kind: "timeout" };
+    if (signal && signal.aborted) return { kind: "aborted" };
+    return { kind: "network", message: String(e && e.message ? e.message : e) };
+  } finally {
+    clearTimeout(timer);
+    if (signal) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Calls the user's token provider; resolves `{kind: "ok", token}` or `{kind: "network", message}`. */
+export async function callProvider(provider) {
+  try {
+    const token = await provider();
+    if (typeof token !== "string") return { kind: "invalid", message: `the token provider returned ${typeof token}, not a string` };
+    return { kind: "ok", token };
+  } catch (e) {
+    return { kind: "invalid", message: `the token provider threw: ${String(e && e.message ? e.message : e)}` };
+  }
+}
+
+/** Calls a user callback; what it throws must not break the operation that reports to it. */
+export function notify(callback, ...args) {
+  try {
+    callback(...args);
+  } catch {
+    // Deliberately ignored: progress reporting is advisory.
+  }
+}
+
+/** Makes a wasm iterator (`next()` → Promise<{done, value}>) usable with `for await`. */
+export function asyncIterable(iterator) {
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      iterator.free();
+    }
+    return { done: true, value: undefined };
+  };
+  return {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      const step = await iterator.next();
+      return step.done ? finish() : step;
+    },
+    async return() {
+      return finish();
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** Reads a header from a `Headers` object or a plain object, case-insensitively. */
+export function readHeader(headers, name) {
+  if (!headers) return undefined;
+  if (typeof headers.get === "function") {
+    const v = headers.get(name);
+    return v === null ? undefined : String(v);
+  }
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) {
+      const v = headers[key];
+      return Array.isArray(v) ? v.join(" ") : v === undefined || v === null ? undefined : String(v);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+//! Bindings to `host.js`, the JavaScript half of the host.
+
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/wasm/host.js")]
+extern "C" {
+    /// The result of `send`, `callProvider`.
+    pub type Outcome;
+    #[wasm_bindgen(method, getter)]
+    pub fn kind(this: &Outcome) -> String;
+    #[wasm_bindgen(method, getter)]
+    pub fn message(this: &Outcome) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub fn status(this: &Outcome) -> u16;
+    #[wasm_bindgen(method, getter)]
+    pub fn headers(this: &Outcome) -> Vec<String>;
+    #[wasm_bindgen(method, getter)]
+    pub fn body(this: &Outcome) -> Uint8Array;
+    #[wasm_bindgen(method, getter)]
+    pub fn token(this: &Outcome) -> Option<String>;
+
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(code: &str, message: &str, fields: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = isBrowser)]
+    pub fn is_browser() -> bool;
+    #[wasm_bindgen(js_name = globalFetch)]
+    pub fn global_fetch() -> Option<Function>;
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = randomBytes)]
+    pub fn random_bytes(n: usize) -> Vec<u8>;
+    pub fn sleep(ms: u32, signal: &JsValue) -> Promise;
+    #[allow(clippy::too_many_arguments)]
+    pub fn send(
+        fetch: &Function,
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        body: Option<String>,
+        timeout_ms: u32,
+        signal: &JsValue,
+    ) -> Promise;
+    #[wasm_bindgen(js_name = callProvider)]
+    pub fn call_provider(provider: &Function) -> Promise;
+    pub fn notify(callback: &Function, a: &JsValue, b: &JsValue);
+    #[wasm_bindgen(js_name = asyncIterable)]
+    pub fn async_iterable(iterator: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = readHeader)]
+    pub fn read_header(headers: &JsValue, name: &str) -> Option<String>;
+}

@@ -1,0 +1,171 @@
+//! The TypeScript types of the public API, emitted into the package's `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Every code a `KlingError` can carry. */
+export type KlingErrorCode =
+  | "ERR_KLING_INVALID_OPTIONS" | "ERR_KLING_INVALID_REQUEST" | "ERR_KLING_AUTH"
+  | "ERR_KLING_PERMISSION" | "ERR_KLING_ACCOUNT" | "ERR_KLING_BAD_REQUEST" | "ERR_KLING_NOT_FOUND"
+  | "ERR_KLING_POLICY" | "ERR_KLING_RATE_LIMITED" | "ERR_KLING_CONCURRENCY" | "ERR_KLING_SERVER"
+  | "ERR_KLING_NETWORK" | "ERR_KLING_TIMEOUT" | "ERR_KLING_ABORTED" | "ERR_KLING_DECODE"
+  | "ERR_KLING_TASK_FAILED" | "ERR_KLING_WAIT_TIMEOUT" | "ERR_KLING_CALLBACK_SIGNATURE";
+
+/** What every rejection and throw of kling-edge is (`name === "KlingError"`). */
+export interface KlingError extends Error {
+  name: "KlingError";
+  code: KlingErrorCode;
+  /** Whether repeating the same call may succeed. */
+  retryable: boolean;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** Kling's business code. */
+  apiCode?: number;
+  /** Kling's request id: give it to Kling support. */
+  requestId?: string;
+  taskId?: string;
+  /** The create's external task id: look the task up by it after an ambiguous failure. */
+  externalTaskId?: string;
+  /** The parameter that broke a rule (`ERR_KLING_INVALID_REQUEST`). */
+  field?: string;
+  /** The task's last status (`ERR_KLING_WAIT_TIMEOUT`). */
+  lastStatus?: string;
+  /** Kling's failure reason (`ERR_KLING_TASK_FAILED`). */
+  taskStatusMsg?: string;
+  /** Steps a chain finished before it stopped. */
+  completed?: Task[];
+}
+
+export interface KlingClientOptions {
+  accessKey?: string;
+  secretKey?: string;
+  /** A Kling API key, sent as `Authorization: Bearer`. */
+  apiKey?: string;
+  /** A pre-signed token, or a function returning one (asked again after 1003/1004). */
+  token?: string | (() => string | Promise<string>);
+  /** Default `https://api-singapore.klingai.com`. */
+  baseUrl?: string;
+  /** `"global"` (api-singapore) or `"cn"` (api-beijing); an alternative to `baseUrl`. */
+  region?: "global" | "cn";
+  /** Per HTTP attempt, default 60000. */
+  timeoutMs?: number;
+  /** Default 2. */
+  maxRetries?: number;
+  /** Lifetime of signed tokens, default 1800. */
+  tokenTtlSeconds?: number;
+  /** Default: the global fetch. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Required to hold accessKey/secretKey/apiKey in a browser page. */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Give up waiting after this long, default 30 minutes. */
+  timeoutMs?: number;
+  /** Pause between polls, default 5000. */
+  pollIntervalMs?: number;
+  /** Called with every state seen; in chains `info` is `{ step, steps }` (from 1). */
+  onProgress?: (task: Task, info?: { step: number; steps: number }) => void;
+}
+
+export interface ListParams {
+  /** 1–1000, default 1. */
+  pageNum?: number;
+  /** 1–500, default 30. */
+  pageSize?: number;
+}
+
+export type TaskStatus = "submitted" | "processing" | "succeed" | "failed";
+
+export interface Video {
+  /** Feed this id to the next extension. */
+  id: string;
+  url: string;
+  watermark_url?: string;
+  /** Seconds, as a string (the new total for an extension). */
+  duration: string;
+}
+
+/** A task exactly as Kling returns it (unknown fields are kept). */
+export interface Task {
+  task_id: string;
+  task_status: TaskStatus | (string & {});
+  task_status_msg?: string;
+  task_info?: {
+    external_task_id?: string;
+    parent_video?: { id: string; url: string; duration: string };
+    [key: string]: unknown;
+  };
+  task_result?: { videos?: Video[]; [key: string]: unknown };
+  watermark_info?: { enabled: boolean };
+  /** Units charged, as a string. */
+  final_unit_deduction?: string;
+  /** Unix milliseconds. */
+  created_at?: number;
+  updated_at?: number;
+  [key: string]: unknown;
+}
+
+export interface ExtendVideoParams {
+  /** A video id (`task_result.videos[0].id`), not a task id. */
+  video_id: string;
+  /** At most 2500 characters. */
+  prompt?: string;
+  /** At most 2500 characters. */
+  negative_prompt?: string;
+  /** 0–1, default 0.5. */
+  cfg_scale?: number;
+  watermark_info?: { enabled: boolean };
+  callback_url?: string;
+  external_task_id?: string;
+}
+
+export interface ChainParams extends Omit<ExtendVideoParams, "prompt"> {
+  /** One step per entry: a prompt, or the step's own extension params. */
+  prompts: Array<string | Omit<ExtendVideoParams, "video_id" | "external_task_id">>;
+  /** The source's length in seconds, to refuse up front a chain that could pass 180 s. */
+  video_duration?: number | string;
+  /** When given, step n uses `${external_task_id}-${n}`. */
+  external_task_id?: string;
+}
+
+export interface TextToVideoParams {
+  model_name?: string;
+  prompt: string;
+  negative_prompt?: string;
+  cfg_scale?: number;
+  mode?: "std" | "pro";
+  aspect_ratio?: "16:9" | "9:16" | "1:1";
+  duration?: "5" | "10";
+  camera_control?: Record<string, unknown>;
+  watermark_info?: { enabled: boolean };
+  callback_url?: string;
+  external_task_id?: string;
+}
+
+export interface ImageToVideoParams {
+  model_name?: string;
+  /** An image URL or raw base64 (no `data:` prefix). */
+  image: string;
+  image_tail?: string;
+  prompt?: string;
+  negative_prompt?: string;
+  cfg_scale?: number;
+  mode?: "std" | "pro";
+  duration?: "5" | "10";
+  static_mask?: string;
+  dynamic_masks?: unknown[];
+  camera_control?: Record<string, unknown>;
+  watermark_info?: { enabled: boolean };
+  callback_url?: string;
+  external_task_id?: string;
+}
+"#;

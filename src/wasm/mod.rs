@@ -1,11 +1,11 @@
 //! The wasm boundary: converts values and does I/O, nothing else. Every decision lives in
-//! [`crate::api`].
+//! [`crate::api`]. Public so that the boundary's own tests can drive it.
 
-mod client;
+pub mod client;
 mod convert;
 mod error;
 mod fetch;
-mod functions;
+pub mod functions;
 mod host;
-mod iter;
+pub mod iter;
 mod types;

@@ -1,0 +1,45 @@
+# kling-edge — `make demo` and `make test` work on a fresh machine: each bootstraps first.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg
+
+.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+## build: the npm package into pkg/
+build: bootstrap pkg/package.json
+
+pkg/package.json: $(SOURCES)
+	@scripts/build-pkg
+
+## demo: builds a 20-second video (text2video + 3 chained extensions) on the simulator
+demo: build
+	@node examples/node/demo.mjs
+
+## test: every test — lint, native core, simulator, wasm boundary, end to end
+test: bootstrap lint test-native test-sim test-wasm test-e2e
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test --quiet
+
+test-sim:
+	node --test sim/test/
+
+test-wasm:
+	@scripts/test-wasm
+
+test-e2e: build
+	node --test tests/e2e/
+
+clean:
+	rm -rf pkg .tmp target

@@ -17,8 +17,13 @@ build: bootstrap pkg/package.json
 pkg/package.json: $(SOURCES)
 	@scripts/build-pkg
 
+EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
+
+$(EXAMPLE_DEPS): examples/node/package.json examples/node/package-lock.json
+	@npm ci --prefix examples/node --no-audit --no-fund --loglevel=error
+
 ## demo: builds a 20-second video (text2video + 3 chained extensions) on the simulator
-demo: build
+demo: build $(EXAMPLE_DEPS)
 	@node examples/node/demo.mjs
 
 ## test: every test — lint, native core, simulator, wasm boundary, end to end
@@ -38,7 +43,7 @@ test-sim:
 test-wasm:
 	@scripts/test-wasm
 
-test-e2e: build
+test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
 
 clean:

@@ -50,11 +50,15 @@ fn client_with(script: &str, extra: &str) -> (KlingClient, Array) {
 }
 
 fn task(id: &str, status: &str) -> String {
-    format!(r#"{{"task_id":"{id}","task_status":"{status}","task_info":{{"external_task_id":"x"}},"created_at":1,"updated_at":1}}"#)
+    format!(
+        r#"{{"task_id":"{id}","task_status":"{status}","task_info":{{"external_task_id":"x"}},"created_at":1,"updated_at":1}}"#
+    )
 }
 
 fn ok_response(data: &str) -> String {
-    format!(r#"{{"status":200,"body":{{"code":0,"message":"SUCCEED","request_id":"req-1","data":{data}}}}}"#)
+    format!(
+        r#"{{"status":200,"body":{{"code":0,"message":"SUCCEED","request_id":"req-1","data":{data}}}}}"#
+    )
 }
 
 async fn rejection(p: js_sys::Promise) -> JsValue {
@@ -103,35 +107,63 @@ fn bad_options_throw_a_real_kling_error() {
 fn the_client_never_serialises_a_secret() {
     let (client, _) = client_with("[]", "");
     let text = json_stringify(&client.into());
-    assert!(text.contains("accessKey") && text.contains("kling.test"), "{text}");
+    assert!(
+        text.contains("accessKey") && text.contains("kling.test"),
+        "{text}"
+    );
     assert!(!text.contains(SK), "{text}");
 }
 
 #[wasm_bindgen_test]
 async fn extend_video_posts_the_documented_request_through_an_unbound_fetch() {
     let (client, calls) = client_with(&format!("[{}]", ok_response(&task("t1", "submitted"))), "");
-    let t = JsFuture::from(client.extend_video(json(r#"{"video_id":"v1","prompt":"A puppy appears","cfg_scale":0.5}"#), JsValue::UNDEFINED)).await.expect("task");
+    let t = JsFuture::from(client.extend_video(
+        json(r#"{"video_id":"v1","prompt":"A puppy appears","cfg_scale":0.5}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("task");
     assert_eq!(get(&t, "task_id").as_string().as_deref(), Some("t1"));
     assert_eq!(calls.length(), 1);
     let call = calls.get(0);
-    assert_eq!(get(&call, "url").as_string().as_deref(), Some("http://kling.test/v1/videos/video-extend"));
+    assert_eq!(
+        get(&call, "url").as_string().as_deref(),
+        Some("http://kling.test/v1/videos/video-extend")
+    );
     assert_eq!(get(&call, "method").as_string().as_deref(), Some("POST"));
     let headers = get(&call, "headers");
-    assert!(get(&headers, "authorization").as_string().unwrap_or_default().starts_with("Bearer eyJ"));
-    assert_eq!(get(&headers, "content-type").as_string().as_deref(), Some("application/json"));
+    assert!(get(&headers, "authorization")
+        .as_string()
+        .unwrap_or_default()
+        .starts_with("Bearer eyJ"));
+    assert_eq!(
+        get(&headers, "content-type").as_string().as_deref(),
+        Some("application/json")
+    );
     let body = json(&get(&call, "body").as_string().expect("body"));
     assert_eq!(get(&body, "video_id").as_string().as_deref(), Some("v1"));
-    assert!(get(&body, "external_task_id").as_string().unwrap_or_default().starts_with("ke-"));
+    assert!(get(&body, "external_task_id")
+        .as_string()
+        .unwrap_or_default()
+        .starts_with("ke-"));
 }
 
 #[wasm_bindgen_test]
 async fn an_invalid_parameter_rejects_before_any_request() {
     let (client, calls) = client_with("[]", "");
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v1","cfg_scale":2}"#), JsValue::UNDEFINED)).await;
+    let e = rejection(client.extend_video(
+        json(r#"{"video_id":"v1","cfg_scale":2}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await;
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_REQUEST");
     assert_eq!(get(&e, "field").as_string().as_deref(), Some("cfg_scale"));
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v1","cfg_scale":null,"prompt":1}"#), JsValue::UNDEFINED)).await;
+    let e = rejection(client.extend_video(
+        json(r#"{"video_id":"v1","cfg_scale":null,"prompt":1}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await;
     assert_eq!(get(&e, "field").as_string().as_deref(), Some("prompt"));
     assert_eq!(calls.length(), 0);
 }
@@ -145,8 +177,14 @@ async fn an_account_error_carries_every_identifier_and_is_not_retried() {
     assert_eq!(code(&e), "ERR_KLING_ACCOUNT");
     assert_eq!(get(&e, "apiCode").as_f64(), Some(1102.0));
     assert_eq!(get(&e, "status").as_f64(), Some(429.0));
-    assert_eq!(get(&e, "requestId").as_string().as_deref(), Some("req-1102"));
-    assert!(get(&e, "externalTaskId").as_string().unwrap_or_default().starts_with("ke-"));
+    assert_eq!(
+        get(&e, "requestId").as_string().as_deref(),
+        Some("req-1102")
+    );
+    assert!(get(&e, "externalTaskId")
+        .as_string()
+        .unwrap_or_default()
+        .starts_with("ke-"));
     assert_eq!(get(&e, "retryable"), JsValue::FALSE);
     assert_eq!(calls.length(), 1);
 }
@@ -166,26 +204,43 @@ async fn a_failing_fetch_is_a_network_error() {
     let (client, calls) = client_with(r#"[{"throwMessage":"connection refused"}]"#, "");
     let e = rejection(client.get_extension("t1".into(), JsValue::UNDEFINED)).await;
     assert_eq!(code(&e), "ERR_KLING_NETWORK");
-    assert!(get(&e, "message").as_string().unwrap_or_default().contains("connection refused"));
+    assert!(get(&e, "message")
+        .as_string()
+        .unwrap_or_default()
+        .contains("connection refused"));
     assert_eq!(get(&e, "retryable"), JsValue::TRUE);
     assert_eq!(calls.length(), 1);
 }
 
 #[wasm_bindgen_test]
 async fn wait_reports_progress_and_resolves_the_finished_task() {
-    let script = format!("[{},{}]", ok_response(&task("t1", "processing")), ok_response(&task("t1", "succeed")));
+    let script = format!(
+        "[{},{}]",
+        ok_response(&task("t1", "processing")),
+        ok_response(&task("t1", "succeed"))
+    );
     let (client, calls) = client_with(&script, "");
     let seen = Array::new();
-    let push: Function = Reflect::get(&seen, &"push".into()).expect("push").unchecked_into();
+    let push: Function = Reflect::get(&seen, &"push".into())
+        .expect("push")
+        .unchecked_into();
     let on_progress = push.bind0(&seen);
     let opts = json(r#"{"pollIntervalMs":1}"#);
     set(&opts, "onProgress", &on_progress);
-    let t = JsFuture::from(client.wait_for_extension("t1".into(), opts)).await.expect("task");
-    assert_eq!(get(&t, "task_status").as_string().as_deref(), Some("succeed"));
+    let t = JsFuture::from(client.wait_for_extension("t1".into(), opts))
+        .await
+        .expect("task");
+    assert_eq!(
+        get(&t, "task_status").as_string().as_deref(),
+        Some("succeed")
+    );
     // Two polls; push(task, info) records both arguments of each report.
     assert_eq!(calls.length(), 2);
     assert_eq!(seen.length(), 4);
-    assert_eq!(get(&seen.get(2), "task_status").as_string().as_deref(), Some("succeed"));
+    assert_eq!(
+        get(&seen.get(2), "task_status").as_string().as_deref(),
+        Some("succeed")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -195,18 +250,32 @@ async fn a_failed_task_rejects_with_its_reason() {
     let e = rejection(client.wait_for_extension("t9".into(), JsValue::UNDEFINED)).await;
     assert_eq!(code(&e), "ERR_KLING_TASK_FAILED");
     assert_eq!(get(&e, "taskId").as_string().as_deref(), Some("t9"));
-    assert_eq!(get(&e, "taskStatusMsg").as_string().as_deref(), Some("risk control"));
+    assert_eq!(
+        get(&e, "taskStatusMsg").as_string().as_deref(),
+        Some("risk control")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn the_iterator_walks_every_page() {
     let page1 = format!("[{},{}]", task("a", "succeed"), task("b", "succeed"));
     let page2 = format!("[{}]", task("c", "failed"));
-    let (client, calls) = client_with(&format!("[{},{}]", ok_response(&page1), ok_response(&page2)), "");
-    let it = client.extensions(json(r#"{"pageSize":2}"#)).expect("iterator");
-    let all: Array = JsFuture::from(collect(&it)).await.expect("collect").unchecked_into();
+    let (client, calls) = client_with(
+        &format!("[{},{}]", ok_response(&page1), ok_response(&page2)),
+        "",
+    );
+    let it = client
+        .extensions(json(r#"{"pageSize":2}"#))
+        .expect("iterator");
+    let all: Array = JsFuture::from(collect(&it))
+        .await
+        .expect("collect")
+        .unchecked_into();
     assert_eq!(all.length(), 3);
-    assert_eq!(get(&calls.get(1), "url").as_string().as_deref(), Some("http://kling.test/v1/videos/video-extend?pageNum=2&pageSize=2"));
+    assert_eq!(
+        get(&calls.get(1), "url").as_string().as_deref(),
+        Some("http://kling.test/v1/videos/video-extend?pageNum=2&pageSize=2")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -215,8 +284,16 @@ fn callbacks_parse_and_reject_forgeries() {
     assert_eq!(get(&t, "task_id").as_string().as_deref(), Some("t1"));
     let e = parse_callback("not json".into()).expect_err("decode");
     assert_eq!(code(&e), "ERR_KLING_DECODE");
-    let headers = json(r#"{"webhook-id":"msg_1","webhook-timestamp":"1999998200","webhook-signature":"v1,AAAA"}"#);
-    let e = verify_callback(headers, task("t1", "succeed").into(), "whsec_c2VjcmV0", json(r#"{"now":1999998200}"#)).expect_err("forged");
+    let headers = json(
+        r#"{"webhook-id":"msg_1","webhook-timestamp":"1999998200","webhook-signature":"v1,AAAA"}"#,
+    );
+    let e = verify_callback(
+        headers,
+        task("t1", "succeed").into(),
+        "whsec_c2VjcmV0",
+        json(r#"{"now":1999998200}"#),
+    )
+    .expect_err("forged");
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_CALLBACK_SIGNATURE");
 }

@@ -164,15 +164,21 @@ impl Auth {
         let token = match &self.credentials {
             Credentials::None => return Ok(None),
             Credentials::ApiKey(key) | Credentials::Token(key) => key.expose().to_string(),
-            Credentials::Provider => {
-                let token = env.provide_token().await?;
-                if token.trim().is_empty() {
-                    return Err(Error::invalid_options(
-                        "the token provider returned an empty token",
-                    ));
+            Credentials::Provider => match self.cached(env) {
+                Some(token) => token,
+                None => {
+                    let token = env.provide_token().await?;
+                    if token.trim().is_empty() {
+                        return Err(Error::invalid_options(
+                            "the token provider returned an empty token",
+                        ));
+                    }
+                    // Kept until its own `exp` nears, or until Kling refuses it.
+                    let exp = jwt_exp(&token).unwrap_or(i64::MAX);
+                    self.state.borrow_mut().token = Some((token.clone(), exp));
+                    token
                 }
-                token
-            }
+            },
             Credentials::AccessKey {
                 access_key,
                 secret_key,
@@ -181,27 +187,37 @@ impl Auth {
         Ok(Some(format!("Bearer {token}")))
     }
 
+    /// The server's time now, in whole seconds, as far as this client knows it.
+    fn server_now_seconds<E: Env>(&self, env: &E) -> i64 {
+        ((env.now_ms() + self.state.borrow().clock_offset_ms) / 1000.0).floor() as i64
+    }
+
+    /// The cached token, unless it is about to expire.
+    fn cached<E: Env>(&self, env: &E) -> Option<String> {
+        let now = self.server_now_seconds(env);
+        let state = self.state.borrow();
+        let (token, exp) = state.token.as_ref()?;
+        let margin = REFRESH_MARGIN_SECONDS.min(self.ttl_seconds / 2);
+        (exp.saturating_sub(now) > margin).then(|| token.clone())
+    }
+
     fn cached_jwt<E: Env>(&self, env: &E, access_key: &str, secret_key: &Secret) -> String {
-        let mut state = self.state.borrow_mut();
-        let now_seconds = ((env.now_ms() + state.clock_offset_ms) / 1000.0).floor() as i64;
-        if let Some((token, exp)) = &state.token {
-            if exp - now_seconds > REFRESH_MARGIN_SECONDS.min(self.ttl_seconds / 2) {
-                return token.clone();
-            }
+        if let Some(token) = self.cached(env) {
+            return token;
         }
-        let token = sign_token(
-            access_key,
-            secret_key.expose(),
-            now_seconds,
-            self.ttl_seconds,
-        );
-        state.token = Some((token.clone(), now_seconds + self.ttl_seconds));
+        let now = self.server_now_seconds(env);
+        let token = sign_token(access_key, secret_key.expose(), now, self.ttl_seconds);
+        self.state.borrow_mut().token = Some((token.clone(), now + self.ttl_seconds));
         token
     }
 }
 
-/// The first characters of a token, for messages that must never hold a whole one.
-pub fn redact(token: &str) -> String {
-    let head: String = token.chars().take(6).collect();
-    format!("{head}…")
+/// The `exp` claim of a JWT, read without verifying it (only to know when to ask for a new one).
+fn jwt_exp(token: &str) -> Option<i64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()
 }

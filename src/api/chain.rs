@@ -67,9 +67,18 @@ impl ChainPlan {
             .filter(|(k, _)| !CHAIN_ONLY.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let prefix = shared
-            .remove("external_task_id")
-            .and_then(|v| v.as_str().map(str::to_string));
+        // Removed before the steps are checked, so checked here: a prefix that is not a string
+        // must not be dropped silently (every step would then get an unrelated generated id).
+        let prefix = match shared.remove("external_task_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(p)) if !p.trim().is_empty() => Some(p),
+            Some(_) => {
+                return Err(Error::invalid_request(
+                    "external_task_id",
+                    "`external_task_id` of a chain must be a non-empty string: step n sends it with `-n` appended",
+                ))
+            }
+        };
         let video_id = shared
             .get("video_id")
             .and_then(Value::as_str)

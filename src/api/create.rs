@@ -121,7 +121,10 @@ impl Client {
         let path = format!("{}/{}", family.path(), encode_segment(external_id));
         match self.exchange(env, Method::Get, &path, None, opts).await {
             Ok(reply) => Task::from_value(reply.data).map(Lookup::Found),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(Lookup::Absent),
+            // Only "resource does not exist" proves absence; 1202 (wrong method) proves nothing.
+            Err(e) if e.kind == ErrorKind::NotFound && e.api_code != Some(1202) => {
+                Ok(Lookup::Absent)
+            }
             Err(e) => Err(e),
         }
     }

@@ -53,7 +53,7 @@ const fn req(name: &'static str, rule: Rule) -> Field {
 
 const PROMPT: Rule = Rule::Text(MAX_PROMPT_CHARS);
 const CFG_SCALE: Rule = Rule::Number(0.0, 1.0);
-const ID: Rule = Rule::Text(256);
+const ID: Rule = Rule::Id(256);
 const MODE: Rule = Rule::OneOf(&["std", "pro"]);
 const DURATION: Rule = Rule::OneOf(&["5", "10"]);
 const MODEL: Rule = Rule::Text(64);

@@ -18,33 +18,42 @@ const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 /// `random` is uniform in `[0, 1)`; jitter takes off up to a quarter of the step so that many
 /// clients do not retry in lockstep.
 pub fn backoff_ms(retry: u32, error: &Error, random: f64) -> u32 {
-    if let Some(ms) = error.retry_after_ms {
-        return ms;
-    }
     let concurrency = error.kind == ErrorKind::Concurrency;
-    let base = if concurrency {
-        CONCURRENCY_FLOOR_MS
-    } else {
-        BASE_DELAY_MS
+    let delay = match error.retry_after_ms {
+        Some(ms) => f64::from(ms),
+        None => {
+            let base = if concurrency {
+                CONCURRENCY_FLOOR_MS
+            } else {
+                BASE_DELAY_MS
+            };
+            let step = (base * 2f64.powi(retry.min(16) as i32)).min(MAX_DELAY_MS);
+            step * (1.0 - 0.25 * random.clamp(0.0, 1.0))
+        }
     };
-    let step = (base * 2f64.powi(retry.min(16) as i32)).min(MAX_DELAY_MS);
-    let mut delay = step * (1.0 - 0.25 * random.clamp(0.0, 1.0));
-    if concurrency {
-        delay = delay.max(CONCURRENCY_FLOOR_MS);
-    }
+    // Kling's advice for 1303 holds even against a shorter Retry-After.
+    let delay = if concurrency {
+        delay.max(CONCURRENCY_FLOOR_MS)
+    } else {
+        delay
+    };
     delay.round() as u32
 }
 
 /// The server's requested wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date),
 /// when it lies within 0–60 s.
 pub fn retry_after_ms(response: &Response, server_date_ms: Option<f64>) -> Option<u32> {
-    let ms = if let Some(v) = response.header("retry-after-ms") {
-        v.trim().parse::<f64>().ok()?
-    } else {
-        let v = response.header("retry-after")?.trim();
-        match v.parse::<f64>() {
-            Ok(seconds) => seconds * 1000.0,
-            Err(_) => http_date_ms(v)? - server_date_ms?,
+    let from_ms = response
+        .header("retry-after-ms")
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    let ms = match from_ms {
+        Some(ms) => ms,
+        None => {
+            let v = response.header("retry-after")?.trim();
+            match v.parse::<f64>() {
+                Ok(seconds) => seconds * 1000.0,
+                Err(_) => http_date_ms(v)? - server_date_ms?,
+            }
         }
     };
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then(|| ms.round() as u32)

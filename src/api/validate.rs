@@ -12,6 +12,10 @@ pub const MAX_PROMPT_CHARS: usize = 2500;
 pub enum Rule {
     /// A non-empty string of at most this many characters (Unicode scalar values, not bytes).
     Text(usize),
+    /// An identifier (`video_id`, `external_task_id`): a string that is not blank, without control
+    /// characters, of at most this many characters. An empty `external_task_id` would be sent,
+    /// and the lookup by it after an ambiguous failure would hit the list endpoint instead.
+    Id(usize),
     /// A number in `[min, max]`.
     Number(f64, f64),
     /// One of these strings.
@@ -103,6 +107,14 @@ fn check_value(field: &Field, value: &Value) -> Result<(), Error> {
                     Ok(())
                 }
             }
+        },
+        Rule::Id(max) => match value.as_str() {
+            None => fail(format!("must be a string, not {}", type_name(value))),
+            Some(s) if s.trim().is_empty() => fail("must not be empty".into()),
+            Some(s) if s.chars().count() > max || s.chars().any(char::is_control) => fail(format!(
+                "must be at most {max} characters, without control characters"
+            )),
+            Some(_) => Ok(()),
         },
         Rule::Number(min, max) => match value.as_f64() {
             Some(x) if x >= min && x <= max => Ok(()),

@@ -11,6 +11,8 @@ use crate::api::validate::check_id;
 pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 30.0 * 60_000.0;
 /// Kling asks for polls every 5–15 s.
 pub const DEFAULT_POLL_INTERVAL_MS: u32 = 5_000;
+/// A poll near the deadline may still take this long, so a wait overshoots by at most this.
+const MIN_POLL_ATTEMPT_MS: f64 = 5_000.0;
 const MAX_WAIT_TIMEOUT_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
 
 /// How to wait.
@@ -97,7 +99,10 @@ impl Client {
                 )
                 .await?;
             }
-            match self.get_task(env, family, task_id, opts.request).await {
+            match self
+                .get_task(env, family, task_id, self.poll_options(env, deadline, opts))
+                .await
+            {
                 Ok(task) => {
                     last_error = None;
                     known = Some(task);
@@ -117,6 +122,18 @@ impl Client {
                 }
                 Err(e) => return Err(e.with_task_id(task_id)),
             }
+        }
+    }
+
+    /// One poll never outlives the wait by much: no retries of its own (the wait's loop
+    /// tolerates transient failures until the deadline) and no attempt longer than the time left.
+    fn poll_options<E: Env>(&self, env: &E, deadline: f64, opts: &WaitOptions) -> RequestOptions {
+        let configured = opts.request.timeout_ms.unwrap_or(self.config().timeout_ms);
+        // The last poll, at the deadline, still gets a fair chance to answer.
+        let left = (deadline - env.now_ms()).ceil().max(MIN_POLL_ATTEMPT_MS) as u32;
+        RequestOptions {
+            timeout_ms: Some(configured.min(left)),
+            max_retries: Some(opts.request.max_retries.unwrap_or(0)),
         }
     }
 

@@ -1,0 +1,291 @@
+//! Chains: each step extends the previous result's video, never past Kling's 180 s, and every
+//! step is validated before anything is sent.
+// Errors carry every identifier (as in the library); their size does not matter in tests.
+#![allow(clippy::result_large_err)]
+
+mod support;
+
+use kling_edge::api::chain::ChainPlan;
+use kling_edge::api::http::Method;
+use kling_edge::api::{Error, ErrorKind, Task, WaitOptions};
+use serde_json::{json, Value};
+use support::*;
+
+/// Every status reported to the progress callback, with its step index.
+type Seen = Vec<(String, usize)>;
+
+fn run(env: &ScriptedEnv, params: Value) -> (Result<Vec<Task>, Error>, Seen) {
+    let plan = ChainPlan::from_value(&params).expect("a valid chain");
+    let mut seen = Vec::new();
+    let result = block_on(ak_client().chain(
+        env,
+        plan,
+        &WaitOptions::default(),
+        &mut |t: &Task, i| seen.push((t.status_str().to_string(), i)),
+    ));
+    (result, seen)
+}
+
+/// Scripts one step: the create answer, then its first poll finding it done.
+fn step(env: &ScriptedEnv, id: &str, video: &str, duration: &str) {
+    env.reply(ok(task(id, "submitted")))
+        .reply(ok(extended(id, video, duration)));
+}
+
+fn refused(params: Value) -> Error {
+    let e = ChainPlan::from_value(&params).expect_err("the chain must be refused");
+    assert_eq!(e.kind, ErrorKind::InvalidRequest);
+    e
+}
+
+#[test]
+fn each_step_extends_the_previous_result_video() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "9.9");
+    step(&env, "s2", "v2", "14.8");
+    step(&env, "s3", "v3", "19.7");
+    let (result, seen) = run(
+        &env,
+        json!({
+            "video_id": "v0",
+            "prompts": ["a", {"prompt": "b", "negative_prompt": "n"}, "c"],
+            "cfg_scale": 0.3,
+            "external_task_id": "job",
+        }),
+    );
+    let tasks = result.unwrap();
+    assert_eq!(
+        tasks.iter().map(|t| t.id()).collect::<Vec<_>>(),
+        ["s1", "s2", "s3"]
+    );
+    let sent = env.sent();
+    assert_eq!(sent.len(), 6);
+    let posts: Vec<Value> = sent
+        .iter()
+        .filter(|s| s.method() == Method::Post)
+        .map(|s| s.json())
+        .collect();
+    assert_eq!(
+        posts,
+        [
+            json!({"video_id": "v0", "prompt": "a", "cfg_scale": 0.3, "external_task_id": "job-1"}),
+            json!({"video_id": "v1", "prompt": "b", "negative_prompt": "n", "cfg_scale": 0.3, "external_task_id": "job-2"}),
+            json!({"video_id": "v2", "prompt": "c", "cfg_scale": 0.3, "external_task_id": "job-3"}),
+        ]
+    );
+    let gets: Vec<&str> = sent
+        .iter()
+        .filter(|s| s.method() == Method::Get)
+        .map(|s| s.url())
+        .collect();
+    assert_eq!(
+        gets,
+        [
+            format!("{EXTEND_URL}/s1"),
+            format!("{EXTEND_URL}/s2"),
+            format!("{EXTEND_URL}/s3")
+        ]
+    );
+    assert_eq!(
+        seen,
+        [
+            ("submitted".to_string(), 0),
+            ("succeed".to_string(), 0),
+            ("submitted".to_string(), 1),
+            ("succeed".to_string(), 1),
+            ("submitted".to_string(), 2),
+            ("succeed".to_string(), 2),
+        ]
+    );
+}
+
+#[test]
+fn without_a_prefix_every_step_gets_its_own_generated_external_task_id() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "10");
+    step(&env, "s2", "v2", "15");
+    run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}))
+        .0
+        .unwrap();
+    for s in env.sent().iter().filter(|s| s.method() == Method::Post) {
+        assert_eq!(s.json()["external_task_id"], GENERATED_ID);
+    }
+}
+
+#[test]
+fn refuses_up_front_when_the_source_length_plus_five_seconds_a_step_passes_180() {
+    let e = refused(json!({"video_id": "v0", "prompts": ["a", "b", "c"], "video_duration": 170}));
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+    assert!(e.message.contains("185 s"), "{}", e.message);
+    assert!(e.message.contains("nothing was sent"), "{}", e.message);
+    let e = refused(json!({"video_id": "v0", "prompts": ["a"], "video_duration": "175.5"}));
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+}
+
+#[test]
+fn accepts_a_chain_that_ends_exactly_at_180() {
+    let plan = ChainPlan::from_value(
+        &json!({"video_id": "v0", "prompts": ["a", "b", "c"], "video_duration": "165"}),
+    )
+    .unwrap();
+    assert_eq!(plan.len(), 3);
+}
+
+#[test]
+fn refuses_a_step_when_the_previous_result_plus_five_seconds_passes_180() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "175");
+    step(&env, "s2", "v2", "180");
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b", "c"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidRequest);
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+    assert!(e.message.contains("step 3"), "{}", e.message);
+    assert_eq!(
+        e.completed
+            .iter()
+            .map(|t| t["task_id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["s1", "s2"]
+    );
+    assert_eq!(e.completed[1], extended("s2", "v2", "180"));
+    assert_eq!(env.count(), 4, "no third POST");
+    assert_eq!(
+        env.sent()
+            .iter()
+            .filter(|s| s.method() == Method::Post)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn uses_the_parent_duration_when_the_result_has_none() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(task("s1", "submitted"))).reply(ok(json!({
+        "task_id": "s1",
+        "task_status": "succeed",
+        "task_info": {"parent_video": {"id": "v0", "duration": "176"}},
+        "task_result": {"videos": [{"id": "v1"}]},
+    })));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+    assert_eq!(e.completed.len(), 1);
+    assert_eq!(env.count(), 2);
+}
+
+#[test]
+fn step_parameters_are_validated_before_anything_is_sent() {
+    let env = ScriptedEnv::new();
+    let long = chars('a', 2501);
+    let e = refused(json!({"video_id": "v0", "prompts": ["a", "b", long]}));
+    assert_eq!(e.field.as_deref(), Some("prompt"));
+    assert!(
+        e.message.starts_with("step 3 of the chain: "),
+        "{}",
+        e.message
+    );
+    let e = refused(json!({"video_id": "v0", "prompts": ["a", {"prompt": "b", "cfg_scale": 2}]}));
+    assert_eq!(e.field.as_deref(), Some("cfg_scale"));
+    let e = refused(json!({"video_id": "v0", "prompts": ["a"], "duration": "5"}));
+    assert_eq!(e.field.as_deref(), Some("duration"));
+    assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn more_than_36_steps_are_refused() {
+    let prompts: Vec<String> = (0..37).map(|i| format!("p{i}")).collect();
+    let e = refused(json!({"video_id": "v0", "prompts": prompts}));
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+    assert!(e.message.contains("37 steps"), "{}", e.message);
+    let prompts: Vec<String> = (0..36).map(|i| format!("p{i}")).collect();
+    assert_eq!(
+        ChainPlan::from_value(&json!({"video_id": "v0", "prompts": prompts}))
+            .unwrap()
+            .len(),
+        36
+    );
+}
+
+#[test]
+fn malformed_chains_are_refused() {
+    assert_eq!(refused(json!([])).field.as_deref(), Some("params"));
+    for prompts in [json!([]), json!("a"), Value::Null] {
+        let e = refused(json!({"video_id": "v0", "prompts": prompts}));
+        assert_eq!(e.field.as_deref(), Some("prompts"));
+    }
+    assert_eq!(
+        refused(json!({"video_id": "v0", "prompts": ["a", 5]}))
+            .field
+            .as_deref(),
+        Some("prompts")
+    );
+    assert_eq!(
+        refused(json!({"video_id": "v0", "prompts": [{"prompt": "a", "video_id": "x"}]}))
+            .field
+            .as_deref(),
+        Some("prompts")
+    );
+    assert_eq!(
+        refused(json!({"prompts": ["a"]})).field.as_deref(),
+        Some("video_id")
+    );
+    assert_eq!(
+        refused(json!({"video_id": "v0", "prompts": ["a"], "video_duration": "long"}))
+            .field
+            .as_deref(),
+        Some("video_duration")
+    );
+}
+
+#[test]
+fn a_prefix_that_is_not_a_string_is_refused_rather_than_ignored() {
+    for prefix in [json!(42), json!(""), json!({"a": 1})] {
+        let e = refused(json!({"video_id": "v0", "prompts": ["a"], "external_task_id": prefix}));
+        assert_eq!(e.field.as_deref(), Some("external_task_id"), "{prefix}");
+    }
+}
+
+#[test]
+fn a_failed_step_is_task_failed_with_the_completed_steps() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "10");
+    env.reply(ok(task("s2", "submitted")))
+        .reply(ok(failed("s2", "source purged")));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b", "c"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TaskFailed);
+    assert_eq!(e.task_id.as_deref(), Some("s2"));
+    assert_eq!(e.task_status_msg.as_deref(), Some("source purged"));
+    assert_eq!(e.completed, [extended("s1", "v1", "10")]);
+    assert_eq!(env.count(), 4);
+}
+
+#[test]
+fn a_step_without_a_result_video_is_a_decode_error_with_every_completed_step() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(task("s1", "submitted")))
+        .reply(ok(task("s1", "succeed")));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert_eq!(e.task_id.as_deref(), Some("s1"));
+    assert_eq!(e.completed.len(), 1);
+    assert_eq!(env.count(), 2);
+}
+
+#[test]
+fn a_create_error_in_a_step_carries_the_completed_steps() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "10");
+    env.reply(api_error(429, 1102, "pack exhausted"));
+    let (result, _) = run(
+        &env,
+        json!({"video_id": "v0", "prompts": ["a", "b"], "external_task_id": "job"}),
+    );
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Account);
+    assert_eq!(e.external_task_id.as_deref(), Some("job-2"));
+    assert_eq!(e.completed.len(), 1);
+}

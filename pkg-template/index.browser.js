@@ -1,8 +1,10 @@
-// Browsers and bundlers: the wasm is fetched once, by `await init()`.
-import load from "./kling_edge.js";
+// Browsers and bundlers: the wasm is fetched once, by `await init()`. Until then every export
+// throws a KlingError that says so, instead of wasm-bindgen's "cannot read properties of undefined".
+import load, * as glue from "./kling_edge.js";
 
-export * from "./kling_edge.js";
+export { TaskIterator } from "./kling_edge.js";
 
+let ready = false;
 let loading;
 
 /**
@@ -10,6 +12,47 @@ let loading;
  * Response, bytes or a WebAssembly.Module; by default the .wasm next to this file is fetched.
  */
 export function init(input) {
-  loading ??= load(input === undefined ? undefined : { module_or_path: input }).then(() => undefined);
+  loading ??= load(input === undefined ? undefined : { module_or_path: input }).then(() => {
+    ready = true;
+  });
   return loading;
+}
+
+/** Loads the wasm module synchronously from bytes or a compiled WebAssembly.Module. */
+export function initSync(module) {
+  glue.initSync({ module });
+  ready = true;
+}
+
+function assertReady(what) {
+  if (ready) return;
+  const e = new Error(
+    `kling-edge is not initialised: \`await init()\` once before using ${what} (browsers load the WebAssembly module asynchronously)`,
+  );
+  e.name = "KlingError";
+  e.code = "ERR_KLING_NOT_INITIALIZED";
+  e.retryable = false;
+  throw e;
+}
+
+export class KlingClient extends glue.KlingClient {
+  constructor(options) {
+    assertReady("KlingClient");
+    super(options);
+  }
+}
+
+export function signToken(accessKey, secretKey, options) {
+  assertReady("signToken");
+  return glue.signToken(accessKey, secretKey, options);
+}
+
+export function verifyCallback(headers, rawBody, secret, options) {
+  assertReady("verifyCallback");
+  return glue.verifyCallback(headers, rawBody, secret, options);
+}
+
+export function parseCallback(rawBody) {
+  assertReady("parseCallback");
+  return glue.parseCallback(rawBody);
 }

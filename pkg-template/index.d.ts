@@ -1,7 +1,26 @@
-export * from "./kling_edge.js";
+export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback } from "./kling_edge.js";
+export type {
+  KlingError,
+  KlingErrorCode,
+  KlingClientOptions,
+  RequestOptions,
+  WaitOptions,
+  ListParams,
+  Task,
+  TaskStatus,
+  Video,
+  ExtendVideoParams,
+  ChainParams,
+  TextToVideoParams,
+  ImageToVideoParams,
+} from "./kling_edge.js";
 
 /**
- * Loads the WebAssembly module. Required once in browsers before anything else; a no-op in Node,
- * Deno, Bun and Cloudflare Workers, where the module loads at import.
+ * Loads the WebAssembly module. Required once in browsers before anything else (until then every
+ * export throws `ERR_KLING_NOT_INITIALIZED`); a no-op in Node, Deno, Bun and Cloudflare Workers,
+ * where the module loads at import.
  */
 export function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+
+/** Loads the WebAssembly module synchronously from bytes or a compiled module (already done outside browsers). */
+export function initSync(module: BufferSource | WebAssembly.Module): void;

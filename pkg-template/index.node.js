@@ -1,10 +1,13 @@
 // Node, Deno and Bun: the wasm sits next to this file; load it synchronously at import.
 import { readFileSync } from "node:fs";
-import { initSync } from "./kling_edge.js";
+import { initSync as load } from "./kling_edge.js";
 
-initSync({ module: readFileSync(new URL("./kling_edge_bg.wasm", import.meta.url)) });
+load({ module: readFileSync(new URL("./kling_edge_bg.wasm", import.meta.url)) });
 
-export * from "./kling_edge.js";
+export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback } from "./kling_edge.js";
 
 /** Already initialised at import here; kept so the same code runs in browsers. */
 export async function init() {}
+
+/** Already initialised at import here; kept so the same code runs in browsers. */
+export function initSync() {}

@@ -18,6 +18,8 @@ extern "C" {
     fn aborted_signal() -> JsValue;
     #[wasm_bindgen(js_name = isKlingError)]
     fn is_kling_error(e: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = isBrowserPage)]
+    fn is_browser_page() -> bool;
     #[wasm_bindgen(js_name = jsonStringify)]
     fn json_stringify(v: &JsValue) -> String;
     fn collect(iterable: &JsValue) -> js_sys::Promise;
@@ -42,10 +44,10 @@ fn set(v: &JsValue, key: &str, value: &JsValue) {
 fn client_with(script: &str, extra: &str) -> (KlingClient, Array) {
     let scripted = scripted_fetch(json(script));
     let opts = json(&format!(
-        r#"{{"accessKey":"{AK}","secretKey":"{SK}","baseUrl":"http://kling.test","maxRetries":0{extra}}}"#
+        r#"{{"accessKey":"{AK}","secretKey":"{SK}","baseUrl":"http://kling.test","maxRetries":0,"dangerouslyAllowBrowser":true{extra}}}"#
     ));
     set(&opts, "fetch", &get(&scripted, "fetch"));
-    let client = KlingClient::new(opts).expect("client");
+    let client = KlingClient::new(Some(opts)).expect("client");
     (client, get(&scripted, "calls").unchecked_into())
 }
 
@@ -74,13 +76,13 @@ fn code(e: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn sign_token_matches_the_kling_vector() {
-    let t = sign_token(AK, SK, json(r#"{"now":1999998200}"#)).expect("token");
+    let t = sign_token(AK, SK, Some(json(r#"{"now":1999998200}"#))).expect("token");
     assert_eq!(t, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWCIsImV4cCI6MjAwMDAwMDAwMCwibmJmIjoxOTk5OTk4MTk1fQ.r7Zf1CUgwSM6tSpYVi6jO60Cczu6GavBu2iUn21lrQo");
 }
 
 #[wasm_bindgen_test]
 fn sign_token_refuses_milliseconds_for_now() {
-    let e = sign_token(AK, SK, json(r#"{"now":1999998200000}"#)).expect_err("must throw");
+    let e = sign_token(AK, SK, Some(json(r#"{"now":1999998200000}"#))).expect_err("must throw");
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
 }
@@ -96,7 +98,7 @@ fn bad_options_throw_a_real_kling_error() {
         r#"{"acessKey":"typo"}"#,
         r#"{"maxRetries":"2"}"#,
     ] {
-        let e = KlingClient::new(json(opts)).err().expect(opts);
+        let e = KlingClient::new(Some(json(opts))).err().expect(opts);
         assert!(is_kling_error(&e), "{opts}");
         assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS", "{opts}");
         assert_eq!(get(&e, "retryable"), JsValue::FALSE);
@@ -119,7 +121,7 @@ async fn extend_video_posts_the_documented_request_through_an_unbound_fetch() {
     let (client, calls) = client_with(&format!("[{}]", ok_response(&task("t1", "submitted"))), "");
     let t = JsFuture::from(client.extend_video(
         json(r#"{"video_id":"v1","prompt":"A puppy appears","cfg_scale":0.5}"#),
-        JsValue::UNDEFINED,
+        None,
     ))
     .await
     .expect("task");
@@ -151,17 +153,13 @@ async fn extend_video_posts_the_documented_request_through_an_unbound_fetch() {
 #[wasm_bindgen_test]
 async fn an_invalid_parameter_rejects_before_any_request() {
     let (client, calls) = client_with("[]", "");
-    let e = rejection(client.extend_video(
-        json(r#"{"video_id":"v1","cfg_scale":2}"#),
-        JsValue::UNDEFINED,
-    ))
-    .await;
+    let e = rejection(client.extend_video(json(r#"{"video_id":"v1","cfg_scale":2}"#), None)).await;
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_REQUEST");
     assert_eq!(get(&e, "field").as_string().as_deref(), Some("cfg_scale"));
     let e = rejection(client.extend_video(
         json(r#"{"video_id":"v1","cfg_scale":null,"prompt":1}"#),
-        JsValue::UNDEFINED,
+        None,
     ))
     .await;
     assert_eq!(get(&e, "field").as_string().as_deref(), Some("prompt"));
@@ -172,7 +170,7 @@ async fn an_invalid_parameter_rejects_before_any_request() {
 async fn an_account_error_carries_every_identifier_and_is_not_retried() {
     let script = r#"[{"status":429,"body":{"code":1102,"message":"resource pack exhausted","request_id":"req-1102"}}]"#;
     let (client, calls) = client_with(script, r#","maxRetries":2"#);
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v1"}"#), JsValue::UNDEFINED)).await;
+    let e = rejection(client.extend_video(json(r#"{"video_id":"v1"}"#), None)).await;
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_ACCOUNT");
     assert_eq!(get(&e, "apiCode").as_f64(), Some(1102.0));
@@ -194,7 +192,7 @@ async fn an_aborted_signal_rejects_with_aborted() {
     let (client, calls) = client_with("[]", "");
     let opts = Object::new();
     set(&opts, "signal", &aborted_signal());
-    let e = rejection(client.get_extension("t1".into(), opts.into())).await;
+    let e = rejection(client.get_extension("t1".into(), Some(opts.into()))).await;
     assert_eq!(code(&e), "ERR_KLING_ABORTED");
     assert_eq!(calls.length(), 0);
 }
@@ -202,7 +200,7 @@ async fn an_aborted_signal_rejects_with_aborted() {
 #[wasm_bindgen_test]
 async fn a_failing_fetch_is_a_network_error() {
     let (client, calls) = client_with(r#"[{"throwMessage":"connection refused"}]"#, "");
-    let e = rejection(client.get_extension("t1".into(), JsValue::UNDEFINED)).await;
+    let e = rejection(client.get_extension("t1".into(), None)).await;
     assert_eq!(code(&e), "ERR_KLING_NETWORK");
     assert!(get(&e, "message")
         .as_string()
@@ -227,7 +225,7 @@ async fn wait_reports_progress_and_resolves_the_finished_task() {
     let on_progress = push.bind0(&seen);
     let opts = json(r#"{"pollIntervalMs":1}"#);
     set(&opts, "onProgress", &on_progress);
-    let t = JsFuture::from(client.wait_for_extension("t1".into(), opts))
+    let t = JsFuture::from(client.wait_for_extension("t1".into(), Some(opts)))
         .await
         .expect("task");
     assert_eq!(
@@ -247,7 +245,7 @@ async fn wait_reports_progress_and_resolves_the_finished_task() {
 async fn a_failed_task_rejects_with_its_reason() {
     let failed = r#"{"task_id":"t9","task_status":"failed","task_status_msg":"risk control"}"#;
     let (client, _) = client_with(&format!("[{}]", ok_response(failed)), "");
-    let e = rejection(client.wait_for_extension("t9".into(), JsValue::UNDEFINED)).await;
+    let e = rejection(client.wait_for_extension("t9".into(), None)).await;
     assert_eq!(code(&e), "ERR_KLING_TASK_FAILED");
     assert_eq!(get(&e, "taskId").as_string().as_deref(), Some("t9"));
     assert_eq!(
@@ -265,7 +263,7 @@ async fn the_iterator_walks_every_page() {
         "",
     );
     let it = client
-        .extensions(json(r#"{"pageSize":2}"#))
+        .extensions(Some(json(r#"{"pageSize":2}"#)))
         .expect("iterator");
     let all: Array = JsFuture::from(collect(&it))
         .await
@@ -291,9 +289,30 @@ fn callbacks_parse_and_reject_forgeries() {
         headers,
         task("t1", "succeed").into(),
         "whsec_c2VjcmV0",
-        json(r#"{"now":1999998200}"#),
+        Some(json(r#"{"now":1999998200}"#)),
     )
     .expect_err("forged");
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_CALLBACK_SIGNATURE");
+}
+
+#[wasm_bindgen_test]
+fn keys_in_a_browser_page_need_dangerously_allow_browser() {
+    let keys = format!(r#"{{"accessKey":"{AK}","secretKey":"{SK}"}}"#);
+    let api_key = r#"{"apiKey":"k"}"#;
+    for opts in [keys.as_str(), api_key] {
+        let result = KlingClient::new(Some(json(opts)));
+        if is_browser_page() {
+            let e = result.err().expect("refused in a page");
+            assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
+            assert!(get(&e, "message")
+                .as_string()
+                .unwrap_or_default()
+                .contains("dangerouslyAllowBrowser"));
+        } else {
+            assert!(result.is_ok(), "servers and workers may hold keys");
+        }
+    }
+    // A token is always fine: that is how pages should authenticate.
+    assert!(KlingClient::new(Some(json(r#"{"token":"t"}"#))).is_ok());
 }

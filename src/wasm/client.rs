@@ -69,16 +69,24 @@ where
     future_to_promise(async move { future.await.map_err(|e| to_js_error(&e)) })
 }
 
-fn request_options(opts: &JsValue) -> Result<(RequestOptions, JsValue), Error> {
-    let bag = Bag::new(opts, "request options", REQUEST_OPTIONS)?;
+fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, JsValue), Error> {
+    let bag = Bag::new(
+        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
+        "request options",
+        REQUEST_OPTIONS,
+    )?;
     Ok((
         RequestOptions::from_raw(bag.number("timeoutMs")?, bag.number("maxRetries")?)?,
         bag.signal()?,
     ))
 }
 
-fn wait_options(opts: &JsValue) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
-    let bag = Bag::new(opts, "wait options", WAIT_OPTIONS)?;
+fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
+    let bag = Bag::new(
+        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
+        "wait options",
+        WAIT_OPTIONS,
+    )?;
     let wait = WaitOptions::from_raw(bag.number("timeoutMs")?, bag.number("pollIntervalMs")?)?;
     Ok((wait, bag.signal()?, bag.function("onProgress")?))
 }
@@ -110,7 +118,7 @@ fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Tas
 }
 
 impl KlingClient {
-    fn create(&self, family: Family, params: JsValue, opts: JsValue) -> Promise {
+    fn create(&self, family: Family, params: JsValue, opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         run(async move {
             let (opts, signal) = request_options(&opts)?;
@@ -123,7 +131,7 @@ impl KlingClient {
         })
     }
 
-    fn get(&self, family: Family, id: JsValue, opts: JsValue) -> Promise {
+    fn get(&self, family: Family, id: JsValue, opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         run(async move {
             let (opts, signal) = request_options(&opts)?;
@@ -138,11 +146,12 @@ impl KlingClient {
         })
     }
 
-    fn list(&self, family: Family, params: JsValue, opts: JsValue) -> Promise {
+    fn list(&self, family: Family, params: Option<JsValue>, opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         run(async move {
             let (opts, signal) = request_options(&opts)?;
-            let page = Page::from_value(&from_js(&params, "params")?)?;
+            let page =
+                Page::from_value(&from_js(&params.unwrap_or(JsValue::UNDEFINED), "params")?)?;
             Ok(tasks_to_js(
                 inner
                     .client
@@ -152,7 +161,7 @@ impl KlingClient {
         })
     }
 
-    fn wait(&self, family: Family, task_id: JsValue, opts: JsValue) -> Promise {
+    fn wait(&self, family: Family, task_id: JsValue, opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         run(async move {
             let (wait, signal, on_progress) = wait_options(&opts)?;
@@ -217,8 +226,11 @@ impl KlingClient {
     /// page when secrets are given without `dangerouslyAllowBrowser: true`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "KlingClientOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KlingClientOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<KlingClient, JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = client_from_options(&options).map_err(|e| to_js_error(&e))?;
         Ok(KlingClient {
             inner: Rc::new(inner),
@@ -233,7 +245,7 @@ impl KlingClient {
     pub fn extend_video(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.create(Family::VideoExtend, params, opts)
     }
@@ -243,7 +255,7 @@ impl KlingClient {
     pub fn get_extension(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.get(Family::VideoExtend, id, opts)
     }
@@ -253,8 +265,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = listExtensions, unchecked_return_type = "Promise<Task[]>")]
     pub fn list_extensions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.list(Family::VideoExtend, params, opts)
     }
@@ -263,10 +275,16 @@ impl KlingClient {
     #[wasm_bindgen(js_name = extensions, unchecked_return_type = "AsyncIterableIterator<Task>")]
     pub fn extensions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ pageSize?: number } | undefined")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ pageSize?: number }")] params: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
-        TaskIterator::start(self.inner.clone(), Family::VideoExtend, &params)
-            .map_err(|e| to_js_error(&e))
+        TaskIterator::start(
+            self.inner.clone(),
+            Family::VideoExtend,
+            &params.unwrap_or(JsValue::UNDEFINED),
+        )
+        .map_err(|e| to_js_error(&e))
     }
 
     /// Polls an extension task until it succeeds (resolves the task) or fails (rejects with
@@ -275,8 +293,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = waitForExtension, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_extension(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.wait(Family::VideoExtend, task_id, opts)
     }
@@ -286,7 +304,7 @@ impl KlingClient {
     pub fn extend_video_and_wait(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         run(async move {
@@ -323,7 +341,7 @@ impl KlingClient {
     pub fn chain_extensions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         run(async move {
@@ -344,7 +362,7 @@ impl KlingClient {
     pub fn create_text_to_video(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TextToVideoParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.create(Family::TextToVideo, params, opts)
     }
@@ -354,7 +372,7 @@ impl KlingClient {
     pub fn get_text_to_video(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.get(Family::TextToVideo, id, opts)
     }
@@ -363,8 +381,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = listTextToVideo, unchecked_return_type = "Promise<Task[]>")]
     pub fn list_text_to_video(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.list(Family::TextToVideo, params, opts)
     }
@@ -373,8 +391,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = waitForTextToVideo, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_text_to_video(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.wait(Family::TextToVideo, task_id, opts)
     }
@@ -384,7 +402,7 @@ impl KlingClient {
     pub fn create_image_to_video(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ImageToVideoParams")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.create(Family::ImageToVideo, params, opts)
     }
@@ -394,7 +412,7 @@ impl KlingClient {
     pub fn get_image_to_video(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.get(Family::ImageToVideo, id, opts)
     }
@@ -403,8 +421,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = listImageToVideo, unchecked_return_type = "Promise<Task[]>")]
     pub fn list_image_to_video(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListParams | undefined")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.list(Family::ImageToVideo, params, opts)
     }
@@ -413,8 +431,8 @@ impl KlingClient {
     #[wasm_bindgen(js_name = waitForImageToVideo, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_image_to_video(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "WaitOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.wait(Family::ImageToVideo, task_id, opts)
     }

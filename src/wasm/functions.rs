@@ -27,10 +27,10 @@ fn now_seconds(bag: &Bag) -> Result<i64, Error> {
 /// `ttlSeconds` defaults to 1800; `now` (Unix seconds) defaults to the current time.
 #[wasm_bindgen(js_name = signToken)]
 pub fn sign_token(
-    access_key: &str,
-    secret_key: &str,
-    #[wasm_bindgen(unchecked_param_type = "{ ttlSeconds?: number; now?: number } | undefined")]
-    options: JsValue,
+    #[wasm_bindgen(js_name = "accessKey")] access_key: &str,
+    #[wasm_bindgen(js_name = "secretKey")] secret_key: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ ttlSeconds?: number; now?: number }")]
+    options: Option<JsValue>,
 ) -> Result<String, JsValue> {
     let run = || -> Result<String, Error> {
         if access_key.trim().is_empty() || secret_key.trim().is_empty() {
@@ -38,6 +38,7 @@ pub fn sign_token(
                 "signToken needs a non-empty access key and secret key",
             ));
         }
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let bag = Bag::new(&options, "signToken options", &["ttlSeconds", "now"])?;
         let ttl = match bag.number("ttlSeconds")? {
             None => DEFAULT_TTL_SECONDS,
@@ -73,14 +74,17 @@ pub fn verify_callback(
         unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
     )]
     headers: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] raw_body: JsValue,
-    secret: &str,
     #[wasm_bindgen(
-        unchecked_param_type = "{ toleranceSeconds?: number; now?: number } | undefined"
+        js_name = "rawBody",
+        unchecked_param_type = "string | Uint8Array | ArrayBuffer"
     )]
-    options: JsValue,
+    raw_body: JsValue,
+    secret: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ toleranceSeconds?: number; now?: number }")]
+    options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let bag = Bag::new(
             &options,
             "verifyCallback options",
@@ -107,7 +111,11 @@ pub fn verify_callback(
 /// Throws `ERR_KLING_DECODE` when it is not one. Confirm what it says with a GET before acting.
 #[wasm_bindgen(js_name = parseCallback, unchecked_return_type = "Task")]
 pub fn parse_callback(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] raw_body: JsValue,
+    #[wasm_bindgen(
+        js_name = "rawBody",
+        unchecked_param_type = "string | Uint8Array | ArrayBuffer"
+    )]
+    raw_body: JsValue,
 ) -> Result<JsValue, JsValue> {
     body_bytes(&raw_body)
         .and_then(|b| parse(&b))

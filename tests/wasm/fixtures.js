@@ -39,3 +39,7 @@ export async function collect(iterable) {
   for await (const x of iterable) out.push(x);
   return out;
 }
+
+export function isBrowserPage() {
+  return typeof window !== "undefined" && typeof window.document !== "undefined";
+}

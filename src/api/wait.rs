@@ -81,6 +81,8 @@ impl Client {
         let mut last_status = None;
         let mut last_error: Option<Error> = None;
         let mut known = first;
+        // A state already known (a create's answer) is reported, then the first poll waits.
+        let mut pause = known.is_some();
         loop {
             if let Some(task) = known.take() {
                 progress(&task);
@@ -89,16 +91,13 @@ impl Client {
                     TaskStatus::Failed => return Err(task_failed(&task)),
                     _ => last_status = Some(task.status_str().to_string()),
                 }
-                self.pause(
-                    env,
-                    task_id,
-                    deadline,
-                    opts.poll_interval_ms,
-                    &last_status,
-                    &last_error,
-                )
-                .await?;
             }
+            if pause {
+                let interval = opts.poll_interval_ms;
+                self.pause(env, task_id, deadline, interval, &last_status, &last_error)
+                    .await?;
+            }
+            pause = true;
             match self
                 .get_task(env, family, task_id, self.poll_options(env, deadline, opts))
                 .await
@@ -108,18 +107,7 @@ impl Client {
                     known = Some(task);
                 }
                 // A flaky network must not end a wait that the deadline still allows.
-                Err(e) if e.retryable => {
-                    last_error = Some(e);
-                    self.pause(
-                        env,
-                        task_id,
-                        deadline,
-                        opts.poll_interval_ms,
-                        &last_status,
-                        &last_error,
-                    )
-                    .await?;
-                }
+                Err(e) if e.retryable => last_error = Some(e),
                 Err(e) => return Err(e.with_task_id(task_id)),
             }
         }

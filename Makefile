@@ -1,10 +1,13 @@
 # kling-edge — `make demo` and `make test` work on a fresh machine: each bootstraps first.
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# Tests stay on loopback: no wrangler update check (its banner) and no metrics.
+export WRANGLER_HIDE_BANNER := true
+export WRANGLER_SEND_METRICS := false
 
 SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg
 
-.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e clean
+.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker clean
 
 all: build
 
@@ -26,8 +29,9 @@ $(EXAMPLE_DEPS): examples/node/package.json examples/node/package-lock.json
 demo: build $(EXAMPLE_DEPS)
 	@node examples/node/demo.mjs
 
-## test: every test — lint, native core, simulator, wasm boundary, end to end
-test: bootstrap lint test-native test-sim test-wasm test-e2e
+## test: every test — lint, native core, simulator, wasm boundary (Node, Chromium page and worker),
+## end to end, packaging gates, every runtime, the edge function
+test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker
 
 lint:
 	cargo fmt --check
@@ -45,6 +49,20 @@ test-wasm:
 
 test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
+
+test-package: build
+	@scripts/check-package
+
+test-runtimes: build
+	@scripts/test-runtimes
+
+WORKER_DEPS := examples/worker/node_modules/.package-lock.json
+
+$(WORKER_DEPS): examples/worker/package.json examples/worker/package-lock.json
+	@npm ci --prefix examples/worker --no-audit --no-fund --loglevel=error
+
+test-worker: build $(WORKER_DEPS)
+	node --test tests/worker/
 
 clean:
 	rm -rf pkg .tmp target

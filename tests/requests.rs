@@ -483,3 +483,35 @@ fn per_call_options_are_checked() {
         );
     }
 }
+
+#[test]
+fn every_returned_task_carries_the_request_id_of_its_answer() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(task("t-1", "submitted")))
+        .reply(ok(task("t-1", "processing")))
+        .reply(json_response(
+            200,
+            &json!({"code": 0, "message": "SUCCEED", "request_id": "req-list", "data": [task("a", "succeed"), task("b", "failed")]}),
+        ))
+        .reply(
+            raw(200, br#"{"code":0,"data":{"task_id":"t-2","task_status":"submitted"}}"#)
+                .with("x-request-id", "req-from-header"),
+        );
+    let client = ak_client();
+    let opts = RequestOptions::default();
+    let created =
+        block_on(client.create(&env, Family::VideoExtend, &json!({"video_id": "v"}), opts))
+            .unwrap();
+    assert_eq!(created.request_id(), Some("req-ok"));
+    let got = block_on(client.get_task(&env, Family::VideoExtend, "t-1", opts)).unwrap();
+    assert_eq!(got.request_id(), Some("req-ok"));
+    let page =
+        block_on(client.list_tasks(&env, Family::VideoExtend, Page { num: 1, size: 30 }, opts))
+            .unwrap();
+    assert_eq!(
+        page.iter().map(|t| t.request_id()).collect::<Vec<_>>(),
+        [Some("req-list"); 2]
+    );
+    let header = block_on(client.get_task(&env, Family::VideoExtend, "t-2", opts)).unwrap();
+    assert_eq!(header.request_id(), Some("req-from-header"));
+}

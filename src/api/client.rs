@@ -191,13 +191,22 @@ pub struct Client {
     auth: Auth,
 }
 
-/// A successful answer: its HTTP status and the envelope's `data`.
+/// A successful answer: its HTTP status, Kling's request id and the envelope's `data`.
 #[derive(Debug)]
 pub struct Reply {
     /// The HTTP status.
     pub status: u16,
+    /// The envelope's `request_id` (or the `X-Request-Id` header).
+    pub request_id: Option<String>,
     /// The envelope's `data`.
     pub data: Value,
+}
+
+impl Reply {
+    /// The `data` as one task, carrying the request id.
+    pub fn into_task(self) -> Result<Task, Error> {
+        Ok(Task::from_value(self.data)?.with_request_id(self.request_id))
+    }
 }
 
 impl Client {
@@ -245,7 +254,7 @@ impl Client {
         check_id("id", id)?;
         let path = format!("{}/{}", family.path(), encode_segment(id));
         let reply = self.call(env, Method::Get, &path, None, opts).await?;
-        Task::from_value(reply.data).map_err(|e| e.with_task_id(id))
+        reply.into_task().map_err(|e| e.with_task_id(id))
     }
 
     /// `GET {family}?pageNum&pageSize`: one page of tasks, newest first.
@@ -266,7 +275,10 @@ impl Client {
         let Value::Array(items) = reply.data else {
             return Err(Error::decode("the list response's data is not an array"));
         };
-        items.into_iter().map(Task::from_value).collect()
+        items
+            .into_iter()
+            .map(|item| Ok(Task::from_value(item)?.with_request_id(reply.request_id.clone())))
+            .collect()
     }
 
     /// Sends one request, retrying as the contract says, and returns the envelope's `data`.
@@ -394,6 +406,7 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
                 (Some(0), Some(data)) if ok_status => {
                     return Ok(Reply {
                         status: response.status,
+                        request_id,
                         data,
                     })
                 }

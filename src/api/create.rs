@@ -104,9 +104,10 @@ impl Client {
         let reply = self
             .exchange(env, Method::Post, family.path(), Some(json), opts)
             .await?;
-        Task::from_value(reply.data).map_err(|mut e| {
+        let status = reply.status;
+        reply.into_task().map_err(|mut e| {
             // A 2xx that is not a task still means Kling accepted the request.
-            e.status = Some(reply.status);
+            e.status = Some(status);
             e
         })
     }
@@ -120,7 +121,7 @@ impl Client {
     ) -> Result<Lookup, Error> {
         let path = format!("{}/{}", family.path(), encode_segment(external_id));
         match self.exchange(env, Method::Get, &path, None, opts).await {
-            Ok(reply) => Task::from_value(reply.data).map(Lookup::Found),
+            Ok(reply) => reply.into_task().map(Lookup::Found),
             // Only "resource does not exist" proves absence; 1202 (wrong method) proves nothing.
             Err(e) if e.kind == ErrorKind::NotFound && e.api_code != Some(1202) => {
                 Ok(Lookup::Absent)

@@ -32,9 +32,10 @@ impl TaskStatus {
     }
 }
 
-/// One task object (the `data` of a query, an item of a list, or a callback body).
+/// One task object (the `data` of a query, an item of a list, or a callback body), and the
+/// request id of the answer that carried it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Task(Value);
+pub struct Task(Value, Option<String>);
 
 impl Task {
     /// Checks that `value` is a task: an object with a `task_id` and a `task_status` string.
@@ -54,7 +55,18 @@ impl Task {
                 "the response has no task_status string: it is not a Kling task",
             ));
         }
-        Ok(Task(value))
+        Ok(Task(value, None))
+    }
+
+    /// The same task, remembering the request id of the answer that carried it.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Task {
+        self.1 = request_id;
+        self
+    }
+
+    /// Kling's request id of the answer that carried this task, when known.
+    pub fn request_id(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 
     /// The task id (a number is turned into its decimal string).

@@ -12,7 +12,7 @@ use crate::api::model::Page;
 use crate::api::{
     Client, ClientOptions, Credentials, Error, Family, RequestOptions, Task, WaitOptions,
 };
-use crate::wasm::convert::{from_js, to_js, Bag};
+use crate::wasm::convert::{from_js, task_to_js, to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::fetch::FetchEnv;
 use crate::wasm::host;
@@ -94,7 +94,7 @@ fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<
 fn tasks_to_js(tasks: Vec<Task>) -> JsValue {
     tasks
         .into_iter()
-        .map(|t| to_js(t.as_value()))
+        .map(|t| task_to_js(&t))
         .collect::<Array>()
         .into()
 }
@@ -112,7 +112,7 @@ fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Tas
                 }
                 None => JsValue::UNDEFINED,
             };
-            host::notify(cb, &to_js(task.as_value()), &info);
+            host::notify(cb, &task_to_js(task), &info);
         }
     }
 }
@@ -127,7 +127,7 @@ impl KlingClient {
                 .client
                 .create(&inner.env(signal), family, &params, opts)
                 .await?;
-            Ok(to_js(task.as_value()))
+            Ok(task_to_js(&task))
         })
     }
 
@@ -142,7 +142,7 @@ impl KlingClient {
                 .client
                 .get_task(&inner.env(signal), family, &id, opts)
                 .await?;
-            Ok(to_js(task.as_value()))
+            Ok(task_to_js(&task))
         })
     }
 
@@ -175,7 +175,7 @@ impl KlingClient {
                     report(t, 0)
                 })
                 .await?;
-            Ok(to_js(task.as_value()))
+            Ok(task_to_js(&task))
         })
     }
 }
@@ -328,7 +328,7 @@ impl KlingClient {
                     &mut |t| report(t, 0),
                 )
                 .await?;
-            Ok(to_js(task.as_value()))
+            Ok(task_to_js(&task))
         })
     }
 

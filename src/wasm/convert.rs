@@ -3,7 +3,7 @@
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::Error;
+use crate::api::{Error, Task};
 use crate::wasm::host;
 
 /// A JS value (params object) as JSON. `undefined` becomes `null`.
@@ -29,6 +29,18 @@ pub fn from_js(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> 
 pub fn to_js(value: &serde_json::Value) -> JsValue {
     // Re-parsing our own serialisation cannot fail.
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// A task as a plain JS object exactly as Kling sent it, plus a non-enumerable `_request_id` (as
+/// openai-node does) so that it can be reported without changing what `JSON.stringify` shows.
+pub fn task_to_js(task: &Task) -> JsValue {
+    let value = to_js(task.as_value());
+    if let (Some(id), Some(obj)) = (task.request_id(), value.dyn_ref::<Object>()) {
+        let descriptor = Object::new();
+        let _ = Reflect::set(&descriptor, &"value".into(), &JsValue::from_str(id));
+        Object::define_property(obj, &JsValue::from_str("_request_id"), &descriptor);
+    }
+    value
 }
 
 /// An options bag: `undefined`/`null` or a plain object whose keys are all known.

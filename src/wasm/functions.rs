@@ -8,7 +8,7 @@ use crate::api::callback::{
     parse_callback as parse, verify_callback as verify, DEFAULT_TOLERANCE_SECONDS,
 };
 use crate::api::Error;
-use crate::wasm::convert::{to_js, Bag};
+use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 
@@ -102,7 +102,7 @@ pub fn verify_callback(
         let body = body_bytes(&raw_body)?;
         let header = |name: &str| host::read_header(&headers, name);
         let task = verify(&header, &body, secret, tolerance, now_seconds(&bag)?)?;
-        Ok(to_js(task.as_value()))
+        Ok(task_to_js(&task))
     };
     run().map_err(|e| to_js_error(&e))
 }
@@ -119,6 +119,6 @@ pub fn parse_callback(
 ) -> Result<JsValue, JsValue> {
     body_bytes(&raw_body)
         .and_then(|b| parse(&b))
-        .map(|t| to_js(t.as_value()))
+        .map(|t| task_to_js(&t))
         .map_err(|e| to_js_error(&e))
 }

@@ -11,7 +11,7 @@ use crate::api::model::{Page, DEFAULT_PAGE_SIZE};
 use crate::api::pages::Pages;
 use crate::api::{Error, Family, RequestOptions};
 use crate::wasm::client::Inner;
-use crate::wasm::convert::{from_js, to_js};
+use crate::wasm::convert::{from_js, task_to_js};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 
@@ -71,7 +71,7 @@ impl TaskIterator {
                 .next_task(&env, family, &pages, RequestOptions::default())
                 .await
             {
-                Ok(Some(task)) => Ok(step(false, to_js(task.as_value()))),
+                Ok(Some(task)) => Ok(step(false, task_to_js(&task))),
                 Ok(None) => Ok(step(true, JsValue::UNDEFINED)),
                 Err(e) => Err(to_js_error(&e)),
             }

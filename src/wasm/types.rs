@@ -112,6 +112,8 @@ export interface Task {
   /** Unix milliseconds. */
   created_at?: number;
   updated_at?: number;
+  /** Kling's request id of the answer that carried this task (non-enumerable: not in JSON). */
+  readonly _request_id?: string;
   [key: string]: unknown;
 }
 

@@ -8,6 +8,10 @@ test("extend → wait → succeed, with a playable result", async (t) => {
   const kling = clientFor(sim);
   const created = await kling.extendVideo({ video_id: SOURCE, prompt: "A puppy appears", cfg_scale: 0.5 });
   assert.equal(created.task_status, "submitted");
+  const createRequest = sim.requests().find((r) => r.method === "POST");
+  assert.match(created._request_id, /.+/, "the create's request id rides along");
+  assert.ok(!Object.keys(created).includes("_request_id"), "…without changing what JSON.stringify shows");
+  assert.equal(createRequest.status, 200);
   assert.match(created.task_info.external_task_id, /^ke-[0-9a-f]{24}$/);
   const seen = [];
   const done = await kling.waitForExtension(created.task_id, { ...FAST, onProgress: (task) => seen.push(task.task_status) });

@@ -332,3 +332,16 @@ fn a_lookup_answered_1202_is_not_taken_as_absence() {
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
     assert!(e.message.contains("look it up"), "{}", e.message);
 }
+
+#[test]
+fn a_create_answer_past_max_response_bytes_is_looked_up_not_resent() {
+    let env = ScriptedEnv::new();
+    env.fail(TransportError::TooLarge {
+        limit: 1024,
+        status: 200,
+    })
+    .reply(ok(task("t-found", "submitted")));
+    let t = extend(&env, json!({"video_id": "v"})).unwrap();
+    assert_eq!(t.id(), "t-found");
+    assert_eq!(env.calls(), post_then_lookup());
+}

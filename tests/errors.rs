@@ -6,7 +6,7 @@
 mod support;
 
 use kling_edge::api::client::decode;
-use kling_edge::api::{Error, ErrorKind, Family, RequestOptions, TaskStatus};
+use kling_edge::api::{Client, Error, ErrorKind, Family, RequestOptions, TaskStatus};
 use serde_json::json;
 use support::*;
 
@@ -294,7 +294,14 @@ fn transport_failures_map_to_network_timeout_aborted_and_decode() {
         ),
         (T::Timeout, ErrorKind::Timeout, true),
         (T::Aborted, ErrorKind::Aborted, false),
-        (T::TooLarge(1 << 20), ErrorKind::Decode, false),
+        (
+            T::TooLarge {
+                limit: 1 << 20,
+                status: 200,
+            },
+            ErrorKind::Decode,
+            false,
+        ),
     ];
     for (t, kind, retryable) in cases {
         let env = ScriptedEnv::new();
@@ -302,7 +309,9 @@ fn transport_failures_map_to_network_timeout_aborted_and_decode() {
         let e =
             block_on(ak_client().get_task(&env, Family::VideoExtend, "t", NO_RETRY)).unwrap_err();
         assert_eq!((e.kind, e.retryable), (kind, retryable));
-        assert_eq!(e.status, None);
+        // Only a too-large answer arrived at all, and it keeps its status.
+        let status = (kind == ErrorKind::Decode).then_some(200);
+        assert_eq!(e.status, status);
     }
     let env = ScriptedEnv::new();
     env.fail(T::Timeout);
@@ -337,4 +346,21 @@ fn no_error_message_contains_the_secret_or_the_token() {
         assert!(!e.message.contains("the-api-key"));
         assert!(!format!("{e:?}").contains("the-api-key"));
     }
+}
+
+#[test]
+fn bodies_past_max_response_bytes_are_refused_even_when_the_host_reads_them() {
+    let mut options = ak_options();
+    options.max_response_bytes = Some(1024.0);
+    let client = Client::new(&options).unwrap();
+    let env = ScriptedEnv::new();
+    env.reply(raw(200, &[b' '; 1025]));
+    let e = block_on(client.get_task(&env, Family::VideoExtend, "t", NO_RETRY)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert!(e.message.contains("maxResponseBytes"), "{}", e.message);
+    assert_eq!(env.sent()[0].max_bytes, 1024);
+    let default = ScriptedEnv::new();
+    default.reply(ok(task("t", "submitted")));
+    block_on(ak_client().get_task(&default, Family::VideoExtend, "t", NO_RETRY)).unwrap();
+    assert_eq!(default.sent()[0].max_bytes, 8 * 1024 * 1024);
 }

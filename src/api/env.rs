@@ -11,8 +11,14 @@ use crate::api::http::{Request, Response, TransportError};
 /// `Send`: JavaScript is single-threaded.
 #[allow(async_fn_in_trait)]
 pub trait Env {
-    /// Sends one request and reads the whole response, giving up after `timeout_ms`.
-    async fn send(&self, request: &Request, timeout_ms: u32) -> Result<Response, TransportError>;
+    /// Sends one request and reads the whole response, giving up after `timeout_ms` and as soon
+    /// as the body passes `max_bytes` ([`TransportError::TooLarge`]).
+    async fn send(
+        &self,
+        request: &Request,
+        timeout_ms: u32,
+        max_bytes: u64,
+    ) -> Result<Response, TransportError>;
 
     /// Waits `ms` milliseconds, or fails with [`TransportError::Aborted`].
     async fn sleep(&self, ms: u32) -> Result<(), TransportError>;

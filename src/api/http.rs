@@ -73,6 +73,12 @@ pub enum TransportError {
     Timeout,
     /// The caller's abort signal fired.
     Aborted,
-    /// The response body was larger than the configured cap.
-    TooLarge(u64),
+    /// The response body was larger than the configured cap (`limit` bytes); `status` is the
+    /// HTTP status of the answer that was cut off.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+        /// The answer's HTTP status.
+        status: u16,
+    },
 }

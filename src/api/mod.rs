@@ -12,6 +12,7 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod options;
 pub mod pages;
 pub mod retry;
 pub mod task;

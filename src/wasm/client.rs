@@ -28,6 +28,8 @@ const CLIENT_OPTIONS: &[&str] = &[
     "timeoutMs",
     "maxRetries",
     "tokenTtlSeconds",
+    "maxResponseBytes",
+    "maxConcurrentTasks",
     "fetch",
     "dangerouslyAllowBrowser",
 ];
@@ -200,6 +202,8 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
         timeout_ms: bag.number("timeoutMs")?,
         max_retries: bag.number("maxRetries")?,
         token_ttl_seconds: bag.number("tokenTtlSeconds")?,
+        max_response_bytes: bag.number("maxResponseBytes")?,
+        max_concurrent_tasks: bag.number("maxConcurrentTasks")?,
         dangerously_allow_browser: bag.flag("dangerouslyAllowBrowser")?,
         in_browser: host::is_browser(),
     };

@@ -17,7 +17,12 @@ pub struct FetchEnv {
 }
 
 impl Env for FetchEnv {
-    async fn send(&self, request: &Request, timeout_ms: u32) -> Result<Response, TransportError> {
+    async fn send(
+        &self,
+        request: &Request,
+        timeout_ms: u32,
+        max_bytes: u64,
+    ) -> Result<Response, TransportError> {
         let headers = request
             .headers
             .iter()
@@ -30,6 +35,7 @@ impl Env for FetchEnv {
             headers,
             request.body.clone(),
             timeout_ms,
+            max_bytes as f64,
             &self.signal,
         );
         // `send` never rejects; an Err here would mean the host itself broke.
@@ -50,6 +56,10 @@ impl Env for FetchEnv {
                     body: outcome.body().to_vec(),
                 })
             }
+            "too_large" => Err(TransportError::TooLarge {
+                limit: max_bytes,
+                status: outcome.status(),
+            }),
             "timeout" => Err(TransportError::Timeout),
             "aborted" => Err(TransportError::Aborted),
             _ => Err(TransportError::Network(

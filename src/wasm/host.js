@@ -67,11 +67,44 @@ export function sleep(ms, signal) {
 }
 
 /**
- * One HTTP attempt. The per-attempt timeout covers the body too. Resolves
- * `{kind: "ok", status, headers: [k, v, ...], body: Uint8Array}` or `{kind: "timeout" | "aborted" |
- * "network", message}`.
+ * Reads a response body, giving up as soon as it passes `maxBytes` (resolves undefined then), so a
+ * runaway body costs at most that much memory.
  */
-export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, signal) {
+async function readCapped(response, maxBytes) {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) return undefined;
+  if (!response.body || typeof response.body.getReader !== "function") {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return bytes.length > maxBytes ? undefined : bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/**
+ * One HTTP attempt. The per-attempt timeout covers the body too. Resolves
+ * `{kind: "ok", status, headers: [k, v, ...], body: Uint8Array}`, `{kind: "too_large", status}` or
+ * `{kind: "timeout" | "aborted" | "network", message}`.
+ */
+export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal) {
   if (signal && signal.aborted) return { kind: "aborted" };
   const controller = new AbortController();
   let timedOut = false;
@@ -88,7 +121,8 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, s
     if (body !== undefined && body !== null) init.body = body;
     // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
     const response = await fetchFn.call(undefined, url, init);
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await readCapped(response, maxBytes);
+    if (bytes === undefined) return { kind: "too_large", status: response.status };
     const pairs = [];
     response.headers.forEach((value, key) => pairs.push(key, value));
     return { kind: "ok", status: response.status, headers: pairs, body: bytes };

@@ -39,6 +39,7 @@ extern "C" {
         headers: Vec<String>,
         body: Option<String>,
         timeout_ms: u32,
+        max_bytes: f64,
         signal: &JsValue,
     ) -> Promise;
     #[wasm_bindgen(js_name = callProvider)]

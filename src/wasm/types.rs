@@ -55,6 +55,10 @@ export interface KlingClientOptions {
   maxRetries?: number;
   /** Lifetime of signed tokens, default 1800. */
   tokenTtlSeconds?: number;
+  /** Largest response body read, default 8 MiB; past it: `ERR_KLING_DECODE`. */
+  maxResponseBytes?: number;
+  /** Most tasks run at once by `*AndWait` calls and chains; the rest queue. Default: no limit. */
+  maxConcurrentTasks?: number;
   /** Default: the global fetch. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Required to hold accessKey/secretKey/apiKey in a browser page. */

@@ -41,6 +41,7 @@ pub struct Sent {
     pub request: Request,
     pub at_ms: f64,
     pub timeout_ms: u32,
+    pub max_bytes: u64,
 }
 
 impl Sent {
@@ -203,11 +204,17 @@ impl ScriptedEnv {
 }
 
 impl Env for ScriptedEnv {
-    async fn send(&self, request: &Request, timeout_ms: u32) -> Result<Response, TransportError> {
+    async fn send(
+        &self,
+        request: &Request,
+        timeout_ms: u32,
+        max_bytes: u64,
+    ) -> Result<Response, TransportError> {
         self.sent.borrow_mut().push(Sent {
             request: request.clone(),
             at_ms: self.now.get(),
             timeout_ms,
+            max_bytes,
         });
         self.advance(self.latency_ms.get());
         let next = self.script.borrow_mut().pop_front();

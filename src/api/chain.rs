@@ -229,23 +229,10 @@ impl Client {
             }
         }
         body.insert("video_id".into(), Value::String(video_id.to_string()));
-        let created = self
-            .create(
-                env,
-                Family::VideoExtend,
-                &Value::Object(body.clone()),
-                wait.request,
-            )
-            .await?;
-        let id = created.id();
-        self.wait(
-            env,
-            Family::VideoExtend,
-            &id,
-            Some(created),
-            wait,
-            &mut |t| progress(t, i),
-        )
+        let body = Value::Object(body.clone());
+        self.create_and_wait(env, Family::VideoExtend, &body, wait, &mut |t| {
+            progress(t, i)
+        })
         .await
     }
 }

@@ -6,6 +6,7 @@ use crate::api::auth::Auth;
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::http::{Method, Request, Response, TransportError};
+use crate::api::limiter::Slots;
 use crate::api::model::{Family, Page};
 use crate::api::retry::{backoff_ms, http_date_ms, retry_after_ms};
 use crate::api::task::Task;
@@ -21,6 +22,7 @@ pub use crate::api::options::{
 pub struct Client {
     config: ClientConfig,
     auth: Auth,
+    slots: Option<Slots>,
 }
 
 /// A successful answer: its HTTP status, Kling's request id and the envelope's `data`.
@@ -46,12 +48,22 @@ impl Client {
     pub fn new(options: &ClientOptions) -> Result<Client, Error> {
         let (config, credentials) = ClientConfig::from_options(options)?;
         let auth = Auth::new(credentials, config.token_ttl_seconds);
-        Ok(Client { config, auth })
+        let slots = config.max_concurrent_tasks.map(Slots::new);
+        Ok(Client {
+            config,
+            auth,
+            slots,
+        })
     }
 
     /// The checked configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// The task limiter, when `maxConcurrentTasks` is set.
+    pub fn slots(&self) -> Option<&Slots> {
+        self.slots.as_ref()
     }
 
     /// The authenticator (token cache and clock offset).

@@ -11,6 +11,7 @@ pub mod create;
 pub mod env;
 pub mod error;
 pub mod http;
+pub mod limiter;
 pub mod model;
 pub mod options;
 pub mod pages;

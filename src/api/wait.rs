@@ -1,5 +1,7 @@
 //! Waiting for a task: poll until it succeeds or fails, never past a deadline.
 
+use serde_json::Value;
+
 use crate::api::client::{transport_error, Client, RequestOptions};
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
@@ -111,6 +113,28 @@ impl Client {
                 Err(e) => return Err(e.with_task_id(task_id)),
             }
         }
+    }
+
+    /// Creates a task and waits for it. With `maxConcurrentTasks`, the call first queues for a
+    /// slot (after its parameters are checked, so a bad one fails at once) and holds it until the
+    /// task ends.
+    pub async fn create_and_wait<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        params: &Value,
+        opts: &WaitOptions,
+        progress: Progress<'_>,
+    ) -> Result<Task, Error> {
+        family.check_create(params)?;
+        let _slot = match self.slots() {
+            Some(slots) => Some(slots.acquire(env).await?),
+            None => None,
+        };
+        let created = self.create(env, family, params, opts.request).await?;
+        let id = created.id();
+        self.wait(env, family, &id, Some(created), opts, progress)
+            .await
     }
 
     /// One poll never outlives the wait by much: no retries of its own (the wait's loop

@@ -163,6 +163,22 @@ impl KlingClient {
         })
     }
 
+    fn create_and_wait(&self, family: Family, params: JsValue, opts: Option<JsValue>) -> Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let mut report = reporter(on_progress, None);
+            let task = inner
+                .client
+                .create_and_wait(&inner.env(signal), family, &params, &wait, &mut |t| {
+                    report(t, 0)
+                })
+                .await?;
+            Ok(task_to_js(&task))
+        })
+    }
+
     fn wait(&self, family: Family, task_id: JsValue, opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         run(async move {
@@ -304,36 +320,34 @@ impl KlingClient {
     }
 
     /// `extendVideo` then `waitForExtension`. The wait options' `signal` also covers the create.
+    /// With `maxConcurrentTasks`, the call first queues for a slot and holds it until the task ends.
     #[wasm_bindgen(js_name = extendVideoAndWait, unchecked_return_type = "Promise<Task>")]
     pub fn extend_video_and_wait(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (wait, signal, on_progress) = wait_options(&opts)?;
-            let params = from_js(&params, "params")?;
-            let env = inner.env(signal);
-            let created = inner
-                .client
-                .create(&env, Family::VideoExtend, &params, wait.request)
-                .await?;
-            let id = created.id();
-            let mut report = reporter(on_progress, None);
-            let task = inner
-                .client
-                .wait(
-                    &env,
-                    Family::VideoExtend,
-                    &id,
-                    Some(created),
-                    &wait,
-                    &mut |t| report(t, 0),
-                )
-                .await?;
-            Ok(task_to_js(&task))
-        })
+        self.create_and_wait(Family::VideoExtend, params, opts)
+    }
+
+    /// `createTextToVideo` then `waitForTextToVideo` (see `extendVideoAndWait`).
+    #[wasm_bindgen(js_name = createTextToVideoAndWait, unchecked_return_type = "Promise<Task>")]
+    pub fn create_text_to_video_and_wait(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TextToVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        self.create_and_wait(Family::TextToVideo, params, opts)
+    }
+
+    /// `createImageToVideo` then `waitForImageToVideo` (see `extendVideoAndWait`).
+    #[wasm_bindgen(js_name = createImageToVideoAndWait, unchecked_return_type = "Promise<Task>")]
+    pub fn create_image_to_video_and_wait(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ImageToVideoParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        self.create_and_wait(Family::ImageToVideo, params, opts)
     }
 
     /// Extends a video again and again — each step from the previous result's video id — and

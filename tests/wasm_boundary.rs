@@ -23,6 +23,8 @@ extern "C" {
     #[wasm_bindgen(js_name = jsonStringify)]
     fn json_stringify(v: &JsValue) -> String;
     fn collect(iterable: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = hostileValues)]
+    fn hostile_values() -> Array;
 }
 
 const AK: &str = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
@@ -315,4 +317,47 @@ fn keys_in_a_browser_page_need_dangerously_allow_browser() {
     }
     // A token is always fine: that is how pages should authenticate.
     assert!(KlingClient::new(Some(json(r#"{"token":"t"}"#))).is_ok());
+}
+
+/// Every export meets every hostile value; each call resolves or rejects with a KlingError — never a
+/// wasm trap, which would poison the instance — and the same instance then still works.
+#[wasm_bindgen_test]
+async fn hostile_inputs_never_break_the_module_instance() {
+    // Some values are valid for some calls (`listExtensions(undefined)`) and reach the empty
+    // scripted fetch; what matters is that every failure is a KlingError.
+    let (client, _) = client_with("[]", "");
+    for value in hostile_values().iter() {
+        let opt = || Some(value.clone());
+        let mut outcomes: Vec<Result<JsValue, JsValue>> = vec![
+            KlingClient::new(opt()).map(JsValue::from),
+            sign_token(AK, SK, opt()).map(JsValue::from),
+            parse_callback(value.clone()),
+            verify_callback(value.clone(), value.clone(), "whsec_c2VjcmV0", opt()),
+            client.extensions(opt()),
+        ];
+        for promise in [
+            client.extend_video(value.clone(), opt()),
+            client.get_extension(value.clone(), opt()),
+            client.list_extensions(opt(), opt()),
+            client.wait_for_extension(value.clone(), opt()),
+            client.chain_extensions(value.clone(), opt()),
+            client.create_text_to_video(value.clone(), opt()),
+            client.create_image_to_video(value.clone(), opt()),
+        ] {
+            outcomes.push(JsFuture::from(promise).await);
+        }
+        for outcome in outcomes {
+            if let Err(e) = outcome {
+                assert!(
+                    is_kling_error(&e),
+                    "a foreign throw for {:?}: {:?}",
+                    value,
+                    e
+                );
+            }
+        }
+    }
+    // The same instance still signs and still completes a request.
+    sign_token_matches_the_kling_vector();
+    extend_video_posts_the_documented_request_through_an_unbound_fetch().await;
 }

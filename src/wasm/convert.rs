@@ -59,8 +59,11 @@ impl Bag {
         if !value.is_object() || value.is_function() {
             return Err(Error::invalid_options(format!("{what} must be an object")));
         }
-        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
+        // Reflect.ownKeys, not Object.keys: it reports a hostile object's throw (a Proxy's
+        // ownKeys trap) as an Err instead of unwinding through wasm.
+        let keys = Reflect::own_keys(value)
+            .map_err(|_| Error::invalid_options(format!("{what} cannot be read")))?;
+        for key in keys.iter().filter_map(|k| k.as_string()) {
             if !known.contains(&key.as_str()) {
                 return Err(Error::invalid_options(format!(
                     "unknown option `{key}` in {what}; known options are {}",

@@ -181,8 +181,16 @@ export function asyncIterable(iterator) {
   };
 }
 
-/** Reads a header from a `Headers` object or a plain object, case-insensitively. */
+/** Reads a header from a `Headers` object or a plain object, case-insensitively; never throws. */
 export function readHeader(headers, name) {
+  try {
+    return findHeader(headers, name);
+  } catch {
+    return undefined; // a hostile headers object: the header counts as missing
+  }
+}
+
+function findHeader(headers, name) {
   if (!headers) return undefined;
   if (typeof headers.get === "function") {
     const v = headers.get(name);

@@ -43,3 +43,20 @@ export async function collect(iterable) {
 export function isBrowserPage() {
   return typeof window !== "undefined" && typeof window.document !== "undefined";
 }
+
+/** Values that break naive conversions: cycles, BigInt, symbols, functions, odd objects. */
+export function hostileValues() {
+  const cyclic = { video_id: "v" };
+  cyclic.self = cyclic;
+  const getterThrows = Object.defineProperty({}, "video_id", { enumerable: true, get() { throw new Error("boom"); } });
+  const proxy = new Proxy({}, { ownKeys() { throw new Error("no keys"); } });
+  return [
+    undefined, null, 0, -1, NaN, Infinity, 1n, true, "", "x".repeat(100_000), Symbol("s"),
+    () => {}, [], [[[[]]]], new Uint8Array(8), new Date(0), new Map(), cyclic, getterThrows, proxy,
+    { video_id: 1n }, { video_id: Symbol("s") }, { video_id: "v", cfg_scale: 1e308 * 10 },
+    { video_id: "v", prompt: "\u0000\uffff\ud800" }, { prompts: "not an array", video_id: "v" },
+    { pageNum: "1" }, { pageSize: -0 }, { signal: {} }, { onProgress: 5 }, { fetch: "nope" },
+    { token: 42 }, { accessKey: {}, secretKey: [] }, { baseUrl: "http://" }, { timeoutMs: 1e300 },
+  ];
+}
+

@@ -32,7 +32,11 @@ fn a_queued_call_polls_until_the_caller_aborts_and_then_leaves_the_queue() {
     let e = block_on(slots.acquire(&env)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
     assert!(e.message.contains("nothing was sent"), "{}", e.message);
-    assert_eq!(env.sleeps(), [POLL_MS; 3], "two polls, then the aborted third");
+    assert_eq!(
+        env.sleeps(),
+        [POLL_MS; 3],
+        "two polls, then the aborted third"
+    );
     assert_eq!(slots.queued(), 0, "an aborted wait gives up its place");
     drop(held);
     let fresh = ScriptedEnv::new();

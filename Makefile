@@ -7,7 +7,7 @@ export WRANGLER_SEND_METRICS := false
 
 SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg
 
-.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker clean
+.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker test-reliability clean
 
 all: build
 
@@ -31,7 +31,7 @@ demo: build $(EXAMPLE_DEPS)
 
 ## test: every test — lint, native core, simulator, wasm boundary (Node, Chromium page and worker),
 ## end to end, packaging gates, every runtime, the edge function
-test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker
+test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker test-reliability
 
 lint:
 	cargo fmt --check
@@ -63,6 +63,11 @@ $(WORKER_DEPS): examples/worker/package.json examples/worker/package-lock.json
 
 test-worker: build $(WORKER_DEPS)
 	node --test tests/worker/
+
+## test-reliability: the fault matrix, the randomized no-double-charge run, clock skew
+test-reliability: build
+	node --test tests/reliability/
+	@scripts/reliability-report
 
 clean:
 	rm -rf pkg .tmp target

@@ -143,12 +143,17 @@ fn refuses_a_step_when_the_previous_result_plus_five_seconds_passes_180() {
     assert!(e.message.contains("step 3"), "{}", e.message);
     assert_eq!(
         e.completed
+            .as_deref()
+            .unwrap()
             .iter()
             .map(|t| t["task_id"].as_str().unwrap())
             .collect::<Vec<_>>(),
         ["s1", "s2"]
     );
-    assert_eq!(e.completed[1], extended("s2", "v2", "180"));
+    assert_eq!(
+        e.completed.as_deref().unwrap()[1],
+        extended("s2", "v2", "180")
+    );
     assert_eq!(env.count(), 4, "no third POST");
     assert_eq!(
         env.sent()
@@ -171,7 +176,7 @@ fn uses_the_parent_duration_when_the_result_has_none() {
     let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}));
     let e = result.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("prompts"));
-    assert_eq!(e.completed.len(), 1);
+    assert_eq!(e.completed.as_deref().unwrap().len(), 1);
     assert_eq!(env.count(), 2);
 }
 
@@ -258,7 +263,10 @@ fn a_failed_step_is_task_failed_with_the_completed_steps() {
     assert_eq!(e.kind, ErrorKind::TaskFailed);
     assert_eq!(e.task_id.as_deref(), Some("s2"));
     assert_eq!(e.task_status_msg.as_deref(), Some("source purged"));
-    assert_eq!(e.completed, [extended("s1", "v1", "10")]);
+    assert_eq!(
+        e.completed.as_deref().unwrap(),
+        [extended("s1", "v1", "10")]
+    );
     assert_eq!(env.count(), 4);
 }
 
@@ -271,7 +279,7 @@ fn a_step_without_a_result_video_is_a_decode_error_with_every_completed_step() {
     let e = result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Decode);
     assert_eq!(e.task_id.as_deref(), Some("s1"));
-    assert_eq!(e.completed.len(), 1);
+    assert_eq!(e.completed.as_deref().unwrap().len(), 1);
     assert_eq!(env.count(), 2);
 }
 
@@ -287,5 +295,16 @@ fn a_create_error_in_a_step_carries_the_completed_steps() {
     let e = result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Account);
     assert_eq!(e.external_task_id.as_deref(), Some("job-2"));
-    assert_eq!(e.completed.len(), 1);
+    assert_eq!(e.completed.as_deref().unwrap().len(), 1);
+}
+
+#[test]
+fn a_chain_that_fails_at_its_first_step_still_says_none_completed() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(429, 1102, "pack exhausted"));
+    let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a", "b"]})).unwrap();
+    let e = block_on(ak_client().chain(&env, plan, &WaitOptions::default(), &mut |_: &Task, _| {}))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Account);
+    assert_eq!(e.completed, Some(vec![]));
 }

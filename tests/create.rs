@@ -339,6 +339,7 @@ fn a_create_answer_past_max_response_bytes_is_looked_up_not_resent() {
     env.fail(TransportError::TooLarge {
         limit: 1024,
         status: 200,
+        request_id: Some("req-big".into()),
     })
     .reply(ok(task("t-found", "submitted")));
     let t = extend(&env, json!({"video_id": "v"})).unwrap();

@@ -104,7 +104,11 @@ fn every_documented_code_maps_to_its_kind_with_status_code_and_request_id() {
             Some(format!("req-{code}").as_str())
         );
         assert_eq!(e.retryable, retryable, "code {code}");
-        assert_eq!(e.task_id, None, "code {code}");
+        assert_eq!(
+            e.task_id.as_deref(),
+            Some("t-9"),
+            "code {code}: the task asked for"
+        );
         assert!(e.message.contains("kling says no"), "{}", e.message);
         assert!(
             e.message.starts_with(&format!(
@@ -298,6 +302,7 @@ fn transport_failures_map_to_network_timeout_aborted_and_decode() {
             T::TooLarge {
                 limit: 1 << 20,
                 status: 200,
+                request_id: None,
             },
             ErrorKind::Decode,
             false,
@@ -363,4 +368,30 @@ fn bodies_past_max_response_bytes_are_refused_even_when_the_host_reads_them() {
     default.reply(ok(task("t", "submitted")));
     block_on(ak_client().get_task(&default, Family::VideoExtend, "t", NO_RETRY)).unwrap();
     assert_eq!(default.sent()[0].max_bytes, 8 * 1024 * 1024);
+}
+
+#[test]
+fn errors_of_a_get_name_the_task_and_keep_the_request_id() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(429, 1102, "pack exhausted"))
+        .reply(ok(json!({"task_id": "t-9"})))
+        .reply(ok(json!([{"task_id": "a"}])));
+    let client = ak_client();
+    let e = block_on(client.get_task(&env, Family::VideoExtend, "t-9", NO_RETRY)).unwrap_err();
+    assert_eq!(
+        (e.task_id.as_deref(), e.api_code),
+        (Some("t-9"), Some(1102))
+    );
+    let e = block_on(client.get_task(&env, Family::VideoExtend, "t-9", NO_RETRY)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert_eq!(
+        (e.task_id.as_deref(), e.request_id.as_deref()),
+        (Some("t-9"), Some("req-ok"))
+    );
+    let page = kling_edge::api::Page { num: 1, size: 5 };
+    let e = block_on(client.list_tasks(&env, Family::VideoExtend, page, NO_RETRY)).unwrap_err();
+    assert_eq!(
+        (e.kind, e.request_id.as_deref()),
+        (ErrorKind::Decode, Some("req-ok"))
+    );
 }

@@ -184,7 +184,7 @@ impl Client {
             let task = match step {
                 Ok(task) => task,
                 Err(mut e) => {
-                    e.completed = done.into_iter().map(Task::into_value).collect();
+                    e.completed = Some(done.into_iter().map(Task::into_value).collect());
                     return Err(e);
                 }
             };
@@ -200,7 +200,7 @@ impl Client {
                     ))
                     .with_task_id(&task.id());
                     done.push(task);
-                    e.completed = done.into_iter().map(Task::into_value).collect();
+                    e.completed = Some(done.into_iter().map(Task::into_value).collect());
                     return Err(e);
                 }
             };

@@ -39,7 +39,10 @@ pub struct Reply {
 impl Reply {
     /// The `data` as one task, carrying the request id.
     pub fn into_task(self) -> Result<Task, Error> {
-        Ok(Task::from_value(self.data)?.with_request_id(self.request_id))
+        match Task::from_value(self.data) {
+            Ok(task) => Ok(task.with_request_id(self.request_id)),
+            Err(e) => Err(e.with_request_id(self.request_id)),
+        }
     }
 }
 
@@ -81,7 +84,10 @@ impl Client {
     ) -> Result<Task, Error> {
         check_id("id", id)?;
         let path = format!("{}/{}", family.path(), encode_segment(id));
-        let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        let reply = self
+            .call(env, Method::Get, &path, None, opts)
+            .await
+            .map_err(|e| e.with_task_id(id))?;
         reply.into_task().map_err(|e| e.with_task_id(id))
     }
 
@@ -100,12 +106,17 @@ impl Client {
             page.size
         );
         let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        let request_id = reply.request_id;
         let Value::Array(items) = reply.data else {
-            return Err(Error::decode("the list response's data is not an array"));
+            return Err(Error::decode("the list response's data is not an array")
+                .with_request_id(request_id));
         };
         items
             .into_iter()
-            .map(|item| Ok(Task::from_value(item)?.with_request_id(reply.request_id.clone())))
+            .map(|item| match Task::from_value(item) {
+                Ok(task) => Ok(task.with_request_id(request_id.clone())),
+                Err(e) => Err(e.with_request_id(request_id.clone())),
+            })
             .collect()
     }
 
@@ -185,11 +196,12 @@ impl Client {
             .map_err(|e| transport_error(e, timeout))?;
         if response.body.len() as u64 > limit {
             // The host should have stopped reading already; the rule holds either way.
-            let status = response.status;
-            return Err(transport_error(
-                TransportError::TooLarge { limit, status },
-                timeout,
-            ));
+            let too_large = TransportError::TooLarge {
+                limit,
+                status: response.status,
+                request_id: response.header("x-request-id").map(str::to_string),
+            };
+            return Err(transport_error(too_large, timeout));
         }
         decode(&response)
     }
@@ -219,12 +231,17 @@ pub fn transport_error(e: TransportError, timeout_ms: u32) -> Error {
             ErrorKind::Aborted,
             "the operation was aborted by the caller's signal",
         ),
-        TransportError::TooLarge { limit, status } => {
+        TransportError::TooLarge {
+            limit,
+            status,
+            request_id,
+        } => {
             let mut e = Error::decode(format!(
                 "the response body is larger than {limit} bytes (maxResponseBytes): this is not a Kling answer"
             ));
             // A 2xx this large still means the request was accepted (a create may have happened).
             e.status = Some(status);
+            e.request_id = request_id;
             e
         }
     }

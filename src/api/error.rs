@@ -130,8 +130,8 @@ pub struct Error {
     pub retry_after_ms: Option<u32>,
     /// The server's `Date`, in Unix milliseconds, when it sent one.
     pub server_date_ms: Option<f64>,
-    /// The tasks a chain completed before it stopped.
-    pub completed: Vec<serde_json::Value>,
+    /// The tasks a chain completed before it stopped (`Some`, possibly empty, for chain errors).
+    pub completed: Option<Vec<serde_json::Value>>,
 }
 
 impl fmt::Display for Error {
@@ -166,7 +166,7 @@ impl Error {
             task_status_msg: None,
             retry_after_ms: None,
             server_date_ms: None,
-            completed: Vec::new(),
+            completed: None,
         }
     }
 
@@ -233,6 +233,14 @@ impl Error {
     /// Whether Kling said the token is not yet valid (1003) or expired (1004).
     pub fn is_token_time_error(&self) -> bool {
         matches!(self.api_code, Some(1003 | 1004))
+    }
+
+    /// Adds the request id, keeping one already known.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Error {
+        if self.request_id.is_none() {
+            self.request_id = request_id;
+        }
+        self
     }
 
     /// Adds the task id, keeping one already known.

@@ -80,5 +80,7 @@ pub enum TransportError {
         limit: u64,
         /// The answer's HTTP status.
         status: u16,
+        /// The answer's `X-Request-Id`, when it had one.
+        request_id: Option<String>,
     },
 }

@@ -34,11 +34,11 @@ pub fn to_js_error(e: &Error) -> JsValue {
     if let Some(code) = e.api_code {
         set(&fields, "apiCode", JsValue::from_f64(code as f64));
     }
-    if !e.completed.is_empty() {
+    if let Some(completed) = &e.completed {
         set(
             &fields,
             "completed",
-            to_js(&serde_json::Value::Array(e.completed.clone())),
+            to_js(&serde_json::Value::Array(completed.clone())),
         );
     }
     set(&fields, "retryable", JsValue::from_bool(e.retryable));

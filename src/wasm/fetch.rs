@@ -59,6 +59,7 @@ impl Env for FetchEnv {
             "too_large" => Err(TransportError::TooLarge {
                 limit: max_bytes,
                 status: outcome.status(),
+                request_id: outcome.message(),
             }),
             "timeout" => Err(TransportError::Timeout),
             "aborted" => Err(TransportError::Aborted),

@@ -122,7 +122,10 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
     // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
     const response = await fetchFn.call(undefined, url, init);
     const bytes = await readCapped(response, maxBytes);
-    if (bytes === undefined) return { kind: "too_large", status: response.status };
+    if (bytes === undefined) {
+      // `message` carries the request id here: the one identifier worth keeping from the answer.
+      return { kind: "too_large", status: response.status, message: response.headers.get("x-request-id") ?? undefined };
+    }
     const pairs = [];
     response.headers.forEach((value, key) => pairs.push(key, value));
     return { kind: "ok", status: response.status, headers: pairs, body: bytes };

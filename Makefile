@@ -6,8 +6,11 @@ export WRANGLER_HIDE_BANNER := true
 export WRANGLER_SEND_METRICS := false
 
 SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg
+EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
+WORKER_DEPS := examples/worker/node_modules/.package-lock.json
 
-.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker test-reliability clean
+.PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
+	test-runtimes test-worker test-reliability test-www screenshots fuzz clean
 
 all: build
 
@@ -20,47 +23,52 @@ build: bootstrap pkg/package.json
 pkg/package.json: $(SOURCES)
 	@scripts/build-pkg
 
-EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
-
+# The examples depend on the package through a file: link; their lockfiles are committed.
 $(EXAMPLE_DEPS): examples/node/package.json examples/node/package-lock.json
 	@npm ci --prefix examples/node --no-audit --no-fund --loglevel=error
 
-## demo: builds a 20-second video (text2video + 3 chained extensions) on the simulator
-demo: build $(EXAMPLE_DEPS)
-	@node examples/node/demo.mjs
+$(WORKER_DEPS): examples/worker/package.json examples/worker/package-lock.json
+	@npm ci --prefix examples/worker --no-audit --no-fund --loglevel=error
 
-## test: every test — lint, native core, simulator, wasm boundary (Node, Chromium page and worker),
-## end to end, packaging gates, every runtime, the edge function
-test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes test-worker test-reliability
+## demo: the Node example builds a 20-second video (text2video + 3 chained extensions), then the
+## demo page is served by the local edge function until Ctrl-C (simulator, or the real API with keys)
+demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
+	@node examples/node/demo.mjs
+	@node www/serve.mjs
+
+## test: every test
+test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
+	test-worker test-reliability test-www
 
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+## test-native: the core against a scripted host and a frozen clock
 test-native:
 	cargo test --quiet
 
 test-sim:
 	node --test sim/test/
 
+## test-wasm: the boundary in Node, a headless-Chromium page and a dedicated worker
 test-wasm:
 	@scripts/test-wasm
 
+## test-e2e: the built package against the simulator over loopback
 test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
 
+## test-package: types, publint, @arethetypeswrong/cli
 test-package: build
 	@scripts/check-package
 
+## test-runtimes: the packed tarball in Node (import, require), Deno, Bun, workerd, Chromium, Vite
 test-runtimes: build
 	@scripts/test-runtimes
 
-WORKER_DEPS := examples/worker/node_modules/.package-lock.json
-
-$(WORKER_DEPS): examples/worker/package.json examples/worker/package-lock.json
-	@npm ci --prefix examples/worker --no-audit --no-fund --loglevel=error
-
+## test-worker: the edge function in Miniflare with the simulator's signed callbacks
 test-worker: build $(WORKER_DEPS)
 	node --test tests/worker/
 
@@ -68,6 +76,18 @@ test-worker: build $(WORKER_DEPS)
 test-reliability: build
 	node --test tests/reliability/
 	@scripts/reliability-report
+
+## test-www: the demo page in headless Chromium against the demo's servers (screenshots: .tmp/screenshots)
+test-www: build $(WORKER_DEPS)
+	node --test tests/www/
+
+## screenshots: refresh the committed screenshots in docs/screenshots
+screenshots: build $(WORKER_DEPS)
+	SCREENSHOTS_DIR=docs/screenshots node --test tests/www/
+
+## fuzz: each fuzz target for 10 minutes (`scripts/fuzz --smoke` for 20 s each)
+fuzz:
+	@scripts/fuzz
 
 clean:
 	rm -rf pkg .tmp target

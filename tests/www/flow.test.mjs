@@ -1,0 +1,82 @@
+// The main path: generate a source with text2video, extend it, watch the states, play the result.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { apiRequests, openDemo, screenshot, waitForCard, waitForVideo } from "./support.mjs";
+
+/** Records every data-status the newest task card goes through. */
+async function recordStatuses(page) {
+  await page.evaluate(() => {
+    window.__statuses = [];
+    const list = document.getElementById("task-list");
+    const seen = (li) => {
+      const s = li.dataset.status;
+      if (window.__statuses.at(-1) !== s) window.__statuses.push(s);
+    };
+    new MutationObserver(() => list.firstElementChild && seen(list.firstElementChild)).observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+  });
+}
+
+test("text2video source → extension → succeeded, with the video playing real media", async (t) => {
+  const { page, sim, assertClean } = await openDemo(t);
+  await screenshot(page, "initial.png");
+
+  // Generate a source: only v1.x models are offered, and the page says why.
+  await page.getByRole("radio", { name: "Generate" }).check();
+  const models = await page.$$eval("#t2v-model option", (os) => os.map((o) => o.value));
+  assert.deepEqual(models.sort(), ["kling-v1", "kling-v1-5", "kling-v1-6"]);
+  assert.match(await page.textContent("#t2v-model-hint"), /Only videos made by kling-v1, kling-v1-5 and kling-v1-6 can be extended/);
+  await page.selectOption("#t2v-model", "kling-v1-6");
+  await page.fill("#t2v-prompt", "A red fox trots through fresh snow at dawn");
+  await recordStatuses(page);
+  await page.click("#t2v-submit");
+  await waitForCard(page, ["succeed"]);
+  assert.deepEqual(await page.evaluate(() => window.__statuses), ["submitted", "processing", "succeed"]);
+  const t2v = apiRequests(sim, "POST", "/v1/videos/text2video");
+  assert.equal(t2v.length, 1);
+  assert.equal(t2v[0].body.model_name, "kling-v1-6");
+  assert.equal(t2v[0].body.duration, "5");
+  await page.waitForFunction(() => /Generated/.test(document.querySelector("#current-source").textContent));
+  assert.match(await page.textContent("#current-source"), /kling-v1-6 · 5 s/);
+
+  // Extend it.
+  await page.fill("#ext-prompt", "The fox stops and looks at the camera");
+  await page.fill("#ext-negative", "blur");
+  await page.locator("#ext-cfg").fill("0.75");
+  assert.equal(await page.textContent("#ext-cfg-out"), "0.75");
+  await page.check("#ext-watermark");
+  await page.fill("#ext-external", "demo-flow-1");
+  await recordStatuses(page);
+  await page.click("#ext-submit");
+  const card = await waitForCard(page, ["processing"]);
+  assert.equal(await card.locator("progress").count(), 1, "a progress indicator while waiting");
+  assert.match(await card.locator(".task-title").textContent(), /Extension/);
+  await screenshot(page, "waiting.png");
+  await waitForCard(page, ["succeed"]);
+  assert.deepEqual(await page.evaluate(() => window.__statuses), ["submitted", "processing", "succeed"]);
+
+  const body = apiRequests(sim, "POST", "/v1/videos/video-extend")[0].body;
+  assert.equal(body.prompt, "The fox stops and looks at the camera");
+  assert.equal(body.negative_prompt, "blur");
+  assert.equal(body.cfg_scale, 0.75);
+  assert.deepEqual(body.watermark_info, { enabled: true });
+  assert.equal(body.external_task_id, "demo-flow-1");
+
+  // The timeline card: ids, request id, units, elapsed, no progress bar any more.
+  const meta = await card.locator(".meta").textContent();
+  const task = sim.tasks().find((x) => x.family === "video-extend");
+  assert.ok(meta.includes(task.task_id), "task id shown");
+  assert.ok(meta.includes("demo-flow-1"), "external id shown");
+  assert.match(meta, /Request id[0-9a-f-]{36}/, "request id shown");
+  assert.match(meta, /Units charged2/, "units shown (v1-6 std: 2)");
+  assert.match(await card.locator(".elapsed").textContent(), /^\d+\.\d s$/);
+  assert.equal(await card.locator("progress").count(), 0);
+
+  const video = await waitForVideo(page);
+  assert.ok(video.readyState >= 2 && video.duration > 0, JSON.stringify(video));
+  assert.ok(video.src.endsWith(`${task.task_result.videos[0].id}.mp4`));
+  assert.match(await page.textContent("#result-meta"), /10 s/);
+  await page.waitForSelector(`#hist-body tr[data-task-id="${task.task_id}"]`);
+  await page.locator("#result").scrollIntoViewIfNeeded();
+  await screenshot(page, "succeeded.png");
+  await assertClean();
+});

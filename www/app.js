@@ -1,0 +1,482 @@
+// kling-edge demo page: source → extend → chain, live task timelines, history, errors to act on.
+import { init, KlingClient } from "./vendor/kling-edge/index.browser.js";
+import { $, $$, h, fmtSeconds, announce } from "./src/dom.js";
+import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report } from "./src/fields.js";
+import { clearError, showError } from "./src/errors.js";
+import { TaskCard } from "./src/tasks.js";
+import { ChainBuilder } from "./src/chain.js";
+import { History } from "./src/history.js";
+
+const EDGE_BASE = `${location.origin}/kling`;
+const EXTENDABLE_MODELS = new Set(["kling-v1", "kling-v1-5", "kling-v1-6"]);
+
+const state = {
+  config: { mode: "simulator", samples: [] },
+  via: "edge", // or "direct"
+  edge: null,
+  client: null,
+  source: null, // {videoId, duration, model, url, label}
+  pollIntervalMs: 5000,
+};
+const client = () => state.client;
+const via = () => state.via;
+
+// ---------------------------------------------------------------------------------------- boot
+
+async function boot() {
+  const [config] = await Promise.all([
+    fetch("config.json", { cache: "no-store" }).then((r) => (r.ok ? r.json() : { mode: "kling", samples: [] })).catch(() => ({ mode: "kling", samples: [] })),
+    init(),
+  ]);
+  state.config = config;
+  const poll = Number(new URLSearchParams(location.search).get("poll"));
+  state.pollIntervalMs = Number.isFinite(poll) && poll >= 100 ? Math.min(poll, 60_000) : config.mode === "simulator" ? 1000 : 5000;
+  state.edge = new KlingClient({ baseUrl: EDGE_BASE });
+  state.client = state.edge;
+
+  const badge = $("#mode-badge");
+  badge.textContent = config.mode === "simulator" ? "Simulator · nothing is billed" : "Kling API · tasks spend units";
+  badge.dataset.mode = config.mode;
+  $("#edge-url").textContent = EDGE_BASE;
+  renderConnState();
+
+  setupConnection();
+  setupSource();
+  setupExtend();
+  setupChain();
+  history = new History({ client, via });
+  history.load(1);
+  document.body.dataset.ready = "true";
+}
+
+let history;
+let chain;
+
+boot().catch((err) => {
+  const box = $("#boot-error");
+  box.hidden = false;
+  box.textContent = `The demo could not start: ${err?.message ?? err}. Reload the page; if it persists, check that the demo server is running.`;
+  document.body.dataset.ready = "error";
+});
+
+// ---------------------------------------------------------------------------------- connection
+
+function renderConnState() {
+  const el = $("#conn-state");
+  if (state.via === "edge") {
+    el.replaceChildren(h("span", { class: "dot-ok", "aria-hidden": "true" }), " Connected through the edge function. No keys in this page.");
+  } else {
+    el.replaceChildren(h("span", { class: "dot-warn", "aria-hidden": "true" }), ` Direct to ${state.directBase} with your key (in memory only).`);
+  }
+}
+
+function setupConnection() {
+  const form = $("#direct-form");
+  const simOrigin = state.config.samples[0]?.url ? new URL(state.config.samples[0].url).origin : null;
+  if (simOrigin) {
+    $("#direct-base-hint").append(h("br"), "Simulator: ", h("code", { text: simOrigin }), " with access key ", h("code", { text: "ak-simulator" }), ", secret key ", h("code", { text: "sk-simulator" }), ".");
+  }
+  for (const r of $$('input[name="conn"]')) {
+    r.addEventListener("change", () => {
+      const direct = r.value === "direct" && r.checked;
+      form.hidden = !direct;
+      $("#conn-edge-info").hidden = direct;
+      if (!direct) forgetKeys();
+    });
+  }
+  for (const r of $$('input[name="direct-auth"]')) {
+    r.addEventListener("change", () => {
+      const pair = $('input[name="direct-auth"]:checked').value === "pair";
+      $("#pair-fields").hidden = !pair;
+      $("#apikey-field").hidden = pair;
+    });
+  }
+  $("#direct-forget").addEventListener("click", () => {
+    forgetKeys();
+    announce("Keys forgotten. Using the edge function.");
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearError($("#direct-error"));
+    const ak = $("#direct-ak"), sk = $("#direct-sk"), key = $("#direct-apikey"), base = $("#direct-base"), accept = $("#direct-accept");
+    [ak, sk, key, base, accept].forEach(clearFieldError);
+    const pair = $('input[name="direct-auth"]:checked').value === "pair";
+    const errors = [];
+    if (pair && !ak.value.trim()) errors.push({ input: ak, message: "Enter the access key." });
+    if (pair && !sk.value.trim()) errors.push({ input: sk, message: "Enter the secret key." });
+    if (!pair && !key.value.trim()) errors.push({ input: key, message: "Enter the API key." });
+    let url = null;
+    try {
+      url = new URL(base.value.trim());
+      if (!/^https?:$/.test(url.protocol)) throw new Error();
+    } catch {
+      errors.push({ input: base, message: "Enter an http(s) URL, e.g. https://api-singapore.klingai.com." });
+    }
+    if (!accept.checked) errors.push({ input: accept, message: "Tick this to confirm you accept the risk." });
+    if (!report(errors)) return;
+    try {
+      const baseUrl = url.href.replace(/\/$/, "");
+      const creds = pair ? { accessKey: ak.value.trim(), secretKey: sk.value.trim() } : { apiKey: key.value.trim() };
+      state.client = new KlingClient({ ...creds, baseUrl, dangerouslyAllowBrowser: true });
+      state.via = "direct";
+      state.directBase = baseUrl;
+      renderConnState();
+      announce("Using your keys, directly.");
+      history.load(1);
+    } catch (err) {
+      showError($("#direct-error"), err, { via: "direct", title: "These settings were refused." });
+    }
+  });
+}
+
+function forgetKeys() {
+  for (const id of ["#direct-ak", "#direct-sk", "#direct-apikey"]) $(id).value = "";
+  $("#direct-accept").checked = false;
+  const wasDirect = state.via === "direct";
+  state.client = state.edge;
+  state.via = "edge";
+  renderConnState();
+  if (wasDirect) history.load(1);
+}
+
+// -------------------------------------------------------------------------------------- source
+
+function setupSource() {
+  const { samples, mode } = state.config;
+  const box = $("#samples");
+  for (const s of samples) {
+    const noteId = `sample-${s.id}-note`;
+    const model = s.model ?? "";
+    const why = s.extendable ? null : reasonNotExtendable(s);
+    box.append(
+      h(
+        "label",
+        { class: "sample", dataset: { extendable: String(!!s.extendable) } },
+        h("input", { type: "radio", name: "sample", value: s.id, disabled: !s.extendable, "aria-describedby": noteId }),
+        h(
+          "span",
+          { class: "sample-body" },
+          h("span", { class: "sample-name", text: s.name }),
+          h("span", { class: "sample-meta", text: `${model} · ${fmtSeconds(s.duration)}` }),
+          h("span", { class: `tag ${s.extendable ? "tag-ok" : "tag-no"}`, id: noteId, text: s.extendable ? "Extendable" : `Not extendable: ${why}` }),
+        ),
+      ),
+    );
+  }
+  box.addEventListener("change", (e) => {
+    const s = samples.find((x) => x.id === e.target.value);
+    if (s) setSource({ videoId: s.id, duration: Number(s.duration), model: s.model, url: s.url, label: `Sample “${s.name}”` });
+  });
+  if (!samples.length) {
+    $("#samples-empty").hidden = false;
+    box.hidden = true;
+    if (mode !== "simulator") {
+      $("#kind-sample-label").hidden = true;
+      $('input[name="source-kind"][value="generate"]').checked = true;
+    }
+  }
+  const first = samples.find((s) => s.extendable);
+  if (first && $('input[name="source-kind"]:checked').value === "sample") {
+    box.querySelector(`input[value="${first.id}"]`).checked = true;
+    setSource({ videoId: first.id, duration: Number(first.duration), model: first.model, url: first.url, label: `Sample “${first.name}”` }, { quiet: true });
+  }
+  const showPanel = () => {
+    const kind = $('input[name="source-kind"]:checked').value;
+    $("#panel-sample").hidden = kind !== "sample";
+    $("#panel-id").hidden = kind !== "id";
+    $("#panel-generate").hidden = kind !== "generate";
+  };
+  for (const r of $$('input[name="source-kind"]')) r.addEventListener("change", showPanel);
+  showPanel();
+
+  // A pasted video id.
+  $("#panel-id").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const id = $("#src-id"), dur = $("#src-duration");
+    [id, dur].forEach(clearFieldError);
+    const errors = [];
+    const v = id.value.trim();
+    if (!v) errors.push({ input: id, message: "Paste a video id." });
+    else if (v.length > 256 || /[\u0000-\u001f\s]/.test(v)) errors.push({ input: id, message: "A video id has no spaces or control characters." });
+    const d = dur.value === "" ? null : Number(dur.value);
+    if (d !== null && !(d > 0 && d <= 180)) errors.push({ input: dur, message: "A length from 1 to 180 seconds, or leave it empty." });
+    else if (d !== null && d + 5 > 180) errors.push({ input: dur, message: "A video this long cannot be extended: one more step would pass the 3-minute cap." });
+    if (!report(errors)) return;
+    setSource({ videoId: v, duration: d, model: null, url: null, label: "Pasted video id" });
+  });
+
+  // Text to video.
+  bindCounter($("#t2v-prompt"), $("#t2v-prompt-count"));
+  $("#panel-generate").addEventListener("submit", generate);
+}
+
+function reasonNotExtendable(s) {
+  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return `made by ${s.model}; only kling-v1, v1-5 and v1-6 videos can be extended.`;
+  if (Number(s.duration) + 5 > 180) return "one more extension would pass the 3-minute cap.";
+  if (/30 days|purged|old/i.test(s.note ?? "")) return "older than 30 days; Kling has deleted it.";
+  return (s.note ?? "Kling refuses it.").replace(/^not extendable:\s*/i, "");
+}
+
+function setSource(src, { quiet = false } = {}) {
+  state.source = src;
+  const box = $("#current-source");
+  const facts = [src.model, src.duration ? fmtSeconds(src.duration) : "length unknown"].filter(Boolean).join(" · ");
+  box.replaceChildren(
+    h(
+      "div",
+      { class: "source-card" },
+      src.url ? h("video", { class: "thumb", src: src.url, muted: true, playsinline: true, preload: "metadata", controls: true, "aria-label": "Source video preview" }) : null,
+      h("div", {}, h("p", { class: "source-label" }, h("strong", { text: "Source: " }), src.label), h("p", { class: "muted small" }, `${facts} · video `, h("code", { text: src.videoId }))),
+    ),
+  );
+  clearFieldError($("#samples"));
+  $("#source-err").hidden = true;
+  chain?.setSource(src);
+  if (!quiet) announce(`Source set: ${src.label}, ${facts}.`);
+}
+
+function sourceErrors() {
+  const s = state.source;
+  const target = $("#samples");
+  target.dataset.err = "source-err";
+  if (!s) return [{ input: target, message: "Pick a source video first (a sample, a video id, or generate one)." }];
+  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1, v1-5 and v1-6 videos can be extended.` }];
+  if (s.duration && Number(s.duration) + 5 > 180) return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
+  return [];
+}
+
+// ------------------------------------------------------------------------------- shared running
+
+function busy(button, on, label) {
+  if (on) {
+    button.dataset.label ??= button.innerHTML;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    button.textContent = label;
+  } else {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (button.dataset.label) button.innerHTML = button.dataset.label;
+  }
+}
+
+/**
+ * Follows a created task in a card until it ends. Stop aborts only the wait (there is no cancel
+ * in Kling's API); "Wait again" resumes it.
+ */
+function follow(card, taskId, waitFn, onDone) {
+  const controller = new AbortController();
+  card.onStop = () => controller.abort();
+  waitFn(taskId, { signal: controller.signal, pollIntervalMs: state.pollIntervalMs, onProgress: (t) => card.update(t) })
+    .then(async (task) => {
+      card.succeed(task);
+      await onDone(task);
+    })
+    .catch((err) => {
+      if (err?.code === "ERR_KLING_ABORTED") {
+        card.stopped(() => {
+          card.resume();
+          follow(card, taskId, waitFn, onDone);
+        });
+      } else {
+        card.fail(err, state.via);
+        if (err?.code === "ERR_KLING_TASK_FAILED") history.load(1);
+      }
+    });
+}
+
+// -------------------------------------------------------------------------------- text to video
+
+async function generate(e) {
+  e.preventDefault();
+  const slot = $("#t2v-error");
+  clearError(slot);
+  const prompt = $("#t2v-prompt");
+  clearFieldError(prompt);
+  if (!report([checkPrompt(prompt, "The prompt", { required: true })].filter(Boolean))) return;
+  const model = $("#t2v-model").value;
+  const params = { model_name: model, prompt: prompt.value, duration: $("#t2v-duration").value, mode: $("#t2v-mode").value, aspect_ratio: $("#t2v-aspect").value };
+  const btn = $("#t2v-submit");
+  busy(btn, true, "Submitting…");
+  const started = performance.now();
+  let created;
+  try {
+    const c = client();
+    created = await c.createTextToVideo(params);
+    const card = new TaskCard({ title: "Text to video", subtitle: `${model} · ${params.duration} s · ${params.mode}` });
+    card.started = started;
+    card.update(created);
+    follow(card, created.task_id, (id, o) => c.waitForTextToVideo(id, o), async (task) => {
+      const v = task.task_result?.videos?.[0];
+      if (!v) return;
+      setSource({ videoId: v.id, duration: Number(v.duration), model, url: v.url, label: `Generated: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”` });
+    });
+  } catch (err) {
+    placeKlingError(err, { prompt, model_name: $("#t2v-model") });
+    showError(slot, err, { via: state.via, title: "Could not start the video." });
+  } finally {
+    busy(btn, false);
+  }
+}
+
+// ------------------------------------------------------------------------------------ extension
+
+const ext = {};
+
+function setupExtend() {
+  ext.prompt = $("#ext-prompt");
+  ext.negative = $("#ext-negative");
+  ext.cfg = $("#ext-cfg");
+  ext.external = $("#ext-external");
+  ext.watermark = $("#ext-watermark");
+  bindCounter(ext.prompt, $("#ext-prompt-count"));
+  bindCounter(ext.negative, $("#ext-negative-count"));
+  const out = $("#ext-cfg-out");
+  const showCfg = () => (out.textContent = Number(ext.cfg.value).toFixed(2));
+  ext.cfg.addEventListener("input", showCfg);
+  showCfg();
+  ext.external.addEventListener("input", () => clearFieldError(ext.external));
+  $("#extend-form").addEventListener("submit", extend);
+  $("#result-use").addEventListener("click", () => {
+    if (!state.result) return;
+    for (const r of $$('input[name="sample"]')) r.checked = false;
+    setSource(state.result);
+    ext.prompt.focus();
+  });
+}
+
+const fieldMap = () => ({ prompt: ext.prompt, negative_prompt: ext.negative, cfg_scale: ext.cfg, external_task_id: ext.external, watermark_info: ext.watermark, video_id: $("#samples") });
+
+function sharedErrors() {
+  [ext.negative, ext.cfg, ext.external, ext.watermark].forEach(clearFieldError);
+  return [checkPrompt(ext.negative, "The negative prompt"), checkCfg(ext.cfg), checkExternalId(ext.external)].filter(Boolean);
+}
+
+function sharedParams() {
+  const p = { cfg_scale: Number(ext.cfg.value), watermark_info: { enabled: ext.watermark.checked } };
+  if (ext.negative.value.trim()) p.negative_prompt = ext.negative.value;
+  if (ext.external.value.trim()) p.external_task_id = ext.external.value.trim();
+  return p;
+}
+
+async function extend(e) {
+  e.preventDefault();
+  const slot = $("#ext-error");
+  clearError(slot);
+  clearFieldError(ext.prompt);
+  const errors = [...sourceErrors(), checkPrompt(ext.prompt, "The prompt"), ...sharedErrors()].filter(Boolean);
+  if (!report(errors)) return;
+  const src = state.source;
+  const params = { video_id: src.videoId, ...sharedParams() };
+  if (ext.prompt.value.trim()) params.prompt = ext.prompt.value;
+  const btn = $("#ext-submit");
+  busy(btn, true, "Submitting…");
+  const started = performance.now();
+  try {
+    const c = client();
+    const created = await c.extendVideo(params);
+    const card = new TaskCard({ title: "Extension", subtitle: `of ${src.label}` });
+    card.started = started;
+    card.update(created);
+    if (params.external_task_id) ext.external.value = ""; // unique per account: don't reuse by accident
+    follow(card, created.task_id, (id, o) => c.waitForExtension(id, o), async (task) => {
+      showResult(task, src);
+      history.load(1);
+    });
+  } catch (err) {
+    placeKlingError(err, fieldMap());
+    showError(slot, err, { via: state.via, title: "The extension was not started." });
+  } finally {
+    busy(btn, false);
+  }
+}
+
+function showResult(task, src) {
+  const v = task.task_result?.videos?.[0];
+  if (!v) return;
+  const video = $("#result-video");
+  video.hidden = false;
+  $("#player-empty").hidden = true;
+  video.src = v.url;
+  video.load();
+  state.result = { videoId: v.id, duration: Number(v.duration), model: src?.model ?? null, url: v.url, label: `Extended video (${fmtSeconds(v.duration)})` };
+  $("#result-meta").replaceChildren(
+    h("strong", { text: fmtSeconds(v.duration) }),
+    " · video ",
+    h("code", { text: v.id }),
+    task.final_unit_deduction !== undefined ? ` · ${task.final_unit_deduction} units` : "",
+  );
+  $("#result-actions").hidden = false;
+  $("#result-open").href = v.url;
+  const wm = $("#result-wm");
+  wm.hidden = !v.watermark_url;
+  if (v.watermark_url) wm.href = v.watermark_url;
+}
+
+// ---------------------------------------------------------------------------------------- chain
+
+function setupChain() {
+  chain = new ChainBuilder();
+  chain.setSource(state.source);
+  $("#chain-form").addEventListener("submit", runChain);
+}
+
+async function runChain(e) {
+  e.preventDefault();
+  const slot = $("#chain-error");
+  clearError(slot);
+  chain.showListError("");
+  const errors = [...sourceErrors(), ...chain.validate(), ...sharedErrors()];
+  if (!report(errors)) return;
+  const src = state.source;
+  const params = { video_id: src.videoId, prompts: chain.prompts(), ...sharedParams() };
+  if (src.duration) params.video_duration = src.duration;
+  const btn = $("#chain-submit");
+  busy(btn, true, "Running chain…");
+  chain.setBusy(true);
+  chain.resetRun();
+  const controller = new AbortController();
+  const cards = [];
+  const started = performance.now();
+  try {
+    const steps = await client().chainExtensions(params, {
+      signal: controller.signal,
+      pollIntervalMs: state.pollIntervalMs,
+      onProgress: (task, info) => {
+        const { step, steps: total } = info ?? { step: cards.length || 1, steps: params.prompts.length };
+        let card = cards[step - 1];
+        if (!card) {
+          card = cards[step - 1] = new TaskCard({ title: `Chain step ${step} of ${total}`, subtitle: `“${params.prompts[step - 1].slice(0, 40)}”`, onStop: () => controller.abort() });
+          if (step === 1) card.started = started;
+        }
+        const v = task.task_result?.videos?.[0];
+        chain.mark(step - 1, task.task_status, v ? Number(v.duration) : undefined);
+        if (task.task_status === "succeed") {
+          card.succeed(task);
+          showResult(task, src);
+        } else card.update(task);
+      },
+    });
+    if (params.external_task_id) ext.external.value = "";
+    const last = steps.at(-1);
+    showResult(last, src);
+    announce(`Chain finished: ${fmtSeconds(last.task_result.videos[0].duration)}.`);
+    history.load(1);
+  } catch (err) {
+    const open = cards.find((c) => !["succeed", "failed", "stopped", "error"].includes(c.status));
+    if (err?.code === "ERR_KLING_ABORTED") {
+      if (open) open.stopped();
+      showError(slot, err, { via: state.via, title: `Chain stopped after ${err.completed?.length ?? 0} finished step(s). Later steps were not submitted.` });
+    } else {
+      if (open) open.fail(err, state.via);
+      if (err?.field === "prompts" || err?.field === "video_duration") chain.showListError(err.message);
+      else placeKlingError(err, fieldMap());
+      showError(slot, err, { via: state.via, title: err?.completed?.length ? `The chain stopped after ${err.completed.length} finished step(s).` : "The chain was not started." });
+      if (err?.completed?.length) showResult(err.completed.at(-1), src);
+    }
+    history.load(1);
+  } finally {
+    busy(btn, false);
+    chain.setBusy(false);
+  }
+}

@@ -1,0 +1,121 @@
+// The demo's servers: the Kling simulator (or the real API when keys are in the environment) and
+// the edge function (examples/worker, bundled by wrangler, run in workerd by Miniflare), which also
+// serves this page and the package's browser build as static assets. The page talks only to the
+// edge function: its /kling/* proxy adds credentials server-side.
+//
+//   node www/serve.mjs [--port 8788]      (make demo runs it; Ctrl-C stops everything)
+import { execFile } from "node:child_process";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { startSimulator, SIM_DEFAULTS } from "../sim/index.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const WORKER_DIR = join(ROOT, "examples/worker");
+const KLING_DEFAULT_URL = "https://api-singapore.klingai.com";
+const run = promisify(execFile);
+
+/** Kling credentials from the environment, or null to use the simulator. */
+function realCredentials(env) {
+  if (env.KLING_ACCESS_KEY && env.KLING_SECRET_KEY) {
+    return { KLING_ACCESS_KEY: env.KLING_ACCESS_KEY, KLING_SECRET_KEY: env.KLING_SECRET_KEY };
+  }
+  if (env.KLING_API_KEY) return { KLING_API_KEY: env.KLING_API_KEY };
+  return null;
+}
+
+/** The Worker exactly as `wrangler deploy` would bundle it (offline dry run). */
+async function bundleWorker(outdir) {
+  if (!existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json"))) {
+    await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT });
+  }
+  await run(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: WORKER_DIR,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CI: "1", NO_COLOR: "1" },
+  });
+  return join(outdir, "index.js");
+}
+
+/** The page, the package's browser build under /vendor/kling-edge/, and /config.json. */
+async function assembleAssets(dir, config) {
+  await rm(dir, { recursive: true, force: true });
+  await cp(join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith("serve.mjs") });
+  const vendor = join(dir, "vendor/kling-edge");
+  await mkdir(vendor, { recursive: true });
+  for (const file of ["index.browser.js", "kling_edge.js", "kling_edge_bg.wasm", "snippets"]) {
+    await cp(join(ROOT, "pkg", file), join(vendor, file), { recursive: true });
+  }
+  await writeFile(join(dir, "config.json"), JSON.stringify(config, null, 2));
+}
+
+/**
+ * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator.
+ * Resolves `{ url, mode, sim, close() }`.
+ */
+export async function startDemo({ port = 0, host = "127.0.0.1", env = process.env, simOptions = {}, workDir = join(ROOT, ".tmp/demo") } = {}) {
+  if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
+  const real = realCredentials(env);
+  const sim = real ? null : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, ...simOptions });
+  try {
+    const scriptPath = await bundleWorker(join(workDir, "worker"));
+    const assets = join(workDir, "assets");
+    await assembleAssets(assets, {
+      mode: real ? "kling" : "simulator",
+      samples: sim ? sim.samples.map(({ id, name, model, duration, url, extendable, note }) => ({ id, name, model, duration, url, extendable, note })) : [],
+    });
+    const bindings = real
+      ? { KLING_BASE_URL: env.KLING_BASE_URL || KLING_DEFAULT_URL, ...real }
+      : { KLING_BASE_URL: sim.url, KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY: SIM_DEFAULTS.secretKey };
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath,
+      modulesRoot: dirname(scriptPath),
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2026-04-01",
+      kvNamespaces: ["TASKS"],
+      bindings,
+      // Assets first; anything that is not a file goes to the Worker (its proxy and routes).
+      assets: { directory: assets, routerConfig: { has_user_worker: true } },
+      host,
+      port,
+    });
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+    return {
+      url,
+      mode: real ? "kling" : "simulator",
+      sim,
+      async close() {
+        await mf.dispose();
+        await sim?.close();
+      },
+    };
+  } catch (err) {
+    await sim?.close();
+    throw err;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf("--port");
+  const port = i > 0 ? Number(process.argv[i + 1]) : Number(process.env.DEMO_PORT ?? 8788);
+  const demo = await startDemo({ port });
+  const against = demo.sim ? `the local Kling simulator (${demo.sim.url})` : `the real Kling API (${process.env.KLING_BASE_URL || KLING_DEFAULT_URL})`;
+  console.log(`kling-edge demo: open ${demo.url}`);
+  console.log(`  the page talks only to the edge function (${demo.url}/kling/*), which adds credentials and calls ${against}`);
+  console.log("  Ctrl-C stops everything");
+  let closing = false;
+  const stop = async () => {
+    if (closing) return;
+    closing = true;
+    await demo.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

@@ -1,0 +1,87 @@
+// Field-level validation: a message on the field (aria-invalid + aria-describedby), before sending.
+import { charCount } from "./dom.js";
+
+export const MAX_PROMPT = 2500;
+export const MAX_TOTAL_SECONDS = 180;
+export const STEP_SECONDS = 5;
+const EXTERNAL_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function errorEl(input) {
+  return document.getElementById(`${input.id}-err`) ?? document.getElementById(input.dataset.err ?? "");
+}
+
+export function setFieldError(input, message) {
+  const err = errorEl(input);
+  input.setAttribute("aria-invalid", "true");
+  if (err) {
+    err.textContent = message;
+    err.hidden = false;
+    const ids = (input.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean);
+    if (!ids.includes(err.id)) input.setAttribute("aria-describedby", [...ids, err.id].join(" "));
+  }
+}
+
+export function clearFieldError(input) {
+  input.removeAttribute("aria-invalid");
+  const err = errorEl(input);
+  if (err) {
+    err.textContent = "";
+    err.hidden = true;
+  }
+}
+
+/** Shows every error and focuses the first; true when there were none. */
+export function report(errors) {
+  for (const { input, message } of errors) setFieldError(input, message);
+  if (errors.length) errors[0].input.focus();
+  return errors.length === 0;
+}
+
+/** A live "n / 2500" next to a text field; over the limit it turns red and says so. */
+export function bindCounter(input, counter, max = MAX_PROMPT) {
+  const update = () => {
+    const n = charCount(input.value);
+    counter.textContent = `${n.toLocaleString("en")} / ${max.toLocaleString("en")}`;
+    counter.classList.toggle("over", n > max);
+    if (input.getAttribute("aria-invalid") === "true" && n <= max) clearFieldError(input);
+  };
+  input.addEventListener("input", update);
+  update();
+  return update;
+}
+
+export function checkPrompt(input, label, { required = false } = {}) {
+  const n = charCount(input.value);
+  if (required && !input.value.trim()) return { input, message: `${label} is required.` };
+  if (n > MAX_PROMPT) {
+    return { input, message: `${label} is ${n.toLocaleString("en")} characters long; Kling accepts at most 2,500. Remove ${(n - MAX_PROMPT).toLocaleString("en")}.` };
+  }
+  return null;
+}
+
+export function checkCfg(input) {
+  const v = Number(input.value);
+  if (!Number.isFinite(v) || v < 0 || v > 1) return { input, message: "cfg_scale must be between 0 and 1." };
+  return null;
+}
+
+export function checkExternalId(input) {
+  const v = input.value.trim();
+  if (v && !EXTERNAL_ID.test(v)) {
+    return { input, message: "Use only letters, digits, “.”, “_” and “-”, at most 128 characters, so the task can be looked up by this id." };
+  }
+  return null;
+}
+
+/**
+ * Puts a `KlingError` with `code === "ERR_KLING_INVALID_REQUEST"` on its field, when the page has
+ * one for it. `fields` maps Kling's field names to inputs. Returns whether it was placed.
+ */
+export function placeKlingError(err, fields) {
+  if (err?.code !== "ERR_KLING_INVALID_REQUEST" || !err.field) return false;
+  const input = fields[err.field];
+  if (!input) return false;
+  setFieldError(input, err.message);
+  input.focus();
+  return true;
+}

@@ -6,7 +6,7 @@
 //   node www/serve.mjs [--port 8788]      (make demo runs it; Ctrl-C stops everything)
 import { execFile } from "node:child_process";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -27,8 +27,17 @@ function realCredentials(env) {
   return null;
 }
 
+let bundled;
+
+/** The Worker bundle, built once per process (tests start many demos). */
+function bundleOnce() {
+  bundled ??= bundleWorker(join(ROOT, `.tmp/demo-bundle-${process.pid}`));
+  return bundled;
+}
+
 /** The Worker exactly as `wrangler deploy` would bundle it (offline dry run). */
 async function bundleWorker(outdir) {
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   if (!existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json"))) {
     await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT });
   }
@@ -60,7 +69,7 @@ export async function startDemo({ port = 0, host = "127.0.0.1", env = process.en
   const real = realCredentials(env);
   const sim = real ? null : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, ...simOptions });
   try {
-    const scriptPath = await bundleWorker(join(workDir, "worker"));
+    const scriptPath = await bundleOnce();
     const assets = join(workDir, "assets");
     await assembleAssets(assets, {
       mode: real ? "kling" : "simulator",

@@ -331,3 +331,33 @@ fn an_unreadable_retry_after_ms_falls_back_to_retry_after() {
     run(&env, DEFAULT).unwrap();
     assert_eq!(env.sleeps(), [3000]);
 }
+
+#[test]
+fn http_dates_parse_exactly_as_httpdate_formats_them() {
+    use kling_edge::api::retry::http_date_ms;
+    // Every day of several centuries, at changing times, both sides of the epoch and leap years.
+    let mut seconds: u64 = 0;
+    while seconds < 8_000_000_000 {
+        let text = http_date(seconds);
+        assert_eq!(http_date_ms(&text), Some(seconds as f64 * 1000.0), "{text}");
+        seconds += 86_400 * 7 + 3_601;
+    }
+    assert_eq!(
+        http_date_ms("Thu, 29 Feb 2024 23:59:60 GMT"),
+        Some(1_709_251_200_000.0)
+    );
+    for bad in [
+        "",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nox 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT extra",
+        "Sun, 06 Nov +994 08:49:37 GMT",
+    ] {
+        assert_eq!(http_date_ms(bad), None, "{bad}");
+    }
+}

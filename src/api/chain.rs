@@ -6,7 +6,8 @@ use crate::api::client::Client;
 use crate::api::env::Env;
 use crate::api::error::Error;
 use crate::api::model::Family;
-use crate::api::task::Task;
+use crate::api::task::{seconds, Task};
+use crate::api::validate::num;
 use crate::api::wait::WaitOptions;
 
 /// Kling's cap on a video's total length, in seconds.
@@ -130,14 +131,17 @@ impl ChainPlan {
             let end = d + MAX_STEP_SECONDS * plan.steps.len() as f64;
             if end > MAX_TOTAL_SECONDS {
                 return Err(too_long(&format!(
-                    "{} steps from a {d} s video could reach {end} s",
-                    plan.steps.len()
+                    "{} steps from a {} s video could reach {} s",
+                    plan.steps.len(),
+                    num(d),
+                    num(end)
                 )));
             }
         } else if plan.steps.len() as f64 > MAX_TOTAL_SECONDS / MAX_STEP_SECONDS {
             return Err(too_long(&format!(
-                "{} steps of up to {MAX_STEP_SECONDS} s each",
-                plan.steps.len()
+                "{} steps of up to {} s each",
+                plan.steps.len(),
+                num(MAX_STEP_SECONDS)
             )));
         }
         Ok(plan)
@@ -149,15 +153,6 @@ fn too_long(what: &str) -> Error {
         "prompts",
         format!("{what}, past Kling's 3-minute (180 s) cap; nothing was sent"),
     )
-}
-
-fn seconds(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|d: &f64| d.is_finite() && *d >= 0.0)
 }
 
 /// Called with every task state of every step, and the step's index from 0.
@@ -223,8 +218,9 @@ impl Client {
         if let Some(d) = duration {
             if d + MAX_STEP_SECONDS > MAX_TOTAL_SECONDS {
                 return Err(too_long(&format!(
-                    "step {} would extend a {d} s video",
-                    i + 1
+                    "step {} would extend a {} s video",
+                    i + 1,
+                    num(d)
                 )));
             }
         }

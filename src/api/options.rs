@@ -2,7 +2,7 @@
 
 use crate::api::auth::{Credentials, Secret, DEFAULT_TTL_SECONDS};
 use crate::api::error::Error;
-use crate::api::validate::is_http_url;
+use crate::api::validate::{is_http_url, num};
 
 /// The global host, for servers outside mainland China.
 pub const GLOBAL_BASE_URL: &str = "https://api-singapore.klingai.com";
@@ -97,7 +97,10 @@ fn whole(v: Option<f64>, name: &str, min: f64, max: f64) -> Result<Option<f64>, 
         None => Ok(None),
         Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(Some(n)),
         Some(n) => Err(Error::invalid_options(format!(
-            "`{name}` must be a whole number from {min} to {max}, not {n}"
+            "`{name}` must be a whole number from {} to {}, not {}",
+            num(min),
+            num(max),
+            num(n)
         ))),
     }
 }
@@ -129,7 +132,9 @@ fn check_timeout(v: Option<f64>, name: &str) -> Result<Option<u32>, Error> {
         None => Ok(None),
         Some(ms) if (1.0..=MAX_TIMEOUT_MS).contains(&ms) => Ok(Some(ms.round() as u32)),
         Some(ms) => Err(Error::invalid_options(format!(
-            "`{name}` must be a number of milliseconds from 1 to {MAX_TIMEOUT_MS}, not {ms}"
+            "`{name}` must be a number of milliseconds from 1 to {}, not {}",
+            num(MAX_TIMEOUT_MS),
+            num(ms)
         ))),
     }
 }
@@ -139,7 +144,9 @@ fn check_retries(v: Option<f64>) -> Result<Option<u32>, Error> {
         None => Ok(None),
         Some(n) if n.fract() == 0.0 && (0.0..=MAX_RETRIES_LIMIT).contains(&n) => Ok(Some(n as u32)),
         Some(n) => Err(Error::invalid_options(format!(
-            "`maxRetries` must be a whole number from 0 to {MAX_RETRIES_LIMIT}, not {n}"
+            "`maxRetries` must be a whole number from 0 to {}, not {}",
+            num(MAX_RETRIES_LIMIT),
+            num(n)
         ))),
     }
 }

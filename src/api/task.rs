@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::api::error::Error;
+use crate::api::validate::parse_number;
 
 /// A task's status. Kling spells success `succeed`; unknown statuses are kept, not refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,9 +140,9 @@ impl Task {
 }
 
 /// Durations are strings of seconds ("5", "9.4"); numbers are accepted too.
-fn seconds(v: &Value) -> Option<f64> {
+pub(crate) fn seconds(v: &Value) -> Option<f64> {
     match v {
-        Value::String(s) => s.trim().parse::<f64>().ok(),
+        Value::String(s) => parse_number(s),
         Value::Number(n) => n.as_f64(),
         _ => None,
     }

@@ -7,7 +7,7 @@ use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
 use crate::api::task::{Task, TaskStatus};
-use crate::api::validate::check_id;
+use crate::api::validate::{check_id, num};
 
 /// Thirty minutes: long enough for a busy queue, short enough that nobody waits forever.
 pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 30.0 * 60_000.0;
@@ -47,14 +47,15 @@ impl WaitOptions {
         let mut w = WaitOptions::default();
         if let Some(t) = timeout_ms {
             if !(t.is_finite() && t > 0.0 && t <= MAX_WAIT_TIMEOUT_MS) {
-                return Err(Error::invalid_options(format!("`timeoutMs` of a wait must be a positive number of milliseconds up to a week, not {t}")));
+                return Err(Error::invalid_options(format!("`timeoutMs` of a wait must be a positive number of milliseconds up to a week, not {}", num(t))));
             }
             w.timeout_ms = t;
         }
         if let Some(p) = poll_interval_ms {
             if !(p.is_finite() && (0.0..=600_000.0).contains(&p)) {
                 return Err(Error::invalid_options(format!(
-                    "`pollIntervalMs` must be from 0 to 600000, not {p}"
+                    "`pollIntervalMs` must be from 0 to 600000, not {}",
+                    num(p)
                 )));
             }
             w.poll_interval_ms = p.round() as u32;

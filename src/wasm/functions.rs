@@ -7,6 +7,7 @@ use crate::api::auth::{sign_token as sign, DEFAULT_TTL_SECONDS};
 use crate::api::callback::{
     parse_callback as parse, verify_callback as verify, DEFAULT_TOLERANCE_SECONDS,
 };
+use crate::api::validate::num;
 use crate::api::Error;
 use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::to_js_error;
@@ -17,7 +18,8 @@ fn now_seconds(bag: &Bag) -> Result<i64, Error> {
         None => Ok((js_sys::Date::now() / 1000.0).floor() as i64),
         Some(n) if n.is_finite() && (0.0..1e11).contains(&n) => Ok(n.floor() as i64),
         Some(n) => Err(Error::invalid_options(format!(
-            "`now` is Unix time in seconds (not milliseconds), not {n}"
+            "`now` is Unix time in seconds (not milliseconds), not {}",
+            num(n)
         ))),
     }
 }
@@ -45,7 +47,8 @@ pub fn sign_token(
             Some(t) if t.fract() == 0.0 && (10.0..=86_400.0).contains(&t) => t as i64,
             Some(t) => {
                 return Err(Error::invalid_options(format!(
-                    "`ttlSeconds` must be whole seconds from 10 to 86400, not {t}"
+                    "`ttlSeconds` must be whole seconds from 10 to 86400, not {}",
+                    num(t)
                 )))
             }
         };
@@ -95,7 +98,8 @@ pub fn verify_callback(
             Some(t) if t.is_finite() && t >= 0.0 => t as i64,
             Some(t) => {
                 return Err(Error::invalid_options(format!(
-                    "`toleranceSeconds` must be a non-negative number, not {t}"
+                    "`toleranceSeconds` must be a non-negative number, not {}",
+                    num(t)
                 )))
             }
         };

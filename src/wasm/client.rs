@@ -2,21 +2,17 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::api::auth::Secret;
-use crate::api::chain::ChainPlan;
-use crate::api::model::Page;
-use crate::api::{
-    Client, ClientOptions, Credentials, Error, Family, RequestOptions, Task, WaitOptions,
-};
-use crate::wasm::convert::{from_js, task_to_js, to_js, Bag};
+use crate::api::{Client, ClientOptions, Credentials, Error, Family};
+use crate::wasm::convert::{to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::fetch::FetchEnv;
 use crate::wasm::host;
 use crate::wasm::iter::TaskIterator;
+use crate::wasm::ops::{self, Op};
 
 const CLIENT_OPTIONS: &[&str] = &[
     "accessKey",
@@ -33,8 +29,6 @@ const CLIENT_OPTIONS: &[&str] = &[
     "fetch",
     "dangerouslyAllowBrowser",
 ];
-const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
-const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];
 
 pub(crate) struct Inner {
     pub client: Client,
@@ -62,140 +56,6 @@ impl Inner {
 #[wasm_bindgen]
 pub struct KlingClient {
     inner: Rc<Inner>,
-}
-
-fn run<F>(future: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    future_to_promise(async move { future.await.map_err(|e| to_js_error(&e)) })
-}
-
-fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, JsValue), Error> {
-    let bag = Bag::new(
-        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
-        "request options",
-        REQUEST_OPTIONS,
-    )?;
-    Ok((
-        RequestOptions::from_raw(bag.number("timeoutMs")?, bag.number("maxRetries")?)?,
-        bag.signal()?,
-    ))
-}
-
-fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
-    let bag = Bag::new(
-        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
-        "wait options",
-        WAIT_OPTIONS,
-    )?;
-    let wait = WaitOptions::from_raw(bag.number("timeoutMs")?, bag.number("pollIntervalMs")?)?;
-    Ok((wait, bag.signal()?, bag.function("onProgress")?))
-}
-
-fn tasks_to_js(tasks: Vec<Task>) -> JsValue {
-    tasks
-        .into_iter()
-        .map(|t| task_to_js(&t))
-        .collect::<Array>()
-        .into()
-}
-
-/// Calls `onProgress(task, info)` for every state seen; `info` is `{step, steps}` in chains.
-fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Task, usize) {
-    move |task, step| {
-        if let Some(cb) = &callback {
-            let info = match steps {
-                Some(n) => {
-                    let o = Object::new();
-                    let _ = Reflect::set(&o, &"step".into(), &JsValue::from((step + 1) as u32));
-                    let _ = Reflect::set(&o, &"steps".into(), &JsValue::from(n as u32));
-                    o.into()
-                }
-                None => JsValue::UNDEFINED,
-            };
-            host::notify(cb, &task_to_js(task), &info);
-        }
-    }
-}
-
-impl KlingClient {
-    fn create(&self, family: Family, params: JsValue, opts: Option<JsValue>) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (opts, signal) = request_options(&opts)?;
-            let params = from_js(&params, "params")?;
-            let task = inner
-                .client
-                .create(&inner.env(signal), family, &params, opts)
-                .await?;
-            Ok(task_to_js(&task))
-        })
-    }
-
-    fn get(&self, family: Family, id: JsValue, opts: Option<JsValue>) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (opts, signal) = request_options(&opts)?;
-            let id = id
-                .as_string()
-                .ok_or_else(|| Error::invalid_request("id", "the task id must be a string"))?;
-            let task = inner
-                .client
-                .get_task(&inner.env(signal), family, &id, opts)
-                .await?;
-            Ok(task_to_js(&task))
-        })
-    }
-
-    fn list(&self, family: Family, params: Option<JsValue>, opts: Option<JsValue>) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (opts, signal) = request_options(&opts)?;
-            let page =
-                Page::from_value(&from_js(&params.unwrap_or(JsValue::UNDEFINED), "params")?)?;
-            Ok(tasks_to_js(
-                inner
-                    .client
-                    .list_tasks(&inner.env(signal), family, page, opts)
-                    .await?,
-            ))
-        })
-    }
-
-    fn create_and_wait(&self, family: Family, params: JsValue, opts: Option<JsValue>) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (wait, signal, on_progress) = wait_options(&opts)?;
-            let params = from_js(&params, "params")?;
-            let mut report = reporter(on_progress, None);
-            let task = inner
-                .client
-                .create_and_wait(&inner.env(signal), family, &params, &wait, &mut |t| {
-                    report(t, 0)
-                })
-                .await?;
-            Ok(task_to_js(&task))
-        })
-    }
-
-    fn wait(&self, family: Family, task_id: JsValue, opts: Option<JsValue>) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (wait, signal, on_progress) = wait_options(&opts)?;
-            let id = task_id
-                .as_string()
-                .ok_or_else(|| Error::invalid_request("taskId", "the task id must be a string"))?;
-            let mut report = reporter(on_progress, None);
-            let task = inner
-                .client
-                .wait(&inner.env(signal), family, &id, None, &wait, &mut |t| {
-                    report(t, 0)
-                })
-                .await?;
-            Ok(task_to_js(&task))
-        })
-    }
 }
 
 fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
@@ -267,7 +127,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create(Family::VideoExtend, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Create(Family::VideoExtend, params, opts),
+        )
     }
 
     /// Gets one extension task by its task id or external task id.
@@ -277,7 +140,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.get(Family::VideoExtend, id, opts)
+        ops::start(self.inner.clone(), Op::Get(Family::VideoExtend, id, opts))
     }
 
     /// Lists one page of extension tasks, newest first (`pageNum` 1–1000, `pageSize` 1–500,
@@ -288,7 +151,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.list(Family::VideoExtend, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::List(Family::VideoExtend, params, opts),
+        )
     }
 
     /// Iterates over every extension task, page after page: `for await (const task of kling.extensions())`.
@@ -316,7 +182,10 @@ impl KlingClient {
         #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.wait(Family::VideoExtend, task_id, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Wait(Family::VideoExtend, task_id, opts),
+        )
     }
 
     /// `extendVideo` then `waitForExtension`. The wait options' `signal` also covers the create.
@@ -327,7 +196,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ExtendVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create_and_wait(Family::VideoExtend, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::CreateAndWait(Family::VideoExtend, params, opts),
+        )
     }
 
     /// `createTextToVideo` then `waitForTextToVideo` (see `extendVideoAndWait`).
@@ -337,7 +209,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "TextToVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create_and_wait(Family::TextToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::CreateAndWait(Family::TextToVideo, params, opts),
+        )
     }
 
     /// `createImageToVideo` then `waitForImageToVideo` (see `extendVideoAndWait`).
@@ -347,7 +222,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ImageToVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create_and_wait(Family::ImageToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::CreateAndWait(Family::ImageToVideo, params, opts),
+        )
     }
 
     /// Extends a video again and again — each step from the previous result's video id — and
@@ -361,17 +239,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        run(async move {
-            let (wait, signal, on_progress) = wait_options(&opts)?;
-            let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
-            let mut report = reporter(on_progress, Some(plan.len()));
-            let tasks = inner
-                .client
-                .chain(&inner.env(signal), plan, &wait, &mut report)
-                .await?;
-            Ok(tasks_to_js(tasks))
-        })
+        ops::start(self.inner.clone(), Op::Chain(params, opts))
     }
 
     /// Creates a text-to-video task (`POST /v1/videos/text2video`): a source video to extend.
@@ -382,7 +250,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "TextToVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create(Family::TextToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Create(Family::TextToVideo, params, opts),
+        )
     }
 
     /// Gets one text-to-video task by task id or external task id.
@@ -392,7 +263,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.get(Family::TextToVideo, id, opts)
+        ops::start(self.inner.clone(), Op::Get(Family::TextToVideo, id, opts))
     }
 
     /// Lists one page of text-to-video tasks.
@@ -402,7 +273,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.list(Family::TextToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::List(Family::TextToVideo, params, opts),
+        )
     }
 
     /// Polls a text-to-video task until it succeeds or fails (see `waitForExtension`).
@@ -412,7 +286,10 @@ impl KlingClient {
         #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.wait(Family::TextToVideo, task_id, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Wait(Family::TextToVideo, task_id, opts),
+        )
     }
 
     /// Creates an image-to-video task (`POST /v1/videos/image2video`): a source video to extend.
@@ -422,7 +299,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "ImageToVideoParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.create(Family::ImageToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Create(Family::ImageToVideo, params, opts),
+        )
     }
 
     /// Gets one image-to-video task by task id or external task id.
@@ -432,7 +312,7 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.get(Family::ImageToVideo, id, opts)
+        ops::start(self.inner.clone(), Op::Get(Family::ImageToVideo, id, opts))
     }
 
     /// Lists one page of image-to-video tasks.
@@ -442,7 +322,10 @@ impl KlingClient {
         #[wasm_bindgen(unchecked_optional_param_type = "ListParams")] params: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.list(Family::ImageToVideo, params, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::List(Family::ImageToVideo, params, opts),
+        )
     }
 
     /// Polls an image-to-video task until it succeeds or fails (see `waitForExtension`).
@@ -452,7 +335,10 @@ impl KlingClient {
         #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.wait(Family::ImageToVideo, task_id, opts)
+        ops::start(
+            self.inner.clone(),
+            Op::Wait(Family::ImageToVideo, task_id, opts),
+        )
     }
 
     /// A description safe to log: the host and the credential form, never a secret.

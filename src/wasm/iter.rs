@@ -3,17 +3,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::api::model::{Page, DEFAULT_PAGE_SIZE};
 use crate::api::pages::Pages;
-use crate::api::{Error, Family, RequestOptions};
+use crate::api::{Error, Family};
 use crate::wasm::client::Inner;
-use crate::wasm::convert::{from_js, task_to_js};
-use crate::wasm::error::to_js_error;
+use crate::wasm::convert::from_js;
 use crate::wasm::host;
+use crate::wasm::ops::{self, Op};
 
 /// The state of a walk over every task of one family; use it with `for await`.
 #[wasm_bindgen]
@@ -51,30 +50,12 @@ impl TaskIterator {
     }
 }
 
-fn step(done: bool, value: JsValue) -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"done".into(), &JsValue::from_bool(done));
-    let _ = Reflect::set(&o, &"value".into(), &value);
-    o.into()
-}
-
 #[wasm_bindgen]
 impl TaskIterator {
     /// The next task, fetching the next page when needed.
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Task, undefined>>")]
     pub fn next(&self) -> Promise {
-        let (inner, family, pages) = (self.inner.clone(), self.family, self.pages.clone());
-        future_to_promise(async move {
-            let env = inner.env(JsValue::UNDEFINED);
-            match inner
-                .client
-                .next_task(&env, family, &pages, RequestOptions::default())
-                .await
-            {
-                Ok(Some(task)) => Ok(step(false, task_to_js(&task))),
-                Ok(None) => Ok(step(true, JsValue::UNDEFINED)),
-                Err(e) => Err(to_js_error(&e)),
-            }
-        })
+        let op = Op::Next(self.family, self.pages.clone());
+        ops::start(self.inner.clone(), op)
     }
 }

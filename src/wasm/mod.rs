@@ -8,4 +8,5 @@ mod fetch;
 pub mod functions;
 mod host;
 pub mod iter;
+mod ops;
 mod types;

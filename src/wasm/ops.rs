@@ -1,0 +1,166 @@
+//! Every asynchronous operation of the client, run through one future type. Each distinct future
+//! handed to `future_to_promise` is compiled into its own copy of the executor glue and the whole
+//! operation; one `execute` for all of them keeps the wasm several kilobytes smaller.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::api::chain::ChainPlan;
+use crate::api::model::Page;
+use crate::api::pages::Pages;
+use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
+use crate::wasm::client::Inner;
+use crate::wasm::convert::{from_js, task_to_js, Bag};
+use crate::wasm::error::to_js_error;
+use crate::wasm::host;
+
+const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
+const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];
+
+/// One call of the public API, with its arguments as JavaScript gave them.
+pub(crate) enum Op {
+    Create(Family, JsValue, Option<JsValue>),
+    Get(Family, JsValue, Option<JsValue>),
+    List(Family, Option<JsValue>, Option<JsValue>),
+    Wait(Family, JsValue, Option<JsValue>),
+    CreateAndWait(Family, JsValue, Option<JsValue>),
+    Chain(JsValue, Option<JsValue>),
+    /// The next task of an iterator: resolves `{done, value}`.
+    Next(Family, Rc<RefCell<Pages>>),
+}
+
+/// Runs `op` and returns its promise; failures reject with a `KlingError`.
+pub(crate) fn start(inner: Rc<Inner>, op: Op) -> Promise {
+    future_to_promise(async move { execute(&inner, op).await.map_err(|e| to_js_error(&e)) })
+}
+
+async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
+    let client = &inner.client;
+    match op {
+        Op::Create(family, params, opts) => {
+            let (opts, signal) = request_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let task = client
+                .create(&inner.env(signal), family, &params, opts)
+                .await?;
+            Ok(task_to_js(&task))
+        }
+        Op::Get(family, id, opts) => {
+            let (opts, signal) = request_options(&opts)?;
+            let id = string(&id, "id")?;
+            let task = client
+                .get_task(&inner.env(signal), family, &id, opts)
+                .await?;
+            Ok(task_to_js(&task))
+        }
+        Op::List(family, params, opts) => {
+            let (opts, signal) = request_options(&opts)?;
+            let params = from_js(&params.unwrap_or(JsValue::UNDEFINED), "params")?;
+            let page = Page::from_value(&params)?;
+            let tasks = client
+                .list_tasks(&inner.env(signal), family, page, opts)
+                .await?;
+            Ok(tasks_to_js(tasks))
+        }
+        Op::Wait(family, task_id, opts) => {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let id = string(&task_id, "taskId")?;
+            let mut report = reporter(on_progress, None);
+            let env = inner.env(signal);
+            let progress = &mut |t: &Task| report(t, 0);
+            let task = client
+                .wait(&env, family, &id, None, &wait, progress)
+                .await?;
+            Ok(task_to_js(&task))
+        }
+        Op::CreateAndWait(family, params, opts) => {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let mut report = reporter(on_progress, None);
+            let env = inner.env(signal);
+            let progress = &mut |t: &Task| report(t, 0);
+            let task = client
+                .create_and_wait(&env, family, &params, &wait, progress)
+                .await?;
+            Ok(task_to_js(&task))
+        }
+        Op::Chain(params, opts) => {
+            let (wait, signal, on_progress) = wait_options(&opts)?;
+            let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
+            let mut report = reporter(on_progress, Some(plan.len()));
+            let tasks = client
+                .chain(&inner.env(signal), plan, &wait, &mut report)
+                .await?;
+            Ok(tasks_to_js(tasks))
+        }
+        Op::Next(family, pages) => {
+            let env = inner.env(JsValue::UNDEFINED);
+            let next = client
+                .next_task(&env, family, &pages, RequestOptions::default())
+                .await?;
+            Ok(match next {
+                Some(task) => step(false, task_to_js(&task)),
+                None => step(true, JsValue::UNDEFINED),
+            })
+        }
+    }
+}
+
+fn string(value: &JsValue, name: &str) -> Result<String, Error> {
+    value
+        .as_string()
+        .ok_or_else(|| Error::invalid_request(name, format!("`{name}` must be a string")))
+}
+
+fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, JsValue), Error> {
+    let bag = Bag::new(
+        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
+        "request options",
+        REQUEST_OPTIONS,
+    )?;
+    let request = RequestOptions::from_raw(bag.number("timeoutMs")?, bag.number("maxRetries")?)?;
+    Ok((request, bag.signal()?))
+}
+
+fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
+    let bag = Bag::new(
+        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
+        "wait options",
+        WAIT_OPTIONS,
+    )?;
+    let wait = WaitOptions::from_raw(bag.number("timeoutMs")?, bag.number("pollIntervalMs")?)?;
+    Ok((wait, bag.signal()?, bag.function("onProgress")?))
+}
+
+fn tasks_to_js(tasks: Vec<Task>) -> JsValue {
+    tasks.iter().map(task_to_js).collect::<Array>().into()
+}
+
+fn step(done: bool, value: JsValue) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"done".into(), &JsValue::from_bool(done));
+    let _ = Reflect::set(&o, &"value".into(), &value);
+    o.into()
+}
+
+/// Calls `onProgress(task, info)` for every state seen; `info` is `{step, steps}` in chains.
+fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Task, usize) {
+    move |task, step| {
+        if let Some(cb) = &callback {
+            let info = match steps {
+                Some(n) => {
+                    let o = Object::new();
+                    let _ = Reflect::set(&o, &"step".into(), &JsValue::from((step + 1) as u32));
+                    let _ = Reflect::set(&o, &"steps".into(), &JsValue::from(n as u32));
+                    o.into()
+                }
+                None => JsValue::UNDEFINED,
+            };
+            host::notify(cb, &task_to_js(task), &info);
+        }
+    }
+}

@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := examples/worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www screenshots fuzz clean
+	test-runtimes test-worker test-reliability test-www screenshots fuzz bench clean
 
 all: build
 
@@ -88,6 +88,10 @@ screenshots: build $(WORKER_DEPS)
 ## fuzz: each fuzz target for 10 minutes (`scripts/fuzz --smoke` for 20 s each)
 fuzz:
 	@scripts/fuzz
+
+## bench: one run, one table (printed and written to bench/RESULTS.md); `scripts/bench --only sign`
+bench: build $(WORKER_DEPS)
+	@scripts/bench --write
 
 clean:
 	rm -rf pkg .tmp target

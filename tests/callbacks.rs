@@ -240,3 +240,22 @@ fn parse_callback_refuses_json_that_is_not_a_task() {
         );
     }
 }
+
+#[test]
+fn extreme_timestamps_are_refused_without_overflow() {
+    for ts in ["-9223372036854775808", "9223372036854775807", "-1"] {
+        let headers = [
+            ("webhook-id", "msg_1"),
+            ("webhook-timestamp", ts),
+            ("webhook-signature", "v1,AAAA"),
+        ];
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let e = verify_callback(&header, b"{}", "whsec_c2VjcmV0", 300, 1_999_998_200).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::CallbackSignature, "{ts}");
+    }
+}

@@ -55,11 +55,14 @@ pub fn verify_callback(
         .trim()
         .parse()
         .map_err(|_| signature_error("`webhook-timestamp` is not a Unix time in seconds"))?;
-    if now_seconds - ts > tolerance_seconds {
-        return Err(signature_error(format!("the callback's timestamp is {} s old, more than the {tolerance_seconds} s tolerance (a replay?)", now_seconds - ts)));
+    // Saturating: a hostile timestamp (i64::MIN) must be refused, not overflow.
+    let age = now_seconds.saturating_sub(ts);
+    if age > tolerance_seconds {
+        return Err(signature_error(format!("the callback's timestamp is {age} s old, more than the {tolerance_seconds} s tolerance (a replay?)")));
     }
-    if ts - now_seconds > tolerance_seconds {
-        return Err(signature_error(format!("the callback's timestamp is {} s in the future, more than the {tolerance_seconds} s tolerance", ts - now_seconds)));
+    let ahead = ts.saturating_sub(now_seconds);
+    if ahead > tolerance_seconds {
+        return Err(signature_error(format!("the callback's timestamp is {ahead} s in the future, more than the {tolerance_seconds} s tolerance")));
     }
     let key = STANDARD
         .decode(

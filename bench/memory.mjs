@@ -1,11 +1,12 @@
 // Row 5 — memory: wasm linear memory and the JS heap after 100k client calls vs after 1k (and 10k),
 // with an injected fetch answering a canned JSON envelope, so the run measures the client, not
-// the network. GC is forced before each reading. Same call mix as tests/e2e/memory.test.mjs.
+// the network. GC is forced before each reading. The call mix is tests/e2e/workload.mjs, shared with the memory test.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { main, pkgUrl, table, mark, log, PKG } from "./lib.mjs";
+import { workload } from "../tests/e2e/workload.mjs";
 
 const TOTAL = Number(process.env.BENCH_MEMORY_CALLS ?? 100_000);
 
@@ -15,35 +16,7 @@ export async function run() {
   const { initSync, KlingClient, signToken, parseCallback } = await import(pkgUrl("kling_edge.js"));
   const wasm = initSync({ module: readFileSync(join(PKG, "kling_edge_bg.wasm")) });
 
-  const TASK = { task_id: "7", task_status: "succeed", task_info: { external_task_id: "e" }, task_result: { videos: [{ id: "v", url: "u", duration: "10" }] } };
-  const ONE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: TASK });
-  const PAGE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: [TASK, TASK] });
-  const CALLBACK = JSON.stringify(TASK);
-  let requests = 0;
-  const fetch = async (url) => {
-    requests++;
-    return new Response(url.includes("pageNum") ? PAGE : ONE, { headers: { "content-type": "application/json" } });
-  };
-  const client = new KlingClient({ accessKey: "ak", secretKey: "sk", baseUrl: "http://kling.test", fetch, maxRetries: 0 });
-
-  async function round() {
-    const calls = [
-      client.getExtension("7"),
-      client.listExtensions({ pageSize: 5 }),
-      client.waitForExtension("7", { pollIntervalMs: 1 }),
-      client.extendVideo({ video_id: "v", prompt: "p" }),
-      client.getExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-      client.waitForExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-      client.extendVideo({ video_id: "v", cfg_scale: 9 }).catch(() => {}),
-      (async () => {
-        for await (const task of client.extensions({ pageSize: 2 })) if (task) break;
-      })(),
-    ];
-    await Promise.all(calls);
-    signToken("ak", "sk");
-    parseCallback(CALLBACK);
-    return calls.length + 2;
-  }
+  const { round, requests: requestCount } = workload({ KlingClient, signToken, parseCallback });
   let done = 0;
   const runTo = async (n) => {
     while (done < n) done += await round();
@@ -52,7 +25,7 @@ export async function run() {
     gc();
     gc();
     const m = process.memoryUsage();
-    return { calls: done, requests, wasm: wasm.memory.buffer.byteLength, heap: m.heapUsed, rss: m.rss };
+    return { calls: done, requests: requestCount(), wasm: wasm.memory.buffer.byteLength, heap: m.heapUsed, rss: m.rss };
   };
   const t0 = Date.now();
   await runTo(1_000);

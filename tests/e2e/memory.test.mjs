@@ -6,38 +6,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { initSync, KlingClient, signToken, parseCallback } from "../../pkg/kling_edge.js";
+import * as kling from "../../pkg/kling_edge.js";
+import { workload } from "./workload.mjs";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc");
-const wasm = initSync({ module: readFileSync(new URL("../../pkg/kling_edge_bg.wasm", import.meta.url)) });
+const wasm = kling.initSync({ module: readFileSync(new URL("../../pkg/kling_edge_bg.wasm", import.meta.url)) });
 
-const TASK = { task_id: "7", task_status: "succeed", task_info: { external_task_id: "e" }, task_result: { videos: [{ id: "v", url: "u", duration: "10" }] } };
-const ONE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: TASK });
-const PAGE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: [TASK, TASK] });
-const CALLBACK = JSON.stringify(TASK);
-const fetch = async (url) => new Response(url.includes("pageNum") ? PAGE : ONE, { headers: { "content-type": "application/json" } });
-const client = new KlingClient({ accessKey: "ak", secretKey: "sk", baseUrl: "http://kling.test", fetch, maxRetries: 0 });
-
-/** One round of every kind of call; returns how many client calls it made. */
-async function round() {
-  const calls = [
-    client.getExtension("7"),
-    client.listExtensions({ pageSize: 5 }),
-    client.waitForExtension("7", { pollIntervalMs: 1 }),
-    client.extendVideo({ video_id: "v", prompt: "p" }),
-    client.getExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-    client.waitForExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-    client.extendVideo({ video_id: "v", cfg_scale: 9 }).catch(() => {}),
-    (async () => {
-      for await (const task of client.extensions({ pageSize: 2 })) if (task) break;
-    })(),
-  ];
-  await Promise.all(calls);
-  signToken("ak", "sk");
-  parseCallback(CALLBACK);
-  return calls.length + 2;
-}
+const { round } = workload(kling);
 
 async function run(totalCalls) {
   let done = 0;

@@ -111,7 +111,7 @@ fn check_value(field: &Field, value: &Value) -> Result<(), Error> {
         Rule::Id(max) => match value.as_str() {
             None => fail(format!("must be a string, not {}", type_name(value))),
             Some(s) if s.trim().is_empty() => fail("must not be empty".into()),
-            Some(s) if s.chars().count() > max || s.chars().any(char::is_control) => fail(format!(
+            Some(s) if !fits_id(s, max) => fail(format!(
                 "must be at most {max} characters, without control characters"
             )),
             Some(_) => Ok(()),
@@ -215,6 +215,11 @@ pub fn check_int(
     }
 }
 
+/// The rule every id shares: at most `max` characters, none of them control characters.
+fn fits_id(s: &str, max: usize) -> bool {
+    s.chars().count() <= max && !s.chars().any(char::is_control)
+}
+
 /// Checks a task id or external task id used in a path.
 pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
     if id.trim().is_empty() {
@@ -223,7 +228,7 @@ pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
             format!("`{name}` must be a non-empty string"),
         ));
     }
-    if id.chars().count() > 256 || id.chars().any(char::is_control) {
+    if !fits_id(id, 256) {
         return Err(Error::invalid_request(
             name,
             format!("`{name}` is not a valid id"),

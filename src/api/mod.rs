@@ -26,4 +26,4 @@ pub use env::Env;
 pub use error::{Error, ErrorKind};
 pub use model::{Family, Page};
 pub use task::{Task, TaskStatus};
-pub use wait::WaitOptions;
+pub use wait::{PollSchedule, WaitOptions};

@@ -11,19 +11,55 @@ use crate::api::validate::{check_id, num};
 
 /// Thirty minutes: long enough for a busy queue, short enough that nobody waits forever.
 pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 30.0 * 60_000.0;
-/// Kling asks for polls every 5–15 s.
-pub const DEFAULT_POLL_INTERVAL_MS: u32 = 5_000;
+/// The shortest pause of the default schedule: Kling asks for polls every 5–15 s.
+pub const ADAPTIVE_POLL_MIN_MS: u32 = 5_000;
+/// The longest pause of the default schedule, and so the longest a finished task goes unnoticed.
+pub const ADAPTIVE_POLL_MAX_MS: u32 = 15_000;
+/// The default pause is the time waited so far divided by this.
+pub const ADAPTIVE_POLL_DIVISOR: f64 = 8.0;
 /// A poll near the deadline may still take this long, so a wait overshoots by at most this.
 const MIN_POLL_ATTEMPT_MS: f64 = 5_000.0;
 const MAX_WAIT_TIMEOUT_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+const MAX_POLL_INTERVAL_MS: f64 = 600_000.0;
+
+/// How long a wait pauses before each poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PollSchedule {
+    /// The default (no `pollIntervalMs`): an eighth of the time waited so far, from 5 s to 15 s.
+    /// That is every 5 s for the first 40 s, then ~12.5 % longer each poll, 15 s from 2 minutes
+    /// on.
+    #[default]
+    Adaptive,
+    /// The caller's `pollIntervalMs`: this many milliseconds every time (0: poll back to back).
+    Fixed(u32),
+}
+
+impl PollSchedule {
+    /// The pause before the next poll, `waited_ms` after the wait started.
+    pub fn interval_ms(self, waited_ms: f64) -> u32 {
+        match self {
+            PollSchedule::Fixed(ms) => ms,
+            // Short tasks are noticed within 5 s. The longer a task has run, the less a few
+            // seconds more matter beside the time already waited, so the pause grows with it:
+            // a 10-minute task costs 51 polls instead of 121 at a fixed 5 s, and a finished task
+            // still goes unnoticed for 15 s at most, the slowest Kling asks for.
+            PollSchedule::Adaptive => (waited_ms / ADAPTIVE_POLL_DIVISOR)
+                .clamp(
+                    f64::from(ADAPTIVE_POLL_MIN_MS),
+                    f64::from(ADAPTIVE_POLL_MAX_MS),
+                )
+                .ceil() as u32,
+        }
+    }
+}
 
 /// How to wait.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitOptions {
     /// Give up (with `ERR_KLING_WAIT_TIMEOUT`) after this long.
     pub timeout_ms: f64,
-    /// Pause between polls.
-    pub poll_interval_ms: u32,
+    /// Pauses between polls.
+    pub poll: PollSchedule,
     /// Options for each poll.
     pub request: RequestOptions,
 }
@@ -32,14 +68,14 @@ impl Default for WaitOptions {
     fn default() -> Self {
         WaitOptions {
             timeout_ms: DEFAULT_WAIT_TIMEOUT_MS,
-            poll_interval_ms: DEFAULT_POLL_INTERVAL_MS,
+            poll: PollSchedule::Adaptive,
             request: RequestOptions::default(),
         }
     }
 }
 
 impl WaitOptions {
-    /// Checks raw wait options.
+    /// Checks raw wait options; without `poll_interval_ms` the schedule is adaptive.
     pub fn from_raw(
         timeout_ms: Option<f64>,
         poll_interval_ms: Option<f64>,
@@ -52,13 +88,13 @@ impl WaitOptions {
             w.timeout_ms = t;
         }
         if let Some(p) = poll_interval_ms {
-            if !(p.is_finite() && (0.0..=600_000.0).contains(&p)) {
+            if !(p.is_finite() && (0.0..=MAX_POLL_INTERVAL_MS).contains(&p)) {
                 return Err(Error::invalid_options(format!(
                     "`pollIntervalMs` must be from 0 to 600000, not {}",
                     num(p)
                 )));
             }
-            w.poll_interval_ms = p.round() as u32;
+            w.poll = PollSchedule::Fixed(p.round() as u32);
         }
         Ok(w)
     }
@@ -69,7 +105,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(&Task);
 
 impl Client {
     /// Polls `task_id` until it ends. `first` is a state already known (a create's answer): it is
-    /// reported, and the first poll comes one interval later.
+    /// reported, and the first poll comes one pause later.
     pub async fn wait<E: Env>(
         &self,
         env: &E,
@@ -80,9 +116,7 @@ impl Client {
         progress: Progress<'_>,
     ) -> Result<Task, Error> {
         check_id("taskId", task_id)?;
-        let deadline = env.now_ms() + opts.timeout_ms;
-        let mut last_status = None;
-        let mut last_error: Option<Error> = None;
+        let mut waiting = Waiting::start(env, task_id, opts);
         let mut known = first;
         // A state already known (a create's answer) is reported, then the first poll waits.
         let mut pause = known.is_some();
@@ -92,25 +126,21 @@ impl Client {
                 match task.status() {
                     TaskStatus::Succeed => return Ok(task),
                     TaskStatus::Failed => return Err(task_failed(&task)),
-                    _ => last_status = Some(task.status_str().to_string()),
+                    _ => waiting.last_status = Some(task.status_str().to_string()),
                 }
             }
             if pause {
-                let interval = opts.poll_interval_ms;
-                self.pause(env, task_id, deadline, interval, &last_status, &last_error)
-                    .await?;
+                waiting.pause(env).await?;
             }
             pause = true;
-            match self
-                .get_task(env, family, task_id, self.poll_options(env, deadline, opts))
-                .await
-            {
+            let request = self.poll_options(env, waiting.deadline, opts);
+            match self.get_task(env, family, task_id, request).await {
                 Ok(task) => {
-                    last_error = None;
+                    waiting.last_error = None;
                     known = Some(task);
                 }
                 // A flaky network must not end a wait that the deadline still allows.
-                Err(e) if e.retryable => last_error = Some(e),
+                Err(e) if e.retryable => waiting.last_error = Some(e),
                 Err(e) => return Err(e.with_task_id(task_id)),
             }
         }
@@ -149,26 +179,64 @@ impl Client {
             max_retries: Some(opts.request.max_retries.unwrap_or(0)),
         }
     }
+}
 
-    async fn pause<E: Env>(
-        &self,
-        env: &E,
-        task_id: &str,
-        deadline: f64,
-        interval: u32,
-        last_status: &Option<String>,
-        last_error: &Option<Error>,
-    ) -> Result<(), Error> {
-        let remaining = deadline - env.now_ms();
-        if remaining <= 0.0 {
-            return Err(wait_timeout(task_id, last_status, last_error));
+/// One wait in progress: when it started, when it gives up, and what it saw last (for the error
+/// at the deadline).
+struct Waiting<'a> {
+    task_id: &'a str,
+    schedule: PollSchedule,
+    started: f64,
+    deadline: f64,
+    last_status: Option<String>,
+    last_error: Option<Error>,
+}
+
+impl<'a> Waiting<'a> {
+    fn start<E: Env>(env: &E, task_id: &'a str, opts: &WaitOptions) -> Waiting<'a> {
+        let started = env.now_ms();
+        Waiting {
+            task_id,
+            schedule: opts.poll,
+            started,
+            deadline: started + opts.timeout_ms,
+            last_status: None,
+            last_error: None,
         }
+    }
+
+    /// Sleeps until the next poll, never past the deadline (the last poll comes at it); at or
+    /// after the deadline, ends the wait instead.
+    async fn pause<E: Env>(&self, env: &E) -> Result<(), Error> {
+        let now = env.now_ms();
+        let remaining = self.deadline - now;
+        if remaining <= 0.0 {
+            return Err(self.timeout());
+        }
+        let interval = self.schedule.interval_ms(now - self.started);
         let ms = f64::from(interval).min(remaining).ceil() as u32;
+        let task_id = self.task_id;
         env.sleep(ms).await.map_err(|t| {
             let mut e = transport_error(t, 0).with_task_id(task_id);
             e.message = format!("stopped waiting for task {task_id}: the caller aborted. The task keeps running on Kling and is billable");
             e
         })
+    }
+
+    /// The error at the deadline: the task is still running, and this is what was last seen.
+    fn timeout(&self) -> Error {
+        let task_id = self.task_id;
+        let status = self.last_status.as_deref().unwrap_or("unknown");
+        let mut message = format!(
+            "stopped waiting for task {task_id} at the deadline (timeoutMs); its last status was `{status}`. The task keeps running on Kling and is billable: wait again or look it up later"
+        );
+        if let Some(e) = &self.last_error {
+            message.push_str(&format!(" (the last poll failed: {})", e.message));
+        }
+        let mut e = Error::new(ErrorKind::WaitTimeout, message);
+        e.task_id = Some(task_id.to_string());
+        e.last_status = self.last_status.clone();
+        e
     }
 }
 
@@ -180,19 +248,5 @@ fn task_failed(task: &Task) -> Error {
     e.task_status_msg = task.status_msg().map(str::to_string);
     e.external_task_id = task.external_task_id().map(str::to_string);
     e.last_status = Some("failed".into());
-    e
-}
-
-fn wait_timeout(task_id: &str, last_status: &Option<String>, last_error: &Option<Error>) -> Error {
-    let status = last_status.as_deref().unwrap_or("unknown");
-    let mut message = format!(
-        "stopped waiting for task {task_id} at the deadline (timeoutMs); its last status was `{status}`. The task keeps running on Kling and is billable: wait again or look it up later"
-    );
-    if let Some(e) = last_error {
-        message.push_str(&format!(" (the last poll failed: {})", e.message));
-    }
-    let mut e = Error::new(ErrorKind::WaitTimeout, message);
-    e.task_id = Some(task_id.to_string());
-    e.last_status = last_status.clone();
     e
 }

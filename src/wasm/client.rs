@@ -176,6 +176,8 @@ impl KlingClient {
     /// Polls an extension task until it succeeds (resolves the task) or fails (rejects with
     /// `ERR_KLING_TASK_FAILED`). Rejects with `ERR_KLING_WAIT_TIMEOUT` at the deadline (default 30
     /// minutes) and `ERR_KLING_ABORTED` when `signal` fires; the task itself keeps running.
+    /// Without `pollIntervalMs`, polls adaptively: every 5 s for the first 40 s, then longer, up to
+    /// 15 s.
     #[wasm_bindgen(js_name = waitForExtension, unchecked_return_type = "Promise<Task>")]
     pub fn wait_for_extension(
         &self,

@@ -7,7 +7,7 @@ mod support;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use kling_edge::api::auth::hs256;
+use kling_edge::api::auth::{hs256, KeyCache, TokenSigner};
 use kling_edge::api::sign_token;
 use support::*;
 
@@ -121,6 +121,55 @@ fn kling_token_follows_now_and_ttl() {
         serde_json::json!({"iss": AK, "exp": 1_700_000_060, "nbf": 1_699_999_995})
     );
     assert_ne!(token, sign_token(AK, "another secret", 1_700_000_000, 60));
+}
+
+#[test]
+fn kling_token_escapes_an_access_key_that_needs_it() {
+    for ak in [r#"a"b"#, r"back\slash", "tab\there", "ünïcode-ключ", ""] {
+        let token = sign_token(ak, SK, 1_700_000_000, 60);
+        let payload = URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap();
+        let expected = serde_json::to_vec(&serde_json::json!({"iss": ak})).unwrap();
+        // The `iss` part is exactly serde_json's rendering of the string.
+        assert!(
+            payload.starts_with(&expected[..expected.len() - 1]),
+            "{ak:?}"
+        );
+        assert_eq!(claims(&token)["iss"], ak);
+    }
+}
+
+#[test]
+fn a_cached_signer_signs_like_a_fresh_one_and_follows_both_keys() {
+    let mut cache = KeyCache::default();
+    let long_ak = "A".repeat(200);
+    let cases = [
+        (AK, SK, 1_999_998_200),
+        (AK, SK, 1_999_998_200),
+        (AK, "other", 5),
+        ("B", SK, 9),
+        (AK, SK, 1_999_998_200),
+        (r#"needs "escaping""#, "SXX", 7),
+        (&long_ak, SK, 11),
+        ("", "k", 0),
+    ];
+    for (ak, sk, now) in cases {
+        let cached = cache.signer(ak, sk).sign(now, 1800);
+        assert_eq!(cached, sign_token(ak, sk, now, 1800), "{ak} {sk}");
+        // Every access-key length lands the cached prefix at a different base64 boundary.
+        for extra in 0..4 {
+            let ak = format!("{ak}{}", "x".repeat(extra));
+            let fresh = TokenSigner::new(&ak, sk);
+            let token = fresh.sign(now, 60);
+            let (data, signature) = token.rsplit_once('.').unwrap();
+            assert_eq!(
+                URL_SAFE_NO_PAD.decode(signature).unwrap(),
+                hs256(sk.as_bytes(), data.as_bytes())
+            );
+        }
+    }
+    assert_eq!(cache.signer(AK, SK).sign(1_999_998_200, 1800), VECTOR_TOKEN);
 }
 
 // RFC 4648 base64url vectors: the encoder is not exposed by the public API (sign_token and

@@ -39,6 +39,10 @@ impl Request {
     }
 }
 
+/// The response headers the client reads. A host may pass only these: copying the others across
+/// would cost time on every request for nothing.
+pub const RESPONSE_HEADERS: [&str; 4] = ["x-request-id", "date", "retry-after", "retry-after-ms"];
+
 /// One HTTP response as the host received it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Response {

@@ -1,6 +1,8 @@
 //! Values across the boundary: JS objects ↔ JSON, and reading option bags.
 
-use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{Error, Task};
@@ -31,16 +33,49 @@ pub fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
-/// A task as a plain JS object exactly as Kling sent it, plus a non-enumerable `_request_id` (as
-/// openai-node does) so that it can be reported without changing what `JSON.stringify` shows.
+/// A task as a plain JS object exactly as Kling sent it, plus a non-enumerable `_request_id`.
 pub fn task_to_js(task: &Task) -> JsValue {
-    let value = to_js(task.as_value());
-    if let (Some(id), Some(obj)) = (task.request_id(), value.dyn_ref::<Object>()) {
-        let descriptor = Object::new();
-        let _ = Reflect::set(&descriptor, &"value".into(), &JsValue::from_str(id));
-        Object::define_property(obj, &JsValue::from_str("_request_id"), &descriptor);
-    }
-    value
+    host::task_object(
+        &task.as_value().to_string(),
+        task.request_id().map(str::to_string),
+    )
+}
+
+thread_local! {
+    // JS strings for the fixed option names, made once each: a string passed into JS is decoded
+    // there on every call, and options come with every call.
+    static KEYS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A JS value made from fixed Rust data, cached by the data's address and length.
+fn cached(id: (usize, usize), make: impl FnOnce() -> JsValue) -> JsValue {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some((_, value)) = keys.iter().find(|(k, _)| *k == id) {
+            return value.clone();
+        }
+        let value = make();
+        keys.push((id, value.clone()));
+        value
+    })
+}
+
+/// The response header names the core reads, as a JS array made once.
+pub fn response_headers() -> JsValue {
+    let names = &crate::api::http::RESPONSE_HEADERS;
+    cached((names.as_ptr() as usize, usize::MAX), || {
+        names
+            .iter()
+            .map(|n| JsValue::from_str(n))
+            .collect::<js_sys::Array>()
+            .into()
+    })
+}
+
+fn js_key(key: &'static str) -> JsValue {
+    cached((key.as_ptr() as usize, key.len()), || {
+        JsValue::from_str(key)
+    })
 }
 
 /// An options bag: `undefined`/`null` or a plain object whose keys are all known.
@@ -50,59 +85,59 @@ pub struct Bag {
 
 impl Bag {
     /// Checks that `value` is absent or an object with only `known` keys.
-    pub fn new(value: &JsValue, what: &str, known: &[&str]) -> Result<Bag, Error> {
-        if value.is_undefined() || value.is_null() {
-            return Ok(Bag {
+    pub fn new(value: &JsValue, what: &str, known: &'static [&'static str]) -> Result<Bag, Error> {
+        let list = cached((known.as_ptr() as usize, known.len()), || {
+            JsValue::from(known.join(","))
+        });
+        match host::bag_state(value, &list) {
+            0 => Ok(Bag {
                 obj: JsValue::UNDEFINED,
-            });
+            }),
+            1 => Ok(Bag { obj: value.clone() }),
+            2 => Err(Error::invalid_options(format!("{what} must be an object"))),
+            4 => Err(unknown_key(value, what, known)),
+            _ => Err(Error::invalid_options(format!("{what} cannot be read"))),
         }
-        if !value.is_object() || value.is_function() {
-            return Err(Error::invalid_options(format!("{what} must be an object")));
-        }
-        // Reflect.ownKeys, not Object.keys: it reports a hostile object's throw (a Proxy's
-        // ownKeys trap) as an Err instead of unwinding through wasm.
-        let keys = Reflect::own_keys(value)
-            .map_err(|_| Error::invalid_options(format!("{what} cannot be read")))?;
-        for key in keys.iter().filter_map(|k| k.as_string()) {
-            if !known.contains(&key.as_str()) {
-                return Err(Error::invalid_options(format!(
-                    "unknown option `{key}` in {what}; known options are {}",
-                    known.join(", ")
-                )));
-            }
-        }
-        Ok(Bag { obj: value.clone() })
     }
 
     /// The raw value of `key` (`undefined` when absent).
-    pub fn get(&self, key: &str) -> JsValue {
+    pub fn get(&self, key: &'static str) -> JsValue {
         if self.obj.is_undefined() {
             return JsValue::UNDEFINED;
         }
-        Reflect::get(&self.obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        Reflect::get(&self.obj, &js_key(key)).unwrap_or(JsValue::UNDEFINED)
     }
 
-    fn present(&self, key: &str) -> Option<JsValue> {
+    fn present(&self, key: &'static str) -> Option<JsValue> {
         let v = self.get(key);
         (!v.is_undefined() && !v.is_null()).then_some(v)
     }
 
     /// A string option.
-    pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
+    pub fn string(&self, key: &'static str) -> Result<Option<String>, Error> {
         self.present(key)
             .map(|v| v.as_string().ok_or_else(|| type_error(key, "a string")))
             .transpose()
     }
 
     /// A number option.
-    pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
+    pub fn number(&self, key: &'static str) -> Result<Option<f64>, Error> {
+        if self.obj.is_undefined() {
+            return Ok(None);
+        }
+        // One crossing on the common path; a NaN may be a number or a value of another type.
+        match host::number_option(&self.obj, &js_key(key)) {
+            Some(n) if !n.is_nan() => return Ok(Some(n)),
+            None => return Ok(None),
+            Some(_) => {}
+        }
         self.present(key)
             .map(|v| v.as_f64().ok_or_else(|| type_error(key, "a number")))
             .transpose()
     }
 
     /// A boolean option (absent = false).
-    pub fn flag(&self, key: &str) -> Result<bool, Error> {
+    pub fn flag(&self, key: &'static str) -> Result<bool, Error> {
         self.present(key)
             .map(|v| v.as_bool().ok_or_else(|| type_error(key, "a boolean")))
             .transpose()
@@ -110,7 +145,7 @@ impl Bag {
     }
 
     /// A function option.
-    pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
+    pub fn function(&self, key: &'static str) -> Result<Option<Function>, Error> {
         self.present(key)
             .map(|v| {
                 v.dyn_into::<Function>()
@@ -127,6 +162,22 @@ impl Bag {
             Some(_) => Err(type_error("signal", "an AbortSignal")),
         }
     }
+}
+
+/// The error for a bag with an unknown key, naming the first one.
+fn unknown_key(value: &JsValue, what: &str, known: &[&str]) -> Error {
+    let key = Reflect::own_keys(value)
+        .ok()
+        .and_then(|keys| {
+            keys.iter()
+                .filter_map(|k| k.as_string())
+                .find(|k| !known.contains(&k.as_str()))
+        })
+        .unwrap_or_default();
+    Error::invalid_options(format!(
+        "unknown option `{key}` in {what}; known options are {}",
+        known.join(", ")
+    ))
 }
 
 fn type_error(key: &str, what: &str) -> Error {

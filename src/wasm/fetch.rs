@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api::http::{Request, Response, TransportError};
 use crate::api::{Env, Error};
+use crate::wasm::convert::response_headers;
 use crate::wasm::host::{self, Outcome};
 
 /// One operation's host: the fetch to use, the caller's abort signal, the token provider.
@@ -37,6 +38,7 @@ impl Env for FetchEnv {
             timeout_ms,
             max_bytes as f64,
             &self.signal,
+            &response_headers(),
         );
         // `send` never rejects; an Err here would mean the host itself broke.
         let outcome: Outcome = JsFuture::from(promise)

@@ -3,7 +3,9 @@
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use crate::api::auth::{sign_token as sign, DEFAULT_TTL_SECONDS};
+use std::cell::RefCell;
+
+use crate::api::auth::{KeyCache, DEFAULT_TTL_SECONDS};
 use crate::api::callback::{
     parse_callback as parse, verify_callback as verify, DEFAULT_TOLERANCE_SECONDS,
 };
@@ -12,6 +14,11 @@ use crate::api::Error;
 use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
+
+thread_local! {
+    // A token server signs with one secret again and again: keep that key's HMAC state.
+    static KEYS: RefCell<KeyCache> = RefCell::new(KeyCache::default());
+}
 
 fn now_seconds(bag: &Bag) -> Result<i64, Error> {
     match bag.number("now")? {
@@ -52,7 +59,12 @@ pub fn sign_token(
                 )))
             }
         };
-        Ok(sign(access_key, secret_key, now_seconds(&bag)?, ttl))
+        let now = now_seconds(&bag)?;
+        Ok(KEYS.with(|keys| {
+            keys.borrow_mut()
+                .signer(access_key, secret_key)
+                .sign(now, ttl)
+        }))
     };
     run().map_err(|e| to_js_error(&e))
 }

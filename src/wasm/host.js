@@ -100,11 +100,12 @@ async function readCapped(response, maxBytes) {
 }
 
 /**
- * One HTTP attempt. The per-attempt timeout covers the body too. Resolves
+ * One HTTP attempt. The per-attempt timeout covers the body too; `wanted` names the response
+ * headers to return. Resolves
  * `{kind: "ok", status, headers: [k, v, ...], body: Uint8Array}`, `{kind: "too_large", status}` or
  * `{kind: "timeout" | "aborted" | "network", message}`.
  */
-export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal) {
+export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal, wanted) {
   if (signal && signal.aborted) return { kind: "aborted" };
   const controller = new AbortController();
   let timedOut = false;
@@ -126,8 +127,12 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
       // `message` carries the request id here: the one identifier worth keeping from the answer.
       return { kind: "too_large", status: response.status, message: response.headers.get("x-request-id") ?? undefined };
     }
+    // Only the headers the client reads (names lower-case, as `Headers` matches them).
     const pairs = [];
-    response.headers.forEach((value, key) => pairs.push(key, value));
+    for (const name of wanted) {
+      const value = response.headers.get(name);
+      if (value !== null) pairs.push(name, value);
+    }
     return { kind: "ok", status: response.status, headers: pairs, body: bytes };
   } catch (e) {
     if (timedOut) return { kind: "timeout" };
@@ -206,4 +211,51 @@ function findHeader(headers, name) {
     }
   }
   return undefined;
+}
+
+/**
+ * Checks an options bag in one call (each crossing into JS costs, and options come with every
+ * call): 0 absent, 1 an object whose string keys are all in `known` (comma-separated), 2 not an
+ * object, 3 unreadable (a throwing Proxy), 4 an unknown key.
+ */
+export function bagState(value, known) {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== "object") return 2;
+  let keys;
+  try {
+    keys = Reflect.ownKeys(value);
+  } catch {
+    return 3;
+  }
+  const list = `,${known},`;
+  for (const key of keys) {
+    if (typeof key === "string" && (key.includes(",") || !list.includes(`,${key},`))) return 4;
+  }
+  return 1;
+}
+
+/**
+ * A number option in one call: undefined when absent or null, the number when it is one, NaN
+ * otherwise (the caller looks closer only then).
+ */
+export function numberOption(bag, key) {
+  let v;
+  try {
+    v = bag == null ? undefined : bag[key];
+  } catch {
+    return NaN; // a throwing getter or Proxy: the caller's closer look reports it
+  }
+  return v === undefined || v === null ? undefined : typeof v === "number" ? v : NaN;
+}
+
+/**
+ * A task object from its JSON text, with a non-enumerable `_request_id` (as openai-node does), so
+ * it can be reported without changing what `JSON.stringify` shows. One call instead of several.
+ */
+export function taskObject(json, requestId) {
+  const task = JSON.parse(json);
+  if (requestId !== undefined && task !== null && typeof task === "object") {
+    Object.defineProperty(task, "_request_id", { value: requestId });
+  }
+  return task;
 }

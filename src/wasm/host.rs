@@ -41,12 +41,19 @@ extern "C" {
         timeout_ms: u32,
         max_bytes: f64,
         signal: &JsValue,
+        wanted: &JsValue,
     ) -> Promise;
     #[wasm_bindgen(js_name = callProvider)]
     pub fn call_provider(provider: &Function) -> Promise;
     pub fn notify(callback: &Function, a: &JsValue, b: &JsValue);
     #[wasm_bindgen(js_name = asyncIterable)]
     pub fn async_iterable(iterator: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = bagState)]
+    pub fn bag_state(value: &JsValue, known: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = numberOption)]
+    pub fn number_option(bag: &JsValue, key: &JsValue) -> Option<f64>;
+    #[wasm_bindgen(js_name = taskObject)]
+    pub fn task_object(json: &str, request_id: Option<String>) -> JsValue;
     #[wasm_bindgen(js_name = readHeader)]
     pub fn read_header(headers: &JsValue, name: &str) -> Option<String>;
 }

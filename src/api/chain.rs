@@ -63,16 +63,17 @@ impl ChainPlan {
                 )
             })?),
         };
-        let mut shared: Map<String, Value> = obj
-            .iter()
-            .filter(|(k, _)| !CHAIN_ONLY.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        // Removed before the steps are checked, so checked here: a prefix that is not a string
+        let mut shared = Map::new();
+        for (k, v) in obj {
+            if !CHAIN_ONLY.contains(&k.as_str()) && k != "external_task_id" {
+                shared.insert(k.clone(), v.clone());
+            }
+        }
+        // Left out of the steps' shared fields, so checked here: a prefix that is not a string
         // must not be dropped silently (every step would then get an unrelated generated id).
-        let prefix = match shared.remove("external_task_id") {
+        let prefix = match obj.get("external_task_id") {
             None | Some(Value::Null) => None,
-            Some(Value::String(p)) if !p.trim().is_empty() => Some(p),
+            Some(Value::String(p)) if !p.trim().is_empty() => Some(p.clone()),
             Some(_) => {
                 return Err(Error::invalid_request(
                     "external_task_id",

@@ -254,14 +254,23 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
     let server_date_ms = response.header("date").and_then(http_date_ms);
     let ok_status = (200..300).contains(&response.status);
     let mut err = match serde_json::from_slice::<Value>(&response.body) {
-        Ok(Value::Object(mut envelope)) => {
+        Ok(Value::Object(envelope)) => {
             let code = envelope.get("code").and_then(Value::as_i64);
             let request_id = envelope
                 .get("request_id")
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .or(header_request_id);
-            match (code, envelope.remove("data")) {
+            // Taken out by consuming the map: `Map::remove` would link B-tree rebalancing.
+            let message = envelope
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let data = envelope
+                .into_iter()
+                .find(|(k, _)| k == "data")
+                .map(|(_, v)| v);
+            match (code, data) {
                 (Some(0), Some(data)) if ok_status => {
                     return Ok(Reply {
                         status: response.status,
@@ -276,13 +285,12 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
                     e.request_id = request_id;
                     e
                 }
-                _ => {
-                    let message = envelope
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    Error::from_api(response.status, code, message, request_id)
-                }
+                _ => Error::from_api(
+                    response.status,
+                    code,
+                    message.as_deref().unwrap_or(""),
+                    request_id,
+                ),
             }
         }
         _ if ok_status => {

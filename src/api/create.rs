@@ -13,6 +13,7 @@ use crate::api::error::{Error, ErrorKind};
 use crate::api::http::Method;
 use crate::api::model::Family;
 use crate::api::task::Task;
+use crate::api::validate::json_text;
 
 /// What a lookup by external task id found.
 enum Lookup {
@@ -38,7 +39,7 @@ impl Client {
                 id
             }
         };
-        let json = Value::Object(body).to_string();
+        let json = json_text(&Value::Object(body));
         self.create_checked(env, family, &json, &external_id, opts)
             .await
             .map_err(|(e, in_doubt)| annotate(e, family, &external_id, in_doubt))

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::api::error::Error;
-use crate::api::validate::parse_number;
+use crate::api::validate::{json_text, parse_number};
 
 /// A task's status. Kling spells success `succeed`; unknown statuses are kept, not refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ impl Task {
     pub fn id(&self) -> String {
         match self.0.get("task_id") {
             Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
+            Some(other) => json_text(other),
             None => String::new(),
         }
     }

@@ -134,8 +134,9 @@ fn check_value(field: &Field, value: &Value) -> Result<(), Error> {
         Rule::OneOf(allowed) => match value.as_str() {
             Some(s) if allowed.contains(&s) => Ok(()),
             _ => fail(format!(
-                "must be one of {} (a string), not {value}",
-                quoted(allowed)
+                "must be one of {} (a string), not {}",
+                quoted(allowed),
+                json_text(value)
             )),
         },
         Rule::CallbackUrl => match value.as_str() {
@@ -210,7 +211,10 @@ pub fn check_int(
         }
         _ => Err(Error::invalid_request(
             name,
-            format!("`{name}` must be a whole number from {min} to {max}, not {v}"),
+            format!(
+                "`{name}` must be a whole number from {min} to {max}, not {}",
+                json_text(v)
+            ),
         )),
     }
 }
@@ -247,12 +251,19 @@ pub fn num(x: f64) -> String {
     serde_json::Number::from_f64(x).map_or_else(|| "not a finite number".into(), |n| n.to_string())
 }
 
+/// JSON text of a value. Not `Value::to_string`: its `Display` goes through `fmt` and an io
+/// adapter whose error type links boxed errors; writing into a `Vec` cannot fail.
+pub fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// A decimal number in a string ("5", "9.4", " 10 "), or `None`. serde_json's parser, so that
 /// core's float parsing is not linked in.
 pub fn parse_number(s: &str) -> Option<f64> {
     // Through `Value`: deserialising into `f64` would link serde's error messages, which print
     // floats with core's formatting.
-    serde_json::from_str::<Value>(s.trim())
+    // From bytes, as every other parse: one instance of the parser in the wasm, not two.
+    serde_json::from_slice::<Value>(s.trim().as_bytes())
         .ok()?
         .as_f64()
         .filter(|x| x.is_finite())

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::api::validate::json_text;
 use crate::api::{Error, Task};
 use crate::wasm::host;
 
@@ -12,7 +13,8 @@ use crate::wasm::host;
 pub fn from_js(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
     let json = host::to_json(value);
     match json.as_string() {
-        Some(text) => serde_json::from_str(&text)
+        // From bytes, as every other parse: one instance of the parser in the wasm, not two.
+        Some(text) => serde_json::from_slice(text.as_bytes())
             .map_err(|_| Error::invalid_request(what, format!("`{what}` is not a JSON value"))),
         None => {
             let reason = Reflect::get(&json, &"error".into())
@@ -30,13 +32,13 @@ pub fn from_js(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> 
 /// JSON as a plain JS object.
 pub fn to_js(value: &serde_json::Value) -> JsValue {
     // Re-parsing our own serialisation cannot fail.
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+    js_sys::JSON::parse(&json_text(value)).unwrap_or(JsValue::NULL)
 }
 
 /// A task as a plain JS object exactly as Kling sent it, plus a non-enumerable `_request_id`.
 pub fn task_to_js(task: &Task) -> JsValue {
     host::task_object(
-        &task.as_value().to_string(),
+        &json_text(task.as_value()),
         task.request_id().map(str::to_string),
     )
 }

@@ -5,12 +5,12 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export WRANGLER_HIDE_BANNER := true
 export WRANGLER_SEND_METRICS := false
 
-SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg
+SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version
 EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := examples/worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www screenshots fuzz bench clean
+	test-runtimes test-worker test-reliability test-www screenshots fuzz bench bench-build clean
 
 all: build
 
@@ -92,6 +92,10 @@ fuzz:
 ## bench: one run, one table (printed and written to bench/RESULTS.md); `scripts/bench --only sign`
 bench: build $(WORKER_DEPS)
 	@scripts/bench --write
+
+## bench-build: each rustc opt-level × wasm-opt preset, sized and timed (bench/BUILD-OPTIONS.md; several minutes)
+bench-build: bootstrap
+	@node bench/build-options.mjs
 
 clean:
 	rm -rf pkg .tmp target

@@ -2,7 +2,9 @@
 // A row module exports `run()` resolving `{ id, title, summary: [...], table, notes: [...] }`;
 // run directly (`node bench/sign.mjs`) it prints its section; under scripts/bench it writes the
 // result as JSON to $BENCH_RESULT.
+import { execFileSync } from "node:child_process";
 import { writeFileSync, readFileSync } from "node:fs";
+import os from "node:os";
 import { gzipSync, constants } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -60,4 +62,40 @@ export async function main(metaUrl, run) {
 
 export function section(r) {
   return [`## ${r.title}`, "", r.table, "", ...r.notes.map((n) => `- ${n}`), ""].join("\n");
+}
+
+/** A command's trimmed stdout, or "?" if it fails (the machine description must not stop a run). */
+export const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+};
+export const version = (name) => {
+  try {
+    return JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+  } catch {
+    return "?";
+  }
+};
+
+/** The machine a run measured: CPU, cores, memory, OS, runtimes, git commit, date, load. */
+export function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? "?";
+  const dirty = sh("git", ["status", "--porcelain", "--", "src", "pkg-template", "Cargo.toml", "Cargo.lock"]);
+  return {
+    cpu: model,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${sh("sh", ["-c", ". /etc/os-release && echo $PRETTY_NAME"])}, Linux ${os.release()}`,
+    node: process.version,
+    deno: sh(join(ROOT, "node_modules/.bin/deno"), ["--version"]).split("\n")[0],
+    workerd: `workerd ${version("workerd")} (Miniflare ${version("miniflare")}, wrangler ${version("wrangler")})`,
+    esbuild: version("esbuild"),
+    commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${dirty && dirty !== "?" ? " + uncommitted changes in src/pkg-template/Cargo" : ""}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    load: os.loadavg().map((x) => x.toFixed(2)).join(" / "),
+  };
 }

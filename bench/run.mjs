@@ -1,12 +1,11 @@
 // scripts/bench: every row (or `--only a,b`), each in its own Node process, one after another;
 // then one summary table + the sections, printed and (for a full run) written to bench/RESULTS.md.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
-import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH, ROOT, PKG, TMP, table, section, pkgBuilt } from "./lib.mjs";
+import { BENCH, PKG, TMP, table, section, pkgBuilt, machine } from "./lib.mjs";
 
 const ROWS = ["sign", "overhead", "cold", "size", "memory", "poll"];
 const { values } = parseArgs({ options: { only: { type: "string" }, write: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
@@ -21,20 +20,6 @@ if (!pkgBuilt()) {
   process.exit(2);
 }
 
-const sh = (cmd, args) => {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return "?";
-  }
-};
-const version = (name) => {
-  try {
-    return JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "?";
-  }
-};
 const pkgFingerprint = () => {
   const wasm = readFileSync(join(PKG, "kling_edge_bg.wasm"));
   const glue = readFileSync(join(PKG, "kling_edge.js"));
@@ -44,25 +29,6 @@ const pkgFingerprint = () => {
     built: statSync(join(PKG, "kling_edge_bg.wasm")).mtime.toISOString().replace(/\.\d+Z$/, "Z"),
   };
 };
-
-function machine() {
-  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
-  const model = cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1] ?? os.cpus()[0]?.model ?? "?";
-  const dirty = sh("git", ["status", "--porcelain", "--", "src", "pkg-template", "Cargo.toml", "Cargo.lock"]);
-  return {
-    cpu: model,
-    cores: os.availableParallelism?.() ?? os.cpus().length,
-    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    os: `${sh("sh", ["-c", ". /etc/os-release && echo $PRETTY_NAME"])}, Linux ${os.release()}`,
-    node: process.version,
-    deno: sh(join(ROOT, "node_modules/.bin/deno"), ["--version"]).split("\n")[0],
-    workerd: `workerd ${version("workerd")} (Miniflare ${version("miniflare")}, wrangler ${version("wrangler")})`,
-    esbuild: version("esbuild"),
-    commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${dirty && dirty !== "?" ? " + uncommitted changes in src/pkg-template/Cargo" : ""}`,
-    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    load: os.loadavg().map((x) => x.toFixed(2)).join(" / "),
-  };
-}
 
 function runRow(id) {
   const out = join(TMP, `result-${id}.json`);

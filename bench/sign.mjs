@@ -8,10 +8,10 @@ import { SignJWT } from "jose";
 import jwt from "jsonwebtoken";
 import { main, median, pkgUrl, table, us, mark, log } from "./lib.mjs";
 
-const AK = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-const SK = "SXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-const NOW = 1999998200;
-const VECTOR =
+export const AK = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+export const SK = "SXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+export const NOW = 1999998200;
+export const VECTOR =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWCIsImV4cCI6MjAwMDAwMDAwMCwibmJmIjoxOTk5OTk4MTk1fQ.r7Zf1CUgwSM6tSpYVi6jO60Cczu6GavBu2iUn21lrQo";
 const BATCHES = Number(process.env.BENCH_SIGN_BATCHES ?? 41);
 const BATCH_MS = 15;

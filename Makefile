@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := examples/worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www screenshots fuzz bench bench-build clean
+	test-runtimes test-worker test-reliability test-www screenshots fuzz bench bench-build size-profile clean
 
 all: build
 
@@ -96,6 +96,10 @@ bench: build $(WORKER_DEPS)
 ## bench-build: each rustc opt-level × wasm-opt preset, sized and timed (bench/BUILD-OPTIONS.md; several minutes)
 bench-build: bootstrap
 	@node bench/build-options.mjs
+
+## size-profile: the largest functions of the shipped .wasm and the bytes per crate
+size-profile: build
+	@node bench/size-profile.mjs
 
 clean:
 	rm -rf pkg .tmp target

@@ -25,6 +25,8 @@ extern "C" {
     fn collect(iterable: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = hostileValues)]
     fn hostile_values() -> Array;
+    #[wasm_bindgen(js_name = oddSignOptions)]
+    fn odd_sign_options() -> Array;
 }
 
 const AK: &str = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
@@ -87,6 +89,24 @@ fn sign_token_refuses_milliseconds_for_now() {
     let e = sign_token(AK, SK, Some(json(r#"{"now":1999998200000}"#))).expect_err("must throw");
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
+}
+
+#[wasm_bindgen_test]
+fn sign_token_options_that_the_fast_path_cannot_take_get_a_precise_answer() {
+    for case in odd_sign_options().iter() {
+        let case: Array = case.into();
+        let (options, expected) = (case.get(0), case.get(1).as_string());
+        match (sign_token(AK, SK, Some(options)), expected) {
+            (Ok(t), None) => assert_eq!(t.split('.').count(), 3),
+            (Err(e), Some(text)) => {
+                assert!(is_kling_error(&e));
+                assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
+                let message = get(&e, "message").as_string().unwrap_or_default();
+                assert!(message.contains(&text), "{message} should say {text}");
+            }
+            (outcome, expected) => panic!("{outcome:?} for a case expecting {expected:?}"),
+        }
+    }
 }
 
 #[wasm_bindgen_test]

@@ -127,15 +127,22 @@ impl Bag {
         if self.obj.is_undefined() {
             return Ok(None);
         }
-        // One crossing on the common path; a NaN may be a number or a value of another type.
+        // One crossing on the common path. NaN stands for a NaN given, a value of another type,
+        // or a getter that threw: only then is the value looked at again.
         match host::number_option(&self.obj, &js_key(key)) {
-            Some(n) if !n.is_nan() => return Ok(Some(n)),
-            None => return Ok(None),
-            Some(_) => {}
+            Some(n) if !n.is_nan() => Ok(Some(n)),
+            None => Ok(None),
+            Some(_) => match Reflect::get(&self.obj, &js_key(key)) {
+                Err(_) => Err(Error::invalid_options(format!(
+                    "option `{key}` cannot be read (its getter threw)"
+                ))),
+                Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
+                Ok(v) => v
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| type_error(key, "a number")),
+            },
         }
-        self.present(key)
-            .map(|v| v.as_f64().ok_or_else(|| type_error(key, "a number")))
-            .transpose()
     }
 
     /// A boolean option (absent = false).

@@ -57,6 +57,21 @@ export function hostileValues() {
     { video_id: "v", prompt: "\u0000\uffff\ud800" }, { prompts: "not an array", video_id: "v" },
     { pageNum: "1" }, { pageSize: -0 }, { signal: {} }, { onProgress: 5 }, { fetch: "nope" },
     { token: 42 }, { accessKey: {}, secretKey: [] }, { baseUrl: "http://" }, { timeoutMs: 1e300 },
+    // Option bags are read in one crossing each: a throwing getter, a key that looks like a list.
+    Object.defineProperty({}, "now", { enumerable: true, get() { throw new Error("boom"); } }),
+    Object.defineProperty({}, "timeoutMs", { enumerable: true, get() { throw new Error("boom"); } }),
+    { "now,ttlSeconds": 1 }, { "timeoutMs,maxRetries": 1 },
   ];
 }
 
+
+/** Option bags whose values the fast path cannot take as they are. */
+export function oddSignOptions() {
+  return [
+    [{ "now,ttlSeconds": 1 }, "unknown option `now,ttlSeconds`"],
+    [{ now: "1999998200" }, "option `now` must be a number"],
+    [{ now: NaN }, "not a finite number"],
+    [{ ttlSeconds: null, now: undefined }, null],
+    [Object.defineProperty({}, "now", { enumerable: true, get() { throw new Error("boom"); } }), "option `now` cannot be read"],
+  ];
+}

@@ -6,6 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::cell::RefCell;
 use std::fmt;
+use subtle::ConstantTimeEq;
 
 use crate::api::env::Env;
 use crate::api::error::Error;
@@ -126,8 +127,14 @@ impl TokenSigner {
     }
 
     fn is_for(&self, access_key: &str, secret_key: &str) -> bool {
+        // Constant time: how long a miss takes must not tell where the secrets differ.
         self.access_key == access_key
-            && constant_time_eq(self.secret_key.expose().as_bytes(), secret_key.as_bytes())
+            && bool::from(
+                self.secret_key
+                    .expose()
+                    .as_bytes()
+                    .ct_eq(secret_key.as_bytes()),
+            )
     }
 }
 
@@ -169,11 +176,6 @@ impl KeyCache {
         self.last
             .get_or_insert_with(|| TokenSigner::new(access_key, secret_key))
     }
-}
-
-/// Equality whose time depends only on the lengths, not on where the bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// How the client proves who it is.

@@ -46,18 +46,18 @@ pub fn task_to_js(task: &Task) -> JsValue {
 thread_local! {
     // JS strings for the fixed option names, made once each: a string passed into JS is decoded
     // there on every call, and options come with every call.
-    static KEYS: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+    static MADE_ONCE: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A JS value made from fixed Rust data, cached by the data's address and length.
 fn cached(id: (usize, usize), make: impl FnOnce() -> JsValue) -> JsValue {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some((_, value)) = keys.iter().find(|(k, _)| *k == id) {
+    MADE_ONCE.with(|made| {
+        let mut made = made.borrow_mut();
+        if let Some((_, value)) = made.iter().find(|(k, _)| *k == id) {
             return value.clone();
         }
         let value = make();
-        keys.push((id, value.clone()));
+        made.push((id, value.clone()));
         value
     })
 }
@@ -65,7 +65,7 @@ fn cached(id: (usize, usize), make: impl FnOnce() -> JsValue) -> JsValue {
 /// The response header names the core reads, as a JS array made once.
 pub fn response_headers() -> JsValue {
     let names = &crate::api::http::RESPONSE_HEADERS;
-    cached((names.as_ptr() as usize, usize::MAX), || {
+    cached((names.as_ptr() as usize, names.len()), || {
         names
             .iter()
             .map(|n| JsValue::from_str(n))

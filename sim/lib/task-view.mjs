@@ -52,7 +52,8 @@ function resultVideoView(task, baseUrl) {
 /**
  * Units charged, per shared/kling-api.md: an extension of a kling-v1 source costs 1 (std),
  * of a v1.5/v1.6 source 2 (std); pro is 3.5 either way. Generations use the same base for
- * 5 s and double it for 10 s. Only successful tasks are charged.
+ * 5 s and double it for 10 s. Only successful tasks are charged. (kling-v1 no longer generates and
+ * its videos are all purged, so only tasks of the other models reach this today.)
  */
 function unitDeduction(task) {
   const base = task.mode === 'pro' ? 3.5 : task.model === 'kling-v1' ? 1 : 2;

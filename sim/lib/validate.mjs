@@ -4,6 +4,9 @@
 import { ApiError } from './http.mjs';
 
 const MAX_PROMPT = 2500;
+// Kling's default model when model_name is absent; it can no longer generate (shared/kling-api.md).
+const DEFAULT_MODEL = 'kling-v1';
+const DISCONTINUED_MODELS = Object.freeze(['kling-v1']);
 
 const invalid = (message) => new ApiError(1201, message);
 
@@ -120,10 +123,15 @@ export function validateCreate(family, raw) {
   for (const key of required) {
     if (values[key] === undefined || values[key] === '') throw invalid(`${key} is required`);
   }
+  const model = values.model_name ?? DEFAULT_MODEL;
+  // A generation with kling-v1, named or by default, is refused as Kling does since 2026-09.
+  if (family !== 'video-extend' && DISCONTINUED_MODELS.includes(model)) {
+    throw invalid(`The model '${model}' has been discontinued and is no longer available`);
+  }
   return {
     prompt: values.prompt ?? '',
     videoId: values.video_id,
-    modelName: values.model_name ?? 'kling-v1',
+    modelName: model,
     mode: values.mode ?? 'std',
     duration: Number(values.duration ?? '5'),
     watermark: values.watermark_info ?? false,

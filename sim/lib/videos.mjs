@@ -10,8 +10,8 @@ const EXTENDABLE_MODELS = Object.freeze(['kling-v1', 'kling-v1-5', 'kling-v1-6']
 const SAMPLE_SPECS = [
   { id: '800000000000000001', name: 'v1-6-5s', model: 'kling-v1-6', mode: 'std', duration: 5, ageMs: 60 * 60 * 1000,
     note: 'extendable kling-v1-6 source' },
-  { id: '800000000000000002', name: 'v1-10s', model: 'kling-v1', mode: 'std', duration: 10, ageMs: DAY_MS,
-    note: 'extendable kling-v1 source (cheapest extension)' },
+  { id: '800000000000000002', name: 'v1-5-10s', model: 'kling-v1-5', mode: 'std', duration: 10, ageMs: DAY_MS,
+    note: 'extendable kling-v1-5 source' },
   { id: '800000000000000003', name: 'v2-master-5s', model: 'kling-v2-master', mode: 'std', duration: 5,
     ageMs: 60 * 60 * 1000, note: 'not extendable: only kling-v1, kling-v1-5 and kling-v1-6 sources are' },
   { id: '800000000000000004', name: 'v1-6-expired', model: 'kling-v1-6', mode: 'std', duration: 5, ageMs: 31 * DAY_MS,
@@ -20,6 +20,9 @@ const SAMPLE_SPECS = [
     ageMs: 60 * 60 * 1000, note: 'not extendable: one more extension would pass the 3-minute cap' },
   { id: '800000000000000006', name: 'v1-5-pro-5s', model: 'kling-v1-5', mode: 'pro', duration: 5,
     ageMs: 60 * 60 * 1000, note: 'extendable kling-v1-5 pro source' },
+  // kling-v1 stopped generating in 2026-09, so every kling-v1 video is older than Kling keeps them.
+  { id: '800000000000000007', name: 'v1-purged', model: 'kling-v1', mode: 'std', duration: 5, ageMs: 60 * DAY_MS,
+    note: 'not extendable: kling-v1 is discontinued and its videos are all older than 30 days, purged' },
 ];
 
 /** Kling ids are 18-digit decimal strings; a leading 7 keeps them apart from the 8… samples. */

@@ -19,7 +19,12 @@ test('the samples are listed with model, duration and url', async () => {
   const byId = Object.fromEntries(samples.map((s) => [s.id, s]));
   assert.equal(byId[SAMPLE.v16].model, 'kling-v1-6');
   assert.equal(byId[SAMPLE.v16].duration, '5');
-  assert.equal(byId[SAMPLE.v1].duration, '10');
+  assert.equal(byId[SAMPLE.v15].model, 'kling-v1-5');
+  assert.equal(byId[SAMPLE.v15].duration, '10');
+  assert.equal(byId[SAMPLE.v1].model, 'kling-v1');
+  assert.equal(byId[SAMPLE.v1].extendable, false);
+  // No kling-v1 video is young enough to extend: the model stopped generating more than 30 days ago.
+  assert.deepEqual(samples.filter((s) => s.model === 'kling-v1' && s.extendable), []);
   assert.equal(byId[SAMPLE.v2].extendable, false);
   assert.equal(byId[SAMPLE.long].duration, '178');
   for (const sample of samples) assert.ok(sample.name && sample.url.startsWith(sim.url));
@@ -33,12 +38,16 @@ test('a source older than 30 days is refused as purged', async () => {
   assert.match(await refusal(SAMPLE.expired), /30 days/);
 });
 
+test('the kling-v1 sample is refused as purged (kling-v1 no longer generates)', async () => {
+  assert.match(await refusal(SAMPLE.v1), /30 days/);
+});
+
 test('an extension past 180 s is refused', async () => {
   assert.match(await refusal(SAMPLE.long), /3-minute/);
 });
 
 test('a task id in place of a video id is refused with a hint', async () => {
-  const { body } = await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x' });
+  const { body } = await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x', model_name: 'kling-v1-6' });
   await waitForTask(sim, 'text2video', body.data.task_id);
   assert.equal(await refusal(body.data.task_id), 'video_id must be a video id (task_result.videos[].id), not a task id');
 });

@@ -71,9 +71,9 @@ test('unknown paths are 404 / 1203; unknown control paths are 404', async () => 
 });
 
 test('reset drops tasks, log, faults and callbacks but keeps the samples', async () => {
-  await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x' });
+  await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x', model_name: 'kling-v1-6' });
   sim.injectFault({ action: { type: 'malformed' } });
   assert.equal((await fetch(`${sim.url}/__sim/reset`, { method: 'POST' })).status, 200);
   assert.deepEqual([sim.tasks(), sim.requests(), sim.faults(), sim.callbacks()], [[], [], [], []]);
-  assert.equal(sim.samples.length, 6);
+  assert.equal(sim.samples.length, 7);
 });

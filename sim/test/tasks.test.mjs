@@ -42,11 +42,11 @@ test('an extension goes submitted → processing → succeed with a longer video
 });
 
 test('an extension result can be extended again; the chain inherits model and pricing', async () => {
-  const first = await api(sim, 'POST', '/v1/videos/video-extend', { video_id: SAMPLE.v1, watermark_info: { enabled: true } });
+  const first = await api(sim, 'POST', '/v1/videos/video-extend', { video_id: SAMPLE.v15, watermark_info: { enabled: true } });
   const done = await waitForTask(sim, 'video-extend', first.body.data.task_id);
   assert.equal(done.task_result.videos[0].duration, '15');
   assert.ok(done.task_result.videos[0].watermark_url.endsWith('-wm.mp4'));
-  assert.equal(done.final_unit_deduction, '1'); // kling-v1 source, std
+  assert.equal(done.final_unit_deduction, '2'); // kling-v1-5 source, std
   const second = await api(sim, 'POST', '/v1/videos/video-extend', { video_id: done.task_result.videos[0].id });
   const chained = await waitForTask(sim, 'video-extend', second.body.data.task_id);
   assert.equal(chained.task_result.videos[0].duration, '20');
@@ -75,15 +75,38 @@ test('text2video makes an extendable source of the requested duration and model'
   assert.equal(extended.final_unit_deduction, '3.5'); // pro inherited from the source
 });
 
-test('image2video needs an image and defaults to kling-v1, 5 s', async () => {
-  const missing = await api(sim, 'POST', '/v1/videos/image2video', { prompt: 'x' });
+test('image2video needs an image and defaults to 5 s', async () => {
+  const missing = await api(sim, 'POST', '/v1/videos/image2video', { prompt: 'x', model_name: 'kling-v1-6' });
   assert.equal(missing.status, 400);
   assert.equal(missing.body.code, 1201);
   assert.match(missing.body.message, /image/);
-  const { body } = await api(sim, 'POST', '/v1/videos/image2video', { image: 'https://example.com/a.png' });
+  const { body } = await api(sim, 'POST', '/v1/videos/image2video', { image: 'https://example.com/a.png', model_name: 'kling-v1-5' });
   const done = await waitForTask(sim, 'image2video', body.data.task_id);
   assert.equal(done.task_result.videos[0].duration, '5');
-  assert.equal(done.final_unit_deduction, '1');
+  assert.equal(done.final_unit_deduction, '2');
+});
+
+test('kling-v1, named or by default (no model_name), is refused as discontinued, and nothing is created', async () => {
+  const message = "The model 'kling-v1' has been discontinued and is no longer available";
+  const cases = [
+    ['text2video', { prompt: 'a cat', model_name: 'kling-v1' }],
+    ['text2video', { prompt: 'a cat' }],
+    ['text2video', { prompt: 'a cat', model_name: null }],
+    ['image2video', { image: 'https://example.com/a.png', model_name: 'kling-v1' }],
+    ['image2video', { image: 'https://example.com/a.png' }],
+  ];
+  for (const [family, body] of cases) {
+    const res = await api(sim, 'POST', `/v1/videos/${family}`, body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.body.code, 1201, JSON.stringify(body));
+    assert.equal(res.body.message, message);
+    assert.equal(res.body.data, undefined);
+  }
+  assert.equal(sim.tasks().length, 0);
+  for (const model of ['kling-v1-5', 'kling-v1-6', 'kling-v2-master']) {
+    const res = await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'a cat', model_name: model });
+    assert.equal(res.status, 200, model);
+  }
 });
 
 test('bodies are validated like the real API', async () => {
@@ -109,7 +132,7 @@ test('bodies are validated like the real API', async () => {
     assert.match(res.body.message, message);
   }
   const prompt2500 = '猫'.repeat(2500); // characters, not bytes
-  assert.equal((await api(sim, 'POST', '/v1/videos/text2video', { prompt: prompt2500 })).status, 200);
+  assert.equal((await api(sim, 'POST', '/v1/videos/text2video', { prompt: prompt2500, model_name: 'kling-v1-6' })).status, 200);
 });
 
 test('a duplicate external_task_id is refused within a family, and lookup by it works', async () => {
@@ -120,7 +143,7 @@ test('a duplicate external_task_id is refused within a family, and lookup by it 
   assert.equal(dup.status, 400);
   assert.equal(dup.body.code, 1201);
   assert.match(dup.body.message, /external_task_id/);
-  const other = await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x', external_task_id: 'job-1' });
+  const other = await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x', model_name: 'kling-v1-6', external_task_id: 'job-1' });
   assert.equal(other.status, 200);
 
   const byExternal = await api(sim, 'GET', '/v1/videos/video-extend/job-1');
@@ -133,7 +156,7 @@ test('a duplicate external_task_id is refused within a family, and lookup by it 
 test('lists are newest first and paged without a total', async () => {
   const ids = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await api(sim, 'POST', '/v1/videos/text2video', { prompt: `p${i}` })).body.data.task_id);
+    ids.push((await api(sim, 'POST', '/v1/videos/text2video', { prompt: `p${i}`, model_name: 'kling-v1-6' })).body.data.task_id);
   }
   const page1 = await api(sim, 'GET', '/v1/videos/text2video?pageNum=1&pageSize=2');
   const page3 = await api(sim, 'GET', '/v1/videos/text2video?pageNum=3&pageSize=2');
@@ -158,13 +181,13 @@ test('unknown tasks are 404 / 1203 and wrong methods 404 / 1202', async () => {
 });
 
 test('sim.tasks() and the request log see every family; Authorization is redacted', async () => {
-  await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x' });
+  await api(sim, 'POST', '/v1/videos/text2video', { prompt: 'x', model_name: 'kling-v1-6' });
   await api(sim, 'POST', '/v1/videos/video-extend', { video_id: SAMPLE.v16 });
   assert.deepEqual(sim.tasks().map((t) => [t.family, t.task_status]), [['text2video', 'submitted'], ['video-extend', 'submitted']]);
   const [entry] = sim.requests();
   assert.equal(entry.method, 'POST');
   assert.equal(entry.path, '/v1/videos/text2video');
-  assert.deepEqual(entry.body, { prompt: 'x' });
+  assert.deepEqual(entry.body, { prompt: 'x', model_name: 'kling-v1-6' });
   assert.equal(entry.status, 200);
   assert.equal(entry.headers.authorization, 'Bearer …');
   const overHttp = await (await fetch(`${sim.url}/__sim/tasks`)).json();

@@ -120,6 +120,25 @@ fn the_wrong_secret_is_refused() {
 }
 
 #[test]
+fn an_empty_secret_is_refused_before_the_signature_is_looked_at() {
+    let b = body();
+    // Signed with the empty key: HMAC accepts it, and so would anybody's forgery.
+    let forged = headers(NOW, sign(b"", ID, NOW, &b));
+    for empty in ["whsec_", "", "  ", "whsec_ "] {
+        let e = verify(&forged, &b, empty, NOW).expect_err("an empty key must be refused");
+        assert_eq!(e.kind, ErrorKind::InvalidOptions, "{empty:?}");
+        assert!(
+            e.message.contains("webhook secret is empty"),
+            "{}",
+            e.message
+        );
+        // Before anything else: even a callback without headers gets the options error.
+        let e = verify(&[], &b, empty, NOW).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidOptions, "{empty:?}");
+    }
+}
+
+#[test]
 fn a_secret_that_is_not_base64_is_an_options_error() {
     let b = body();
     let h = headers(NOW, sign(KEY, ID, NOW, &b));

@@ -216,6 +216,7 @@ fn image_to_video_create_get_and_list_use_the_image2video_paths() {
         .reply(ok(json!([task("i2v", "succeed")])));
     let client = ak_client();
     let params = json!({
+        "model_name": "kling-v1-5",
         "image": "https://example.com/a.png",
         "image_tail": "iVBORw0KGgo=",
         "prompt": "wind",

@@ -23,7 +23,10 @@ fn refused(family: Family, params: Value, field: &str) -> Error {
 }
 
 /// Creates with `params`; the one request must be sent.
-fn accepted(family: Family, params: Value) {
+fn accepted(family: Family, mut params: Value) {
+    if family != Family::VideoExtend && params.get("model_name").is_none() {
+        params["model_name"] = json!("kling-v1-6");
+    }
     let env = ScriptedEnv::new();
     env.reply(ok(task("t", "submitted")));
     block_on(ak_client().create(&env, family, &params, RequestOptions::default()))
@@ -296,4 +299,32 @@ fn ids_of_get_are_checked_before_sending() {
         assert_eq!(e.field.as_deref(), Some("id"));
     }
     assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn a_generation_for_the_discontinued_kling_v1_is_refused_before_sending() {
+    for family in [Family::TextToVideo, Family::ImageToVideo] {
+        let base = json!({"prompt": "p", "image": "https://example.com/i.png"});
+        let base = if family == Family::TextToVideo {
+            json!({"prompt": "p"})
+        } else {
+            base
+        };
+        let e = refused(family, base.clone(), "model_name");
+        assert!(
+            e.message
+                .contains("Kling's default, kling-v1, is discontinued"),
+            "{}",
+            e.message
+        );
+        let mut v1 = base.clone();
+        v1["model_name"] = json!("kling-v1");
+        let e = refused(family, v1, "model_name");
+        assert!(e.message.contains("kling-v1-6"), "{}", e.message);
+        for model in ["kling-v1-5", "kling-v1-6", "kling-v2-master"] {
+            let mut ok_params = base.clone();
+            ok_params["model_name"] = json!(model);
+            accepted(family, ok_params);
+        }
+    }
 }

@@ -18,8 +18,8 @@ extern "C" {
     fn aborted_signal() -> JsValue;
     #[wasm_bindgen(js_name = isKlingError)]
     fn is_kling_error(e: &JsValue) -> bool;
-    #[wasm_bindgen(js_name = isBrowserPage)]
-    fn is_browser_page() -> bool;
+    #[wasm_bindgen(js_name = inBrowser)]
+    fn in_browser() -> bool;
     #[wasm_bindgen(js_name = jsonStringify)]
     fn json_stringify(v: &JsValue) -> String;
     fn collect(iterable: &JsValue) -> js_sys::Promise;
@@ -319,20 +319,22 @@ fn callbacks_parse_and_reject_forgeries() {
 }
 
 #[wasm_bindgen_test]
-fn keys_in_a_browser_page_need_dangerously_allow_browser() {
+fn keys_in_a_browser_page_or_worker_need_dangerously_allow_browser() {
     let keys = format!(r#"{{"accessKey":"{AK}","secretKey":"{SK}"}}"#);
     let api_key = r#"{"apiKey":"k"}"#;
     for opts in [keys.as_str(), api_key] {
         let result = KlingClient::new(Some(json(opts)));
-        if is_browser_page() {
-            let e = result.err().expect("refused in a page");
+        if in_browser() {
+            let e = result
+                .err()
+                .expect("refused in a page and in a browser's worker");
             assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
             assert!(get(&e, "message")
                 .as_string()
                 .unwrap_or_default()
                 .contains("dangerouslyAllowBrowser"));
         } else {
-            assert!(result.is_ok(), "servers and workers may hold keys");
+            assert!(result.is_ok(), "servers may hold keys");
         }
     }
     // A token is always fine: that is how pages should authenticate.

@@ -27,6 +27,22 @@ pub fn parse_callback(raw_body: &[u8]) -> Result<Task, Error> {
     })
 }
 
+/// The HMAC key of a `whsec_…` secret. An empty key is refused: HMAC accepts one, and anybody
+/// can sign with it, so a misconfigured (empty) secret would verify every forged callback.
+fn webhook_key(secret: &str) -> Result<Vec<u8>, Error> {
+    let encoded = secret.trim();
+    let encoded = encoded.strip_prefix("whsec_").unwrap_or(encoded);
+    let key = STANDARD.decode(encoded).map_err(|_| {
+        Error::invalid_options("the webhook secret must be `whsec_` followed by base64")
+    })?;
+    if key.is_empty() {
+        return Err(Error::invalid_options(
+            "the webhook secret is empty: give the `whsec_…` secret from Kling's console; an empty key would accept callbacks anybody can sign",
+        ));
+    }
+    Ok(key)
+}
+
 fn signature_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::CallbackSignature, message)
 }
@@ -43,6 +59,7 @@ pub fn verify_callback(
     tolerance_seconds: i64,
     now_seconds: i64,
 ) -> Result<Task, Error> {
+    let key = webhook_key(secret)?;
     let get = |name: &str| {
         header(name)
             .filter(|v| !v.trim().is_empty())
@@ -64,16 +81,6 @@ pub fn verify_callback(
     if ahead > tolerance_seconds {
         return Err(signature_error(format!("the callback's timestamp is {ahead} s in the future, more than the {tolerance_seconds} s tolerance")));
     }
-    let key = STANDARD
-        .decode(
-            secret
-                .trim()
-                .strip_prefix("whsec_")
-                .unwrap_or(secret.trim()),
-        )
-        .map_err(|_| {
-            Error::invalid_options("the webhook secret must be `whsec_` followed by base64")
-        })?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key)
         .map_err(|_| Error::invalid_options("the webhook secret is empty"))?;
     mac.update(id.trim().as_bytes());

@@ -30,9 +30,34 @@ impl Family {
     pub fn check_create(self, body: &Value) -> Result<Map<String, Value>, Error> {
         match self {
             Family::VideoExtend => check_body(body, EXTEND_FIELDS, EXTEND_HINTS),
-            Family::TextToVideo => check_body(body, TEXT2VIDEO_FIELDS, GENERATE_HINTS),
-            Family::ImageToVideo => check_body(body, IMAGE2VIDEO_FIELDS, GENERATE_HINTS),
+            Family::TextToVideo => {
+                check_model(check_body(body, TEXT2VIDEO_FIELDS, GENERATE_HINTS)?)
+            }
+            Family::ImageToVideo => {
+                check_model(check_body(body, IMAGE2VIDEO_FIELDS, GENERATE_HINTS)?)
+            }
         }
+    }
+}
+
+/// A generation for a discontinued model fails on Kling, so it is refused before it is sent —
+/// and so is one without `model_name`, which asks for Kling's default, kling-v1.
+fn check_model(body: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    let advice = "use kling-v1-6 or kling-v1-5 for a video you will extend (newer models generate but cannot be extended)";
+    match body.get("model_name").and_then(Value::as_str) {
+        None => Err(Error::invalid_request(
+            "model_name",
+            format!(
+                "`model_name` is required: Kling's default, kling-v1, is discontinued; {advice}"
+            ),
+        )),
+        Some(m) if DISCONTINUED_MODELS.contains(&m) => Err(Error::invalid_request(
+            "model_name",
+            format!(
+                "`model_name` {m} is discontinued: Kling no longer generates with it; {advice}"
+            ),
+        )),
+        Some(_) => Ok(body),
     }
 }
 
@@ -121,8 +146,13 @@ pub const IMAGE2VIDEO_FIELDS: &[Field] = &[
     opt("external_task_id", ID),
 ];
 
-/// The models whose videos Kling can extend.
+/// The models whose videos Kling can extend. kling-v1 videos could be, but it no longer generates,
+/// and media is purged after 30 days: in practice only kling-v1-5 and kling-v1-6 sources remain.
 pub const EXTENDABLE_MODELS: &[&str] = &["kling-v1", "kling-v1-5", "kling-v1-6"];
+
+/// Models Kling no longer generates with (a 2026-09 call: "The model 'kling-v1' has been
+/// discontinued and is no longer available").
+pub const DISCONTINUED_MODELS: &[&str] = &["kling-v1"];
 
 /// One page of a list query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

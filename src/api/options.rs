@@ -45,9 +45,9 @@ pub struct ClientOptions {
     pub max_response_bytes: Option<f64>,
     /// Most tasks this client runs at once in `*AndWait` calls and chains.
     pub max_concurrent_tasks: Option<f64>,
-    /// The caller accepts holding secrets in a browser page.
+    /// The caller accepts holding secrets in a browser page or a browser's worker.
     pub dangerously_allow_browser: bool,
-    /// The host is a browser page (set by the boundary, not by users).
+    /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
     pub in_browser: bool,
 }
 
@@ -165,7 +165,7 @@ fn credentials(o: &ClientOptions) -> Result<Credentials, Error> {
     let secret_held = forms[0] || forms[1];
     if o.in_browser && secret_held && !o.dangerously_allow_browser {
         return Err(Error::invalid_options(
-            "accessKey/secretKey and apiKey in a browser page are visible to everyone who opens it. \
+            "accessKey/secretKey and apiKey in a browser page (or a browser's worker) are visible to everyone who opens it. \
              Sign tokens on a server (signToken) and pass `token`, or point `baseUrl` at a proxy that \
              adds credentials. Set dangerouslyAllowBrowser: true only if you accept the risk",
         ));

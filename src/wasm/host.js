@@ -16,9 +16,16 @@ export function makeError(code, message, fields) {
   return new KlingError(code, message, fields);
 }
 
-// The same test openai-node uses: Node, Deno, Bun and Workers have no window.document.
+// A page: the test openai-node uses (Node, Deno, Bun and Workers have no window.document). A
+// browser's dedicated, shared or service worker has no document either, yet whoever opens the page
+// can read what it holds: a WorkerGlobalScope with importScripts, which Deno's, Bun's, Node's and
+// Cloudflare's workers are not.
 export function isBrowser() {
-  return typeof window !== "undefined" && typeof window.document !== "undefined" && typeof navigator !== "undefined";
+  if (typeof window !== "undefined" && typeof window.document !== "undefined" && typeof navigator !== "undefined") return true;
+  if (typeof WorkerGlobalScope === "undefined" || !(globalThis instanceof WorkerGlobalScope)) return false;
+  if (typeof importScripts !== "function" || typeof Deno !== "undefined" || typeof Bun !== "undefined") return false;
+  if (typeof process !== "undefined" && process.versions && process.versions.node) return false;
+  return typeof navigator === "undefined" || navigator.userAgent !== "Cloudflare-Workers";
 }
 
 export function globalFetch() {

@@ -40,8 +40,9 @@ export async function collect(iterable) {
   return out;
 }
 
-export function isBrowserPage() {
-  return typeof window !== "undefined" && typeof window.document !== "undefined";
+/** A page or a worker inside a browser (the suite runs in Node, a Chromium page and a Chromium worker). */
+export function inBrowser() {
+  return typeof navigator !== "undefined" && /Chrom(e|ium)\//.test(navigator.userAgent) && typeof process === "undefined";
 }
 
 /** Values that break naive conversions: cycles, BigInt, symbols, functions, odd objects. */

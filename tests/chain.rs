@@ -41,6 +41,8 @@ fn refused(params: Value) -> Error {
 #[test]
 fn each_step_extends_the_previous_result_video() {
     let env = ScriptedEnv::new();
+    // A caller's prefix may hold steps of an earlier run: step 1 is looked up first.
+    env.reply(api_error(404, 1203, "resource does not exist"));
     step(&env, "s1", "v1", "9.9");
     step(&env, "s2", "v2", "14.8");
     step(&env, "s3", "v3", "19.7");
@@ -59,7 +61,7 @@ fn each_step_extends_the_previous_result_video() {
         ["s1", "s2", "s3"]
     );
     let sent = env.sent();
-    assert_eq!(sent.len(), 6);
+    assert_eq!(sent.len(), 7);
     let posts: Vec<Value> = sent
         .iter()
         .filter(|s| s.method() == Method::Post)
@@ -81,6 +83,7 @@ fn each_step_extends_the_previous_result_video() {
     assert_eq!(
         gets,
         [
+            format!("{EXTEND_URL}/job-1"),
             format!("{EXTEND_URL}/s1"),
             format!("{EXTEND_URL}/s2"),
             format!("{EXTEND_URL}/s3")
@@ -107,9 +110,18 @@ fn without_a_prefix_every_step_gets_its_own_generated_external_task_id() {
     run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}))
         .0
         .unwrap();
-    for s in env.sent().iter().filter(|s| s.method() == Method::Post) {
-        assert_eq!(s.json()["external_task_id"], GENERATED_ID);
-    }
+    let ids: Vec<Value> = env
+        .sent()
+        .iter()
+        .filter(|s| s.method() == Method::Post)
+        .map(|s| s.json()["external_task_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [format!("{GENERATED_ID}-1"), format!("{GENERATED_ID}-2")],
+        "a generated prefix, and no lookups: nothing can hold a fresh prefix"
+    );
+    assert_eq!(env.count(), 4);
 }
 
 #[test]
@@ -286,6 +298,7 @@ fn a_step_without_a_result_video_is_a_decode_error_with_every_completed_step() {
 #[test]
 fn a_create_error_in_a_step_carries_the_completed_steps() {
     let env = ScriptedEnv::new();
+    env.reply(api_error(404, 1203, "resource does not exist"));
     step(&env, "s1", "v1", "10");
     env.reply(api_error(429, 1102, "pack exhausted"));
     let (result, _) = run(
@@ -294,7 +307,18 @@ fn a_create_error_in_a_step_carries_the_completed_steps() {
     );
     let e = result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Account);
-    assert_eq!(e.external_task_id.as_deref(), Some("job-2"));
+    assert_eq!(
+        e.external_task_id.as_deref(),
+        Some("job"),
+        "the prefix to re-run with"
+    );
+    assert!(!e.task_may_exist);
+    assert!(
+        e.message
+            .ends_with("To continue, re-run the chain with external_task_id \"job\": steps that exist are reused, never paid again"),
+        "{}",
+        e.message
+    );
     assert_eq!(e.completed.as_deref().unwrap().len(), 1);
 }
 
@@ -307,4 +331,177 @@ fn a_chain_that_fails_at_its_first_step_still_says_none_completed() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Account);
     assert_eq!(e.completed, Some(vec![]));
+}
+
+/// A finished extension of `parent`, as a lookup by external task id answers it.
+fn extension_of(id: &str, parent: &str, video: &str, duration: &str) -> Value {
+    let mut t = extended(id, video, duration);
+    t["task_info"]["parent_video"] = json!({"id": parent, "duration": "5"});
+    t
+}
+
+fn posts(env: &ScriptedEnv) -> Vec<Value> {
+    env.sent()
+        .iter()
+        .filter(|s| s.method() == Method::Post)
+        .map(|s| s.json())
+        .collect()
+}
+
+fn ids(tasks: &[Task]) -> Vec<String> {
+    tasks.iter().map(Task::id).collect()
+}
+
+#[test]
+fn a_re_run_reuses_finished_steps_waits_for_a_running_one_and_creates_only_the_rest() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(extension_of("s1", "v0", "v1", "10")));
+    let mut running = task("s2", "processing");
+    running["task_info"]["parent_video"] = json!({"id": "v1"});
+    env.reply(ok(running))
+        .reply(ok(extension_of("s2", "v1", "v2", "15")))
+        .reply(api_error(404, 1203, "resource does not exist"));
+    step(&env, "s3", "v3", "20");
+    let (result, seen) = run(
+        &env,
+        json!({"video_id": "v0", "prompts": ["a", "b", "c"], "external_task_id": "job"}),
+    );
+    assert_eq!(ids(&result.unwrap()), ["s1", "s2", "s3"]);
+    assert_eq!(
+        env.calls(),
+        vec![
+            (Method::Get, format!("{EXTEND_URL}/job-1")),
+            (Method::Get, format!("{EXTEND_URL}/job-2")),
+            (Method::Get, format!("{EXTEND_URL}/s2")),
+            (Method::Get, format!("{EXTEND_URL}/job-3")),
+            (Method::Post, EXTEND_URL.to_string()),
+            (Method::Get, format!("{EXTEND_URL}/s3")),
+        ],
+        "one POST: only the step that did not exist"
+    );
+    assert_eq!(
+        posts(&env),
+        [json!({"video_id": "v2", "prompt": "c", "external_task_id": "job-3"})]
+    );
+    assert_eq!(seen[0], ("succeed".to_string(), 0));
+    assert_eq!(seen[1], ("processing".to_string(), 1));
+}
+
+#[test]
+fn a_re_run_after_a_failed_step_tries_it_again_under_the_next_id() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(extension_of("s1", "v0", "v1", "10")));
+    let mut failed_try = failed("s2", "content risk");
+    failed_try["task_info"] = json!({"parent_video": {"id": "v1"}});
+    env.reply(ok(failed_try))
+        .reply(api_error(404, 1203, "resource does not exist"));
+    step(&env, "s2b", "v2", "15");
+    let (result, _) = run(
+        &env,
+        json!({"video_id": "v0", "prompts": ["a", "b"], "external_task_id": "job"}),
+    );
+    assert_eq!(ids(&result.unwrap()), ["s1", "s2b"]);
+    assert_eq!(
+        posts(&env),
+        [json!({"video_id": "v1", "prompt": "b", "external_task_id": "job-2.2"})]
+    );
+    assert_eq!(
+        env.sent()[2].url(),
+        format!("{EXTEND_URL}/job-2.2"),
+        "the next try's id is looked up before it is created"
+    );
+}
+
+#[test]
+fn a_step_id_held_by_an_extension_of_another_video_is_refused_and_nothing_is_created() {
+    let env = ScriptedEnv::new();
+    env.reply(ok(extension_of("other", "v-else", "v9", "10")));
+    let (result, _) = run(
+        &env,
+        json!({"video_id": "v0", "prompts": ["a", "b"], "external_task_id": "job"}),
+    );
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadRequest);
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
+    assert_eq!(e.task_id.as_deref(), Some("other"));
+    assert!(e.message.contains("job-1"), "{}", e.message);
+    assert_eq!(e.completed, Some(vec![]));
+    assert_eq!(env.count(), 1, "no POST");
+}
+
+#[test]
+fn every_chain_error_carries_the_generated_prefix_to_re_run_with() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "10");
+    env.reply(api_error(429, 1102, "pack exhausted"));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
+    assert!(
+        e.message.contains(&format!(
+            "re-run the chain with external_task_id \"{GENERATED_ID}\""
+        )),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        posts(&env)[1]["external_task_id"],
+        format!("{GENERATED_ID}-2")
+    );
+}
+
+#[test]
+fn a_step_that_could_not_be_settled_says_the_task_may_exist_and_is_not_retryable() {
+    let env = ScriptedEnv::with(std::iter::repeat_n(
+        Err(kling_edge::api::http::TransportError::Timeout),
+        3,
+    ));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout);
+    assert!(e.task_may_exist);
+    assert!(!e.retryable);
+    assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
+    assert!(
+        e.message.ends_with(&format!(
+            "The task may have been created: re-run the chain with external_task_id \"{GENERATED_ID}\": steps that exist are reused, never paid again"
+        )),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn without_any_duration_the_cap_is_still_guarded_with_the_previous_length_plus_a_step() {
+    let env = ScriptedEnv::new();
+    step(&env, "s1", "v1", "174");
+    env.reply(ok(task("s2", "submitted"))).reply(ok(json!({
+        "task_id": "s2",
+        "task_status": "succeed",
+        "task_result": {"videos": [{"id": "v2"}]},
+    })));
+    let (result, _) = run(&env, json!({"video_id": "v0", "prompts": ["a", "b", "c"]}));
+    let e = result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidRequest);
+    assert!(
+        e.message.contains("step 3 would extend a 179 s video"),
+        "{}",
+        e.message
+    );
+    assert_eq!(posts(&env).len(), 2, "no third POST");
+}
+
+#[test]
+fn step_ids_are_the_prefix_the_step_and_the_try() {
+    use kling_edge::api::chain::step_external_id;
+    assert_eq!(step_external_id("job", 1, 1), "job-1");
+    assert_eq!(step_external_id("job", 36, 1), "job-36");
+    assert_eq!(step_external_id("job", 2, 2), "job-2.2");
+}
+
+#[test]
+fn a_prefix_too_long_for_its_last_step_ids_is_refused_up_front() {
+    let e =
+        refused(json!({"video_id": "v0", "prompts": ["a"], "external_task_id": chars('p', 252)}));
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
 }

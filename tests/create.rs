@@ -19,6 +19,11 @@ fn extend(env: &ScriptedEnv, params: Value) -> Result<Task, Error> {
     block_on(ak_client().create(env, Family::VideoExtend, &params, DEFAULT))
 }
 
+/// A task holding the id for the same request as `extend(.., {"video_id": "v"})`.
+fn held(id: &str, status: &str) -> Value {
+    extension_task(id, status, "v")
+}
+
 fn lookup_url() -> String {
     format!("{EXTEND_URL}/{GENERATED_ID}")
 }
@@ -36,7 +41,7 @@ fn assert_found_after_ambiguous(first: Result<kling_edge::api::http::Response, T
         Ok(r) => env.reply(r),
         Err(t) => env.fail(t),
     };
-    env.reply(ok(task("t-found", "processing")));
+    env.reply(ok(held("t-found", "processing")));
     let t = extend(&env, json!({"video_id": "v"})).unwrap();
     assert_eq!(t.id(), "t-found", "{first:?}");
     assert_eq!(env.calls(), post_then_lookup(), "{first:?}");
@@ -111,7 +116,7 @@ fn a_lookup_that_fails_transiently_is_repeated() {
     let env = ScriptedEnv::new();
     env.fail(TransportError::Network("reset".into()))
         .reply(api_error(500, 5000, "x"))
-        .reply(ok(task("t-found", "submitted")));
+        .reply(ok(held("t-found", "submitted")));
     assert_eq!(
         extend(&env, json!({"video_id": "v"})).unwrap().id(),
         "t-found"
@@ -128,7 +133,7 @@ fn re_post_refused_as_a_duplicate_external_id_is_looked_up_once_more() {
     env.fail(TransportError::Timeout)
         .reply(api_error(404, 1203, "not found yet"))
         .reply(api_error(400, 1201, "external_task_id already exists"))
-        .reply(ok(task("t-late", "processing")));
+        .reply(ok(held("t-late", "processing")));
     assert_eq!(
         extend(&env, json!({"video_id": "v"})).unwrap().id(),
         "t-late"
@@ -146,21 +151,31 @@ fn re_post_refused_as_a_duplicate_external_id_is_looked_up_once_more() {
 }
 
 #[test]
-fn a_duplicate_refusal_is_looked_up_only_once() {
+fn a_refusal_when_nothing_holds_the_id_is_kling_s_own_answer() {
     let env = ScriptedEnv::new();
     env.fail(TransportError::Timeout)
         .reply(api_error(404, 1203, "no"))
-        .reply(api_error(400, 1201, "duplicate"))
-        .reply(api_error(404, 1203, "no"))
-        .reply(api_error(400, 1201, "duplicate"));
+        .reply(api_error(400, 1201, "video is too old"))
+        .reply(api_error(404, 1203, "no"));
     let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
     assert_eq!(e.api_code, Some(1201));
-    assert_eq!(env.count(), 5);
+    assert!(e.message.contains("video is too old"), "{}", e.message);
+    assert_eq!(
+        env.count(),
+        4,
+        "POST, lookup, POST, lookup: never a third POST"
+    );
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
+    assert!(
+        !e.task_may_exist,
+        "the last lookup proved no task holds the id"
+    );
 }
 
+const MAY_EXIST: &str = "The task may have been created: call again with external_task_id";
+
 #[test]
-fn final_failure_carries_the_external_task_id_and_says_to_look_it_up() {
+fn a_create_that_cannot_be_settled_says_task_may_exist_and_is_not_retryable() {
     let env = ScriptedEnv::with([
         Err(TransportError::Network("down".into())),
         Err(TransportError::Network("down".into())),
@@ -169,9 +184,14 @@ fn final_failure_carries_the_external_task_id_and_says_to_look_it_up() {
     let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Network);
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
+    assert!(e.task_may_exist);
+    assert!(
+        !e.retryable,
+        "a generic retry wrapper would call again with a fresh id: a second paid task"
+    );
     assert!(
         e.message.ends_with(&format!(
-            ". The task may have been created: look it up with getExtension(\"{GENERATED_ID}\") before submitting again"
+            ". {MAY_EXIST} \"{GENERATED_ID}\": the same id returns that task if it exists and creates it once if not"
         )),
         "{}",
         e.message
@@ -182,26 +202,21 @@ fn final_failure_carries_the_external_task_id_and_says_to_look_it_up() {
 }
 
 #[test]
-fn final_failure_names_the_getter_of_each_family() {
-    for (family, params, getter) in [
+fn an_unsettled_create_of_every_family_is_looked_up_at_its_own_endpoint() {
+    for (family, params) in [
         (
             Family::TextToVideo,
-            json!({"prompt": "p"}),
-            "getTextToVideo",
+            json!({"prompt": "p", "model_name": "kling-v1-6"}),
         ),
         (
             Family::ImageToVideo,
-            json!({"image": "https://example.com/i.png"}),
-            "getImageToVideo",
+            json!({"image": "https://example.com/i.png", "model_name": "kling-v1-6"}),
         ),
     ] {
         let env = ScriptedEnv::with(std::iter::repeat_n(Err(TransportError::Timeout), 3));
         let e = block_on(ak_client().create(&env, family, &params, DEFAULT)).unwrap_err();
-        assert!(
-            e.message.contains(&format!("{getter}(\"{GENERATED_ID}\")")),
-            "{}",
-            e.message
-        );
+        assert!(e.task_may_exist && !e.retryable);
+        assert!(e.message.contains(MAY_EXIST), "{}", e.message);
         assert_eq!(
             env.sent()[1].url(),
             format!("{GLOBAL}{}/{GENERATED_ID}", family.path())
@@ -213,7 +228,7 @@ fn final_failure_names_the_getter_of_each_family() {
 fn caller_supplied_external_task_id_is_kept_and_looked_up_percent_encoded() {
     let env = ScriptedEnv::new();
     env.fail(TransportError::Timeout)
-        .reply(ok(task("t-found", "submitted")));
+        .reply(ok(held("t-found", "submitted")));
     extend(
         &env,
         json!({"video_id": "v", "external_task_id": "order 42/a"}),
@@ -258,6 +273,7 @@ fn pack_exhausted_1102_is_not_retried_and_carries_the_external_task_id() {
         "{}",
         e.message
     );
+    assert!(!e.task_may_exist);
     assert_eq!(env.count(), 1);
 }
 
@@ -278,7 +294,8 @@ fn abort_during_the_backoff_after_a_timeout_says_the_task_may_exist() {
     let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
-    assert!(e.message.contains("getExtension"), "{}", e.message);
+    assert!(e.message.contains(MAY_EXIST), "{}", e.message);
+    assert!(e.task_may_exist && !e.retryable);
     assert_eq!(env.count(), 1);
 }
 
@@ -288,7 +305,8 @@ fn abort_while_posting_is_not_retried_and_says_the_task_may_exist() {
     env.fail(TransportError::Aborted);
     let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Aborted);
-    assert!(e.message.contains("may have been created"), "{}", e.message);
+    assert!(e.message.contains(MAY_EXIST), "{}", e.message);
+    assert!(e.task_may_exist);
     assert_eq!(env.count(), 1);
 }
 
@@ -308,7 +326,8 @@ fn max_retries_zero_still_reports_the_external_task_id() {
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout);
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
-    assert!(e.message.contains("look it up"), "{}", e.message);
+    assert!(e.message.contains(MAY_EXIST), "{}", e.message);
+    assert!(e.task_may_exist && !e.retryable);
     assert_eq!(env.count(), 1);
 }
 
@@ -330,7 +349,8 @@ fn a_lookup_answered_1202_is_not_taken_as_absence() {
     assert_eq!(e.api_code, Some(1202));
     assert_eq!(env.calls(), post_then_lookup(), "no second POST");
     assert_eq!(e.external_task_id.as_deref(), Some(GENERATED_ID));
-    assert!(e.message.contains("look it up"), "{}", e.message);
+    assert!(e.message.contains(MAY_EXIST), "{}", e.message);
+    assert!(e.task_may_exist);
 }
 
 #[test]
@@ -341,8 +361,158 @@ fn a_create_answer_past_max_response_bytes_is_looked_up_not_resent() {
         status: 200,
         request_id: Some("req-big".into()),
     })
-    .reply(ok(task("t-found", "submitted")));
+    .reply(ok(held("t-found", "submitted")));
     let t = extend(&env, json!({"video_id": "v"})).unwrap();
     assert_eq!(t.id(), "t-found");
     assert_eq!(env.calls(), post_then_lookup());
+}
+
+// The idempotency rule: same id + same request → the task that holds it; same id + another
+// request → refused; a lookup answer that does not match is never this call's task.
+
+const ORDER_URL: &str = "https://api-singapore.klingai.com/v1/videos/video-extend/order-1";
+
+#[test]
+fn a_reused_id_refused_by_kling_resolves_with_the_task_that_holds_it_for_the_same_video() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "external_task_id already exists"))
+        .reply(ok(held("t-first", "processing")));
+    let t = extend(
+        &env,
+        json!({"video_id": "v", "external_task_id": "order-1"}),
+    )
+    .unwrap();
+    assert_eq!(t.id(), "t-first");
+    assert_eq!(
+        env.calls(),
+        vec![
+            (Method::Post, EXTEND_URL.to_string()),
+            (Method::Get, ORDER_URL.to_string())
+        ],
+        "nothing created: one refused POST, one lookup"
+    );
+    assert!(env.sleeps().is_empty());
+}
+
+#[test]
+fn a_reused_id_for_another_video_is_refused_naming_the_task_that_holds_it() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "external_task_id already exists"))
+        .reply(ok(extension_task("t-other", "succeed", "v-else")));
+    let e = extend(
+        &env,
+        json!({"video_id": "v", "external_task_id": "order-1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadRequest);
+    assert_eq!(e.kind.code(), "ERR_KLING_BAD_REQUEST");
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
+    assert_eq!(e.task_id.as_deref(), Some("t-other"));
+    assert_eq!(e.external_task_id.as_deref(), Some("order-1"));
+    assert!(!e.retryable && !e.task_may_exist);
+    assert_eq!(
+        e.message,
+        "external_task_id \"order-1\" already belongs to task t-other, which extends video v-else, not video v; nothing was created. Give this request an external_task_id of its own, or get task t-other if it is the one you meant"
+    );
+    assert_eq!(env.count(), 2);
+}
+
+#[test]
+fn after_an_ambiguous_failure_a_lookup_answer_for_another_video_is_never_returned() {
+    let env = ScriptedEnv::new();
+    env.fail(TransportError::Timeout)
+        .reply(ok(extension_task("t-other", "succeed", "v-else")));
+    let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
+    assert_eq!(e.task_id.as_deref(), Some("t-other"));
+    assert!(
+        !e.task_may_exist,
+        "the id is held by another request: this call's POST cannot have created a task"
+    );
+    assert_eq!(env.calls(), post_then_lookup(), "no second POST");
+}
+
+#[test]
+fn a_task_that_does_not_say_which_video_it_extends_is_not_taken_as_this_request_s() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "duplicate"))
+        .reply(ok(task("t-vague", "succeed")));
+    let e = extend(
+        &env,
+        json!({"video_id": "v", "external_task_id": "order-1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
+    assert!(
+        e.message.contains("does not say which video it extends"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn for_text2video_and_image2video_the_id_alone_decides() {
+    for (family, params) in [
+        (
+            Family::TextToVideo,
+            json!({"prompt": "p", "model_name": "kling-v1-6", "external_task_id": "order-1"}),
+        ),
+        (
+            Family::ImageToVideo,
+            json!({"image": "https://example.com/i.png", "model_name": "kling-v1-6", "external_task_id": "order-1"}),
+        ),
+    ] {
+        let env = ScriptedEnv::new();
+        env.reply(api_error(400, 1201, "duplicate"))
+            .reply(ok(task("t-first", "succeed")));
+        let t = block_on(ak_client().create(&env, family, &params, DEFAULT)).unwrap();
+        assert_eq!(t.id(), "t-first");
+        assert_eq!(
+            env.sent()[1].url(),
+            format!("{GLOBAL}{}/order-1", family.path())
+        );
+    }
+}
+
+#[test]
+fn a_bad_request_with_a_caller_id_nobody_holds_is_kling_s_own_refusal_after_one_lookup() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "the source video is too old"))
+        .reply(api_error(404, 1203, "resource does not exist"));
+    let e = extend(
+        &env,
+        json!({"video_id": "v", "external_task_id": "order-1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.api_code, Some(1201));
+    assert_eq!(e.field, None);
+    assert!(e.message.contains("too old"), "{}", e.message);
+    assert!(!e.task_may_exist);
+    assert_eq!(env.count(), 2);
+}
+
+#[test]
+fn a_refusal_whose_lookup_keeps_failing_is_reported_as_kling_s_refusal() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "the source video is too old"))
+        .fail(TransportError::Network("down".into()))
+        .fail(TransportError::Network("down".into()))
+        .fail(TransportError::Network("down".into()));
+    let e = extend(
+        &env,
+        json!({"video_id": "v", "external_task_id": "order-1"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.api_code, Some(1201));
+    assert!(!e.task_may_exist, "Kling refused the only POST");
+    assert_eq!(env.count(), 4, "one POST and its lookup, retried");
+}
+
+#[test]
+fn a_generated_id_is_never_held_so_a_first_bad_request_is_not_looked_up() {
+    let env = ScriptedEnv::new();
+    env.reply(api_error(400, 1201, "bad value"));
+    let e = extend(&env, json!({"video_id": "v"})).unwrap_err();
+    assert_eq!(e.api_code, Some(1201));
+    assert_eq!(env.count(), 1);
 }

@@ -137,7 +137,8 @@ fn unknown_code_falls_back_to_the_http_status() {
         (401, ErrorKind::Auth, false),
         (403, ErrorKind::Permission, false),
         (404, ErrorKind::NotFound, false),
-        (429, ErrorKind::RateLimited, true),
+        // It may be a new account state like 1100–1102: not retried.
+        (429, ErrorKind::RateLimited, false),
         (400, ErrorKind::BadRequest, false),
         (422, ErrorKind::BadRequest, false),
         (500, ErrorKind::Server, true),

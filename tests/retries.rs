@@ -120,6 +120,33 @@ fn never_retries_account_permission_request_policy_and_auth_errors() {
 }
 
 #[test]
+fn never_retries_a_429_with_a_code_it_does_not_know() {
+    // Kling's account-state codes (1100–1102) come with 429; a new one might too.
+    let env = ScriptedEnv::new();
+    env.reply(api_error(429, 1105, "account frozen").with("retry-after", "1"));
+    let e = run(&env, DEFAULT).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert_eq!(e.api_code, Some(1105));
+    assert!(!e.retryable);
+    assert!(e.message.contains("not retried"), "{}", e.message);
+    assert_eq!(env.count(), 1);
+}
+
+#[test]
+fn retries_a_bare_429_without_a_kling_body_as_a_gateway_s() {
+    for body in [
+        &b""[..],
+        b"<html>Too Many Requests</html>",
+        b"{\"error\":\"slow down\"}",
+    ] {
+        let env = ScriptedEnv::new();
+        env.reply(raw(429, body)).reply(ok(task("t-1", "succeed")));
+        assert_eq!(run(&env, DEFAULT).unwrap().id(), "t-1");
+        assert_eq!(env.count(), 2);
+    }
+}
+
+#[test]
 fn never_retries_1102_even_with_retry_after() {
     let env = ScriptedEnv::new();
     env.reply(api_error(429, 1102, "pack exhausted").with("retry-after", "1"));

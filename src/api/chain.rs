@@ -2,12 +2,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::api::client::Client;
+use crate::api::client::{Client, RequestOptions, RetryState};
+use crate::api::create::{in_doubt, new_external_task_id, CreateFailure, Key, Lookup};
 use crate::api::env::Env;
-use crate::api::error::Error;
+use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
-use crate::api::task::{seconds, Task};
-use crate::api::validate::num;
+use crate::api::task::{seconds, Task, TaskStatus};
+use crate::api::validate::{json_text, num};
 use crate::api::wait::WaitOptions;
 
 /// Kling's cap on a video's total length, in seconds.
@@ -17,12 +18,48 @@ pub const MAX_STEP_SECONDS: f64 = 5.0;
 /// The fields a chain takes besides those every step shares with `extendVideo`.
 const CHAIN_ONLY: &[&str] = &["prompts", "video_duration"];
 
-/// A checked chain: the source, its known length, and every step's body but its `video_id`.
+/// A checked chain: the source, its known length, the caller's id prefix, and every step's body
+/// but its `video_id` and `external_task_id`.
 #[derive(Debug)]
 pub struct ChainPlan {
     video_id: String,
     duration: Option<f64>,
+    prefix: Option<String>,
     steps: Vec<Map<String, Value>>,
+}
+
+/// How many times one step may be tried (a failed task holds its id, so each try has its own).
+pub const MAX_STEP_ATTEMPTS: u32 = 20;
+
+/// The `external_task_id` of try `attempt` (from 1) of step `step` (from 1): `<prefix>-<step>`,
+/// and `<prefix>-<step>.<attempt>` for the tries after a failed one. Deterministic, so a chain
+/// re-run under the same prefix finds every step it already paid for.
+pub fn step_external_id(prefix: &str, step: usize, attempt: u32) -> String {
+    if attempt <= 1 {
+        format!("{prefix}-{step}")
+    } else {
+        format!("{prefix}-{step}.{attempt}")
+    }
+}
+
+/// Refuses step `step` (from 1) when extending a video of `duration` seconds could pass Kling's
+/// 3-minute cap. An unknown length passes: the plan bounded the number of steps instead.
+pub fn check_room(step: usize, duration: Option<f64>) -> Result<(), Error> {
+    match duration {
+        Some(d) if d + MAX_STEP_SECONDS > MAX_TOTAL_SECONDS => Err(too_long(&format!(
+            "step {step} would extend a {} s video",
+            num(d)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The length after a finished step: its result's duration, else its source's plus a step, else
+/// the previous length plus a step — so the cap stays guarded when Kling omits both durations.
+pub fn next_duration(task: &Task, previous: Option<f64>) -> Option<f64> {
+    task.result_duration()
+        .or_else(|| task.parent_duration().map(|d| d + MAX_STEP_SECONDS))
+        .or_else(|| previous.map(|d| d + MAX_STEP_SECONDS))
 }
 
 impl ChainPlan {
@@ -101,31 +138,36 @@ impl ChainPlan {
                     ))
                 }
             }
-            if step.get("video_id").is_some() {
-                return Err(Error::invalid_request(
-                    "prompts",
-                    format!(
-                        "prompts[{i}] must not set video_id: each step extends the previous result"
-                    ),
-                ));
+            for own in ["video_id", "external_task_id"] {
+                if step.get(own).is_some() {
+                    return Err(Error::invalid_request(
+                        "prompts",
+                        format!("prompts[{i}] must not set {own}: each step extends the previous result under the chain's own id"),
+                    ));
+                }
             }
-            if let Some(p) = &prefix {
-                body.insert(
-                    "external_task_id".into(),
-                    Value::String(format!("{p}-{}", i + 1)),
-                );
-            }
+            let in_step = |mut e: Error| {
+                e.message = format!("step {} of the chain: {}", i + 1, e.message);
+                e
+            };
             let checked = Family::VideoExtend
                 .check_create(&Value::Object(body))
-                .map_err(|mut e| {
-                    e.message = format!("step {} of the chain: {}", i + 1, e.message);
-                    e
-                })?;
+                .map_err(in_step)?;
+            if let Some(p) = &prefix {
+                // The longest id the step may carry must fit the id rule too.
+                let mut with_id = checked.clone();
+                let id = step_external_id(p, i + 1, MAX_STEP_ATTEMPTS);
+                with_id.insert("external_task_id".into(), Value::String(id));
+                Family::VideoExtend
+                    .check_create(&Value::Object(with_id))
+                    .map_err(in_step)?;
+            }
             steps.push(checked);
         }
         let plan = ChainPlan {
             video_id,
             duration,
+            prefix,
             steps,
         };
         if let Some(d) = plan.duration {
@@ -159,10 +201,23 @@ fn too_long(what: &str) -> Error {
 /// Called with every task state of every step, and the step's index from 0.
 pub type StepProgress<'a> = &'a mut dyn FnMut(&Task, usize);
 
+/// Where a running chain stands.
+struct Run<'p> {
+    prefix: &'p str,
+    /// Earlier runs under this prefix may have created steps: look each up before creating it.
+    /// Step n+1 extends step n's result, so past the first step that does not exist, none does.
+    probing: bool,
+}
+
 impl Client {
     /// Runs a chain: each step extends the previous result's video and is waited for before the
-    /// next. A step that could pass 180 s is refused before it is submitted. On error, the steps
-    /// already finished ride along in [`Error::completed`].
+    /// next. A step that could pass 180 s is refused before it is submitted.
+    ///
+    /// Step n is created under `<prefix>-<n>` (the caller's `external_task_id`, or a generated
+    /// one). Re-running a chain under the same prefix resumes it: a step that exists is reused
+    /// (waited for if still running), never created again; a step whose task failed is tried again
+    /// under `<prefix>-<n>.2`, `.3`, …. On error, the steps already finished ride along in
+    /// [`Error::completed`] and the prefix in [`Error::external_task_id`].
     pub async fn chain<E: Env>(
         &self,
         env: &E,
@@ -170,66 +225,150 @@ impl Client {
         wait: &WaitOptions,
         progress: StepProgress<'_>,
     ) -> Result<Vec<Task>, Error> {
+        let probing = plan.prefix.is_some();
+        let prefix = plan.prefix.unwrap_or_else(|| new_external_task_id(env));
+        let mut run = Run {
+            prefix: &prefix,
+            probing,
+        };
         let mut done: Vec<Task> = Vec::with_capacity(plan.steps.len());
         let mut video_id = plan.video_id;
         let mut duration = plan.duration;
-        for (i, mut body) in plan.steps.into_iter().enumerate() {
+        for (i, body) in plan.steps.into_iter().enumerate() {
             let step = self
-                .chain_step(env, i, &mut body, &video_id, duration, wait, progress)
+                .chain_step(
+                    env,
+                    &mut run,
+                    i + 1,
+                    body,
+                    &video_id,
+                    duration,
+                    wait,
+                    progress,
+                )
                 .await;
             let task = match step {
                 Ok(task) => task,
-                Err(mut e) => {
-                    e.completed = Some(done.into_iter().map(Task::into_value).collect());
-                    return Err(e);
-                }
+                Err((e, may_exist)) => return Err(chain_error(e, &prefix, may_exist, done)),
             };
-            duration = task
-                .result_duration()
-                .or_else(|| task.parent_duration().map(|d| d + MAX_STEP_SECONDS));
-            video_id = match task.result_video_id() {
-                Some(id) => id.to_string(),
-                None => {
-                    let mut e = Error::decode(format!(
-                        "step {} succeeded without a result video id to extend next",
-                        i + 1
-                    ))
-                    .with_task_id(&task.id());
-                    done.push(task);
-                    e.completed = Some(done.into_iter().map(Task::into_value).collect());
-                    return Err(e);
-                }
+            duration = next_duration(&task, duration);
+            let Some(next) = task.result_video_id() else {
+                let e = Error::decode(format!(
+                    "step {} succeeded without a result video id to extend next",
+                    i + 1
+                ))
+                .with_task_id(&task.id());
+                done.push(task);
+                return Err(chain_error(e, &prefix, false, done));
             };
+            video_id = next.to_string();
             done.push(task);
         }
         Ok(done)
     }
 
+    /// Step `n` (from 1): reuses the task an earlier run made for it, or creates one; then waits.
     #[allow(clippy::too_many_arguments)]
     async fn chain_step<E: Env>(
         &self,
         env: &E,
-        i: usize,
-        body: &mut Map<String, Value>,
+        run: &mut Run<'_>,
+        n: usize,
+        mut body: Map<String, Value>,
         video_id: &str,
         duration: Option<f64>,
         wait: &WaitOptions,
         progress: StepProgress<'_>,
-    ) -> Result<Task, Error> {
-        if let Some(d) = duration {
-            if d + MAX_STEP_SECONDS > MAX_TOTAL_SECONDS {
-                return Err(too_long(&format!(
-                    "step {} would extend a {} s video",
-                    i + 1,
-                    num(d)
-                )));
+    ) -> Result<Task, CreateFailure> {
+        check_room(n, duration).map_err(|e| (e, false))?;
+        let mut report = |t: &Task| progress(t, n - 1);
+        let mut attempt = 1;
+        let mut existing = None;
+        while run.probing {
+            let id = step_external_id(run.prefix, n, attempt);
+            let key = Key {
+                family: Family::VideoExtend,
+                external_id: &id,
+                video_id: Some(video_id),
+            };
+            match self.lookup_retrying(env, &id, wait.request).await {
+                Err(e) => return Err((e.with_task_id(&id), false)),
+                Ok(Lookup::Absent) => run.probing = false,
+                Ok(Lookup::Found(task)) => {
+                    let task = key.claim(task).map_err(|e| (e, false))?;
+                    if task.status() != TaskStatus::Failed {
+                        existing = Some(task);
+                        break;
+                    }
+                    // A failed try holds its id and cost nothing: the next try gets the next id.
+                    report(&task);
+                    attempt += 1;
+                    if attempt > MAX_STEP_ATTEMPTS {
+                        let e = Error::new(
+                            ErrorKind::TaskFailed,
+                            format!("step {n} of the chain failed {MAX_STEP_ATTEMPTS} times; the last try was task {}", task.id()),
+                        )
+                        .with_task_id(&task.id());
+                        return Err((e, false));
+                    }
+                }
             }
         }
-        body.insert("video_id".into(), Value::String(video_id.to_string()));
-        let body = Value::Object(body.clone());
-        self.create_and_wait(env, Family::VideoExtend, &body, wait, &mut |t| {
-            progress(t, i)
-        })
-        .await
+        let _slot = match self.slots() {
+            Some(slots) => Some(slots.acquire(env).await.map_err(|e| (e, false))?),
+            None => None,
+        };
+        let task = match existing {
+            Some(task) => task,
+            None => {
+                let id = step_external_id(run.prefix, n, attempt);
+                body.insert("video_id".into(), Value::String(video_id.to_string()));
+                body.insert("external_task_id".into(), Value::String(id.clone()));
+                let key = Key {
+                    family: Family::VideoExtend,
+                    external_id: &id,
+                    video_id: Some(video_id),
+                };
+                let json = json_text(&Value::Object(body));
+                self.create_keyed(env, key, &json, true, wait.request)
+                    .await?
+            }
+        };
+        let id = task.id();
+        self.wait(env, Family::VideoExtend, &id, Some(task), wait, &mut report)
+            .await
+            .map_err(|e| (e, false))
     }
+
+    /// A lookup by external task id, retried as any read is.
+    async fn lookup_retrying<E: Env>(
+        &self,
+        env: &E,
+        external_id: &str,
+        opts: RequestOptions,
+    ) -> Result<Lookup, Error> {
+        let mut retry = RetryState::default();
+        loop {
+            match self
+                .lookup(env, Family::VideoExtend, external_id, opts)
+                .await
+            {
+                Ok(found) => return Ok(found),
+                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
+            }
+        }
+    }
+}
+
+/// Every chain error carries the prefix to re-run it under and the steps it finished.
+fn chain_error(e: Error, prefix: &str, may_exist: bool, done: Vec<Task>) -> Error {
+    let advice = format!(
+        "re-run the chain with external_task_id \"{prefix}\": steps that exist are reused, never paid again"
+    );
+    let mut e = in_doubt(e, prefix, may_exist, &advice);
+    if !may_exist {
+        e.message.push_str(&format!(". To continue, {advice}"));
+    }
+    e.completed = Some(done.into_iter().map(Task::into_value).collect());
+    e
 }

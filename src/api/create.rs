@@ -1,9 +1,23 @@
 //! Creating a task without ever creating it twice.
 //!
-//! Kling has no idempotency header; `external_task_id` is the only handle. Every create carries
-//! one (generated when the caller gave none). After a failure that may have reached Kling — a
-//! dropped connection, a timeout, a 5xx, a garbled 2xx — the task is looked up by that id before
-//! anything is submitted again.
+//! Kling has no idempotency header; `external_task_id` is the only handle, and this module makes it
+//! an idempotency key with Stripe's semantics:
+//!
+//! - every create carries one (generated when the caller gave none);
+//! - the **same id with the same request** resolves with the task that holds the id and creates
+//!   nothing — whether the duplicate shows up as Kling's refusal of a create (the id is then looked
+//!   up) or as the lookup after an ambiguous failure;
+//! - the **same id with a different request** is refused (`ERR_KLING_BAD_REQUEST`, `field:
+//!   "external_task_id"`, `taskId` of the holder), and nothing is created.
+//!
+//! "The same request" is what Kling echoes back: for video-extend the source video
+//! (`task_info.parent_video.id`); text2video and image2video echo no parameters, so for them the id
+//! alone decides.
+//!
+//! After a failure that may have reached Kling — a dropped connection, a timeout, a 5xx, a garbled
+//! 2xx — the task is looked up by its id before anything is submitted again. When even that cannot
+//! settle it, the error says `taskMayExist` and is not `retryable`: calling again with the same id
+//! is the safe retry.
 
 use serde_json::Value;
 
@@ -16,13 +30,55 @@ use crate::api::task::Task;
 use crate::api::validate::json_text;
 
 /// What a lookup by external task id found.
-enum Lookup {
+pub(crate) enum Lookup {
     Found(Task),
     Absent,
 }
 
+/// The identity of one create: its key, and what of the request Kling echoes back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key<'a> {
+    pub family: Family,
+    pub external_id: &'a str,
+    /// The `video_id` of an extension.
+    pub video_id: Option<&'a str>,
+}
+
+impl Key<'_> {
+    /// The task that holds this key, if it answers this request; the refusal otherwise.
+    pub(crate) fn claim(&self, task: Task) -> Result<Task, Error> {
+        let Some(wanted) = self.video_id else {
+            return Ok(task);
+        };
+        let held = task.parent_video_id();
+        if held == Some(wanted) {
+            return Ok(task);
+        }
+        let holder = task.id();
+        let extends = match held {
+            Some(v) => format!("extends video {v}"),
+            None => "does not say which video it extends".to_string(),
+        };
+        let mut e = Error::new(
+            ErrorKind::BadRequest,
+            format!(
+                "external_task_id \"{}\" already belongs to task {holder}, which {extends}, not video {wanted}; nothing was created. Give this request an external_task_id of its own, or get task {holder} if it is the one you meant",
+                self.external_id
+            ),
+        );
+        e.field = Some("external_task_id".into());
+        e.task_id = Some(holder);
+        e.request_id = task.request_id().map(str::to_string);
+        Err(e)
+    }
+}
+
+/// How a create ended when it did not: the error, and whether the task may exist all the same.
+pub(crate) type CreateFailure = (Error, bool);
+
 impl Client {
-    /// Validates `params`, then creates one task of `family` and returns Kling's create answer.
+    /// Validates `params`, then creates one task of `family` and returns Kling's create answer (or,
+    /// under the idempotency rule above, the task that already holds the `external_task_id`).
     pub async fn create<E: Env>(
         &self,
         env: &E,
@@ -31,6 +87,7 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Task, Error> {
         let mut body = family.check_create(params)?;
+        let given = body.contains_key("external_task_id");
         let external_id = match body.get("external_task_id").and_then(Value::as_str) {
             Some(id) => id.to_string(),
             None => {
@@ -39,58 +96,96 @@ impl Client {
                 id
             }
         };
-        let json = json_text(&Value::Object(body));
-        self.create_checked(env, family, &json, &external_id, opts)
+        let body = Value::Object(body);
+        let key = Key {
+            family,
+            external_id: &external_id,
+            video_id: body.get("video_id").and_then(Value::as_str),
+        };
+        self.create_keyed(env, key, &json_text(&body), given, opts)
             .await
-            .map_err(|(e, in_doubt)| annotate(e, family, &external_id, in_doubt))
+            .map_err(|(e, may_exist)| {
+                let advice = format!(
+                    "call again with external_task_id \"{external_id}\": the same id returns that task if it exists and creates it once if not"
+                );
+                in_doubt(e, &external_id, may_exist, &advice)
+            })
     }
 
-    async fn create_checked<E: Env>(
+    /// Creates the task under `key`, already checked and serialised into `json`. `given`: the
+    /// caller chose the id, so it may already be held (by an earlier call) from the first attempt.
+    pub(crate) async fn create_keyed<E: Env>(
         &self,
         env: &E,
-        family: Family,
+        key: Key<'_>,
         json: &str,
-        external_id: &str,
+        given: bool,
         opts: RequestOptions,
-    ) -> Result<Task, (Error, bool)> {
+    ) -> Result<Task, CreateFailure> {
         let mut retry = RetryState {
             create: true,
             ..RetryState::default()
         };
-        let mut in_doubt = false;
-        let mut resubmitted = false;
-        let mut duplicate_checked = false;
+        // An attempt may have created the task and no lookup has shown otherwise.
+        let mut may_exist = false;
+        // The next step is a lookup rather than a submit.
+        let mut look_up = false;
+        // Kling refused a create as a bad request: is the id held (a duplicate) or the request bad?
+        let mut refusal: Option<Error> = None;
+        let mut refusal_checked = false;
+        let mut posted = false;
         loop {
-            let result = if in_doubt {
-                match self.lookup(env, family, external_id, opts).await {
-                    Ok(Lookup::Found(task)) => return Ok(task),
+            let e = if look_up {
+                match self.lookup(env, key.family, key.external_id, opts).await {
+                    Ok(Lookup::Found(task)) => return key.claim(task).map_err(|e| (e, false)),
                     Ok(Lookup::Absent) => {
-                        // The earlier attempt never reached Kling: submitting again is safe.
-                        in_doubt = false;
-                        resubmitted = true;
+                        // Nothing holds the id: no attempt created the task.
+                        may_exist = false;
+                        if let Some(refused) = refusal.take() {
+                            return Err((refused, false));
+                        }
+                        look_up = false;
                         continue;
                     }
-                    Err(e) => Err(e),
+                    Err(e) => e,
                 }
             } else {
-                self.submit(env, family, json, opts).await
+                let sent_before = posted;
+                posted = true;
+                match self.submit(env, key.family, json, opts).await {
+                    Ok(task) => return Ok(task),
+                    // The id may be held — by an earlier attempt of this call, or by an earlier
+                    // call with the caller's id: Kling's refusal of a duplicate is undocumented,
+                    // so any bad-request answer is checked once against the id's holder.
+                    Err(e)
+                        if e.kind == ErrorKind::BadRequest
+                            && (given || sent_before)
+                            && !refusal_checked =>
+                    {
+                        refusal_checked = true;
+                        refusal = Some(e);
+                        look_up = true;
+                        continue;
+                    }
+                    Err(e) => {
+                        if e.may_have_created() {
+                            may_exist = true;
+                            look_up = true;
+                        }
+                        e
+                    }
+                }
             };
-            let e = match result {
-                Ok(task) => return Ok(task),
-                Err(e) => e,
-            };
-            if resubmitted && !duplicate_checked && e.kind == ErrorKind::BadRequest {
-                // Kling refuses a reused external_task_id: the first attempt landed after all.
-                duplicate_checked = true;
-                in_doubt = true;
-                continue;
-            }
-            in_doubt = in_doubt || e.may_have_created();
             if e.kind == ErrorKind::Aborted {
-                return Err((e, in_doubt));
+                return Err((refusal.unwrap_or(e), may_exist));
             }
             if let Err(e) = self.pause_before_retry(env, e, &mut retry, opts).await {
-                return Err((e, in_doubt));
+                // A lookup that could not check a refusal: Kling's own answer says more.
+                let e = match refusal {
+                    Some(refused) if e.kind != ErrorKind::Aborted => refused,
+                    _ => e,
+                };
+                return Err((e, may_exist));
             }
         }
     }
@@ -113,7 +208,8 @@ impl Client {
         })
     }
 
-    async fn lookup<E: Env>(
+    /// One GET by external task id: the task, or proof that no task holds the id.
+    pub(crate) async fn lookup<E: Env>(
         &self,
         env: &E,
         family: Family,
@@ -132,18 +228,16 @@ impl Client {
     }
 }
 
-/// Every create error carries the external task id; one that may have created the task says so.
-fn annotate(mut e: Error, family: Family, external_id: &str, in_doubt: bool) -> Error {
+/// Every create error carries the id it was made under (`external_id`). One that could not be
+/// settled says so in fields — `taskMayExist`, not `retryable` — and in words, with `advice` on
+/// the safe way to call again.
+pub(crate) fn in_doubt(mut e: Error, external_id: &str, may_exist: bool, advice: &str) -> Error {
     e.external_task_id = Some(external_id.to_string());
-    if in_doubt {
-        let getter = match family {
-            Family::VideoExtend => "getExtension",
-            Family::TextToVideo => "getTextToVideo",
-            Family::ImageToVideo => "getImageToVideo",
-        };
-        e.message.push_str(&format!(
-            ". The task may have been created: look it up with {getter}(\"{external_id}\") before submitting again"
-        ));
+    if may_exist {
+        e.task_may_exist = true;
+        e.retryable = false;
+        e.message
+            .push_str(&format!(". The task may have been created: {advice}"));
     }
     e
 }

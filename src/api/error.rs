@@ -118,8 +118,13 @@ pub struct Error {
     pub request_id: Option<String>,
     /// The task concerned.
     pub task_id: Option<String>,
-    /// The `external_task_id` of a create, to look the task up by.
+    /// The `external_task_id` of a create (a chain's prefix for chain errors): calling again with
+    /// it is safe, since the same id never creates a second task.
     pub external_task_id: Option<String>,
+    /// A create that may have reached Kling could not be settled: the task may exist. Such an
+    /// error is never `retryable` (a blind retry with a fresh id could pay twice); calling again
+    /// with `external_task_id` is the safe way.
+    pub task_may_exist: bool,
     /// The parameter that broke a rule.
     pub field: Option<String>,
     /// The task's last known status (wait timeouts).
@@ -161,6 +166,7 @@ impl Error {
             request_id: None,
             task_id: None,
             external_task_id: None,
+            task_may_exist: false,
             field: None,
             last_status: None,
             task_status_msg: None,
@@ -198,7 +204,11 @@ impl Error {
             .and_then(ErrorKind::from_api_code)
             .unwrap_or_else(|| ErrorKind::from_status(status));
         let retryable = match kind {
-            ErrorKind::RateLimited | ErrorKind::Concurrency => true,
+            // A 429 with a code this client does not know may be an account state like 1100–1102,
+            // which retrying cannot fix; a bare 429 without a Kling body (a gateway's) is retried.
+            ErrorKind::RateLimited | ErrorKind::Concurrency => {
+                matches!(code, None | Some(1302 | 1303))
+            }
             // A documented 5xxx code, or a bare 5xx without one; not an unknown code on a 2xx.
             ErrorKind::Server => status >= 500 || matches!(code, Some(5000..=5002)),
             _ => false,
@@ -267,7 +277,12 @@ fn advice(kind: ErrorKind, code: Option<i64>) -> &'static str {
         (ErrorKind::BadRequest, _) => "Fix the request parameters",
         (ErrorKind::NotFound, _) => "Check the task or video id and the endpoint",
         (ErrorKind::Policy, _) => "Change the prompt or the source; this content was refused",
-        (ErrorKind::RateLimited, _) => "Too many requests: slow down and retry later",
+        (ErrorKind::RateLimited, Some(1302) | None) => {
+            "Too many requests: slow down and retry later"
+        }
+        (ErrorKind::RateLimited, _) => {
+            "Kling refused with a code this client does not know; it was not retried, as it may be an account state (like 1100–1102): check the account"
+        }
         (ErrorKind::Concurrency, _) => "Too many tasks at once: wait for running tasks to finish",
         _ => "Retry later; if it persists, give Kling the request id",
     }

@@ -121,6 +121,13 @@ impl Task {
             .and_then(seconds)
     }
 
+    /// `task_info.parent_video.id`: the video an extension extends (Kling's echo of `video_id`).
+    pub fn parent_video_id(&self) -> Option<&str> {
+        self.0
+            .pointer("/task_info/parent_video/id")
+            .and_then(Value::as_str)
+    }
+
     /// `task_info.parent_video.duration` in seconds: the source's length before this extension.
     pub fn parent_duration(&self) -> Option<f64> {
         self.0

@@ -119,8 +119,11 @@ impl KlingClient {
 
     /// Extends a video by 4–5 seconds (`POST /v1/videos/video-extend`) and resolves the created task.
     /// Every documented rule is checked first (`ERR_KLING_INVALID_REQUEST`, nothing sent). The
-    /// request always carries an `external_task_id` (generated when absent), so a create that
-    /// failed ambiguously is looked up before it is ever submitted again.
+    /// request always carries an `external_task_id` (generated when absent): an idempotency key.
+    /// The same id with the same `video_id` resolves with the task that holds it and creates
+    /// nothing; with another `video_id` it is refused (`ERR_KLING_BAD_REQUEST`, `field:
+    /// "external_task_id"`). A create that failed ambiguously is looked up before it is ever
+    /// submitted again; one that could not be settled rejects with `taskMayExist: true`.
     #[wasm_bindgen(js_name = extendVideo, unchecked_return_type = "Promise<Task>")]
     pub fn extend_video(
         &self,
@@ -234,7 +237,10 @@ impl KlingClient {
     /// resolves every step's finished task. `prompts` holds one string (or extension-params
     /// object) per step; give `video_duration` (the source's seconds) to have a chain that could
     /// pass 180 s refused before anything is sent. A step that could pass 180 s is never submitted.
-    /// On failure the error's `completed` holds the steps already finished.
+    /// Step n is created under `<external_task_id>-<n>` (the prefix is generated when absent);
+    /// re-running with the same prefix resumes the chain, reusing every step that exists. On
+    /// failure the error's `completed` holds the steps already finished and `externalTaskId` the
+    /// prefix to re-run with.
     #[wasm_bindgen(js_name = chainExtensions, unchecked_return_type = "Promise<Task[]>")]
     pub fn chain_extensions(
         &self,

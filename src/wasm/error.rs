@@ -42,5 +42,8 @@ pub fn to_js_error(e: &Error) -> JsValue {
         );
     }
     set(&fields, "retryable", JsValue::from_bool(e.retryable));
+    if e.task_may_exist {
+        set(&fields, "taskMayExist", JsValue::TRUE);
+    }
     host::make_error(e.kind.code(), &e.message, &fields)
 }

@@ -17,8 +17,14 @@ export type KlingErrorCode =
 export interface KlingError extends Error {
   name: "KlingError";
   code: KlingErrorCode;
-  /** Whether repeating the same call may succeed. */
+  /** Whether repeating the same call may succeed. Never true when `taskMayExist` is. */
   retryable: boolean;
+  /**
+   * A create that may have reached Kling could not be settled: the task may exist. Call again
+   * with `externalTaskId` (the same id returns the task if it exists and creates it once if not);
+   * a retry with a fresh id could pay twice.
+   */
+  taskMayExist?: boolean;
   /** HTTP status, when a response arrived. */
   status?: number;
   /** Kling's business code. */
@@ -26,7 +32,10 @@ export interface KlingError extends Error {
   /** Kling's request id: give it to Kling support. */
   requestId?: string;
   taskId?: string;
-  /** The create's external task id: look the task up by it after an ambiguous failure. */
+  /**
+   * The create's `external_task_id` (a chain's prefix, for chain errors): calling again with it is
+   * safe, since the same id never creates a second task.
+   */
   externalTaskId?: string;
   /** The parameter that broke a rule (`ERR_KLING_INVALID_REQUEST`). */
   field?: string;
@@ -125,6 +134,11 @@ export interface Task {
   [key: string]: unknown;
 }
 
+/**
+ * `external_task_id` is an idempotency key: the same id with the same request (for extensions,
+ * the same `video_id`) returns the task that holds it and creates nothing; with a different
+ * request it is refused (`ERR_KLING_BAD_REQUEST`, `field: "external_task_id"`).
+ */
 export interface ExtendVideoParams {
   /** A video id (`task_result.videos[0].id`), not a task id. */
   video_id: string;
@@ -144,7 +158,12 @@ export interface ChainParams extends Omit<ExtendVideoParams, "prompt"> {
   prompts: Array<string | Omit<ExtendVideoParams, "video_id" | "external_task_id">>;
   /** The source's length in seconds, to refuse up front a chain that could pass 180 s. */
   video_duration?: number | string;
-  /** When given, step n uses `${external_task_id}-${n}`. */
+  /**
+   * The chain's id prefix: step n is created under `${external_task_id}-${n}` (a retry of a
+   * failed step under `-${n}.2`, `.3`, …). Re-running with the same prefix resumes the chain:
+   * steps that exist are reused, never paid again. Generated when absent; every chain error
+   * carries it as `externalTaskId`.
+   */
   external_task_id?: string;
 }
 

@@ -331,6 +331,13 @@ pub fn task(id: &str, status: &str) -> Value {
     })
 }
 
+/// An extension task of `parent` (what a lookup by external task id of an extension answers).
+pub fn extension_task(id: &str, status: &str, parent: &str) -> Value {
+    let mut t = task(id, status);
+    t["task_info"]["parent_video"] = json!({"id": parent, "url": format!("https://cdn.example.com/{parent}.mp4"), "duration": "5"});
+    t
+}
+
 /// A finished extension whose result video is `video_id`, `duration` seconds long.
 pub fn extended(id: &str, video_id: &str, duration: &str) -> Value {
     json!({

@@ -233,6 +233,18 @@ async fn a_failing_fetch_is_a_network_error() {
 }
 
 #[wasm_bindgen_test]
+async fn a_create_that_could_not_be_settled_says_task_may_exist_and_is_not_retryable() {
+    let (client, calls) = client_with(r#"[{"throwMessage":"connection reset"}]"#, "");
+    let e = rejection(client.extend_video(json(r#"{"video_id":"v"}"#), None)).await;
+    assert_eq!(code(&e), "ERR_KLING_NETWORK");
+    assert_eq!(get(&e, "taskMayExist"), JsValue::TRUE);
+    assert_eq!(get(&e, "retryable"), JsValue::FALSE);
+    let external = get(&e, "externalTaskId").as_string().unwrap_or_default();
+    assert!(external.starts_with("ke-"), "{external}");
+    assert_eq!(calls.length(), 1);
+}
+
+#[wasm_bindgen_test]
 async fn wait_reports_progress_and_resolves_the_finished_task() {
     let script = format!(
         "[{},{}]",

@@ -56,3 +56,13 @@ export function parseCallback(rawBody) {
   assertReady("parseCallback");
   return glue.parseCallback(rawBody);
 }
+
+export function planChain(params) {
+  assertReady("planChain");
+  return glue.planChain(params);
+}
+
+export function chainStep(params, done, attempt) {
+  assertReady("chainStep");
+  return glue.chainStep(params, done, attempt);
+}

@@ -1,4 +1,4 @@
-export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback } from "./kling_edge.js";
+export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback, planChain, chainStep } from "./kling_edge.js";
 export type {
   KlingError,
   KlingErrorCode,
@@ -11,6 +11,8 @@ export type {
   Video,
   ExtendVideoParams,
   ChainParams,
+  ChainPlan,
+  ChainStep,
   TextToVideoParams,
   ImageToVideoParams,
 } from "./kling_edge.js";

@@ -505,3 +505,75 @@ fn a_prefix_too_long_for_its_last_step_ids_is_refused_up_front() {
         refused(json!({"video_id": "v0", "prompts": ["a"], "external_task_id": chars('p', 252)}));
     assert_eq!(e.field.as_deref(), Some("external_task_id"));
 }
+
+// The same arithmetic for a runner that keeps the chain's state itself (a durable workflow).
+
+fn durable_plan(extra: Value) -> ChainPlan {
+    let mut params = json!({"video_id": "v0", "prompts": ["a", "b", "c"], "external_task_id": "job", "cfg_scale": 0.3});
+    if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
+        p.extend(e.clone());
+    }
+    ChainPlan::from_value(&params).unwrap()
+}
+
+fn finished(id: &str, video: &str, duration: &str) -> Task {
+    Task::from_value(extended(id, video, duration)).unwrap()
+}
+
+#[test]
+fn next_step_walks_the_chain_from_the_finished_tasks() {
+    let plan = durable_plan(json!({}));
+    let first = plan.next_step(&[], 1).unwrap().unwrap();
+    assert_eq!(first.step, 1);
+    assert_eq!(
+        Value::Object(first.body),
+        json!({"video_id": "v0", "prompt": "a", "cfg_scale": 0.3, "external_task_id": "job-1"})
+    );
+    let done = [finished("s1", "v1", "10")];
+    let second = plan.next_step(&done, 1).unwrap().unwrap();
+    assert_eq!(second.step, 2);
+    assert_eq!(second.duration, Some(10.0));
+    assert_eq!(second.body["video_id"], "v1");
+    assert_eq!(second.body["external_task_id"], "job-2");
+    let retry = plan.next_step(&done, 3).unwrap().unwrap();
+    assert_eq!(retry.body["external_task_id"], "job-2.3");
+    let all = [
+        finished("s1", "v1", "10"),
+        finished("s2", "v2", "15"),
+        finished("s3", "v3", "20"),
+    ];
+    assert_eq!(plan.next_step(&all, 1).unwrap(), None);
+}
+
+#[test]
+fn next_step_guards_the_cap_before_every_paid_step() {
+    let plan = durable_plan(json!({}));
+    let e = plan
+        .next_step(&[finished("s1", "v1", "176")], 1)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidRequest);
+    assert!(
+        e.message.contains("step 2 would extend a 176 s video"),
+        "{}",
+        e.message
+    );
+    let e = plan
+        .next_step(&[Task::from_value(task("s1", "succeed")).unwrap()], 1)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode, "no result video to extend next");
+    assert_eq!(e.task_id.as_deref(), Some("s1"));
+}
+
+#[test]
+fn next_step_needs_the_prefix_and_a_sane_attempt() {
+    let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a"]})).unwrap();
+    let e = plan.next_step(&[], 1).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("external_task_id"));
+    let plan = durable_plan(json!({}));
+    for attempt in [0, 21] {
+        assert_eq!(
+            plan.next_step(&[], attempt).unwrap_err().field.as_deref(),
+            Some("attempt")
+        );
+    }
+}

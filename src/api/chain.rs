@@ -73,6 +73,98 @@ impl ChainPlan {
         self.steps.is_empty()
     }
 
+    /// The caller's id prefix, when one was given.
+    pub fn prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
+    }
+
+    /// The source video's id.
+    pub fn video_id(&self) -> &str {
+        &self.video_id
+    }
+
+    /// The source's length in seconds, when given.
+    pub fn duration(&self) -> Option<f64> {
+        self.duration
+    }
+
+    /// The request of try `attempt` of step `n` (from 1) under `prefix`, extending `video_id`.
+    /// `None` past the last step.
+    pub fn step_body(
+        &self,
+        n: usize,
+        prefix: &str,
+        attempt: u32,
+        video_id: &str,
+    ) -> Option<Map<String, Value>> {
+        let mut body = self.steps.get(n.checked_sub(1)?)?.clone();
+        body.insert("video_id".into(), Value::String(video_id.to_string()));
+        body.insert(
+            "external_task_id".into(),
+            Value::String(step_external_id(prefix, n, attempt)),
+        );
+        Some(body)
+    }
+
+    /// For a runner that keeps a chain's state itself (a durable workflow): the next step's
+    /// request, from the tasks the finished steps ended with, in order. `None` when every step is
+    /// done. The same arithmetic as [`Client::chain`]: the next `video_id` is the last result's
+    /// video, the length is guarded against the 180 s cap before every paid step, and the step's
+    /// id is [`step_external_id`] under the plan's prefix (which such a runner must give).
+    pub fn next_step(&self, done: &[Task], attempt: u32) -> Result<Option<StepRequest>, Error> {
+        let Some(prefix) = self.prefix.as_deref() else {
+            return Err(Error::invalid_request(
+                "external_task_id",
+                "a chain run step by step needs its `external_task_id` prefix: every step's id derives from it",
+            ));
+        };
+        let n = done.len() + 1;
+        if n > self.steps.len() {
+            return Ok(None);
+        }
+        if !(1..=MAX_STEP_ATTEMPTS).contains(&attempt) {
+            return Err(Error::invalid_request(
+                "attempt",
+                format!("`attempt` must be from 1 to {MAX_STEP_ATTEMPTS}"),
+            ));
+        }
+        let mut video_id = self.video_id.as_str();
+        let mut duration = self.duration;
+        for (i, task) in done.iter().enumerate() {
+            video_id = task
+                .result_video_id()
+                .ok_or_else(|| no_result_video(i + 1, task))?;
+            duration = next_duration(task, duration);
+        }
+        check_room(n, duration)?;
+        let body = self.step_body(n, prefix, attempt, video_id);
+        Ok(body.map(|body| StepRequest {
+            step: n,
+            duration,
+            body,
+        }))
+    }
+}
+
+/// One step's request, for a runner that performs it itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRequest {
+    /// The step, from 1.
+    pub step: usize,
+    /// The length of the video it extends, when known.
+    pub duration: Option<f64>,
+    /// The extension's parameters, `video_id` and `external_task_id` included.
+    pub body: Map<String, Value>,
+}
+
+fn no_result_video(step: usize, task: &Task) -> Error {
+    Error::decode(format!(
+        "step {step} succeeded without a result video id to extend next"
+    ))
+    .with_task_id(&task.id())
+}
+
+impl ChainPlan {
     /// Checks `{video_id, prompts, video_duration?, external_task_id?, ...shared fields}`; every step
     /// is validated as the extension it will be, before anything is sent.
     pub fn from_value(params: &Value) -> Result<ChainPlan, Error> {
@@ -226,26 +318,20 @@ impl Client {
         progress: StepProgress<'_>,
     ) -> Result<Vec<Task>, Error> {
         let probing = plan.prefix.is_some();
-        let prefix = plan.prefix.unwrap_or_else(|| new_external_task_id(env));
+        let prefix = plan
+            .prefix
+            .clone()
+            .unwrap_or_else(|| new_external_task_id(env));
         let mut run = Run {
             prefix: &prefix,
             probing,
         };
-        let mut done: Vec<Task> = Vec::with_capacity(plan.steps.len());
-        let mut video_id = plan.video_id;
+        let mut done: Vec<Task> = Vec::with_capacity(plan.len());
+        let mut video_id = plan.video_id.clone();
         let mut duration = plan.duration;
-        for (i, body) in plan.steps.into_iter().enumerate() {
+        for n in 1..=plan.len() {
             let step = self
-                .chain_step(
-                    env,
-                    &mut run,
-                    i + 1,
-                    body,
-                    &video_id,
-                    duration,
-                    wait,
-                    progress,
-                )
+                .chain_step(env, &plan, &mut run, n, &video_id, duration, wait, progress)
                 .await;
             let task = match step {
                 Ok(task) => task,
@@ -253,11 +339,7 @@ impl Client {
             };
             duration = next_duration(&task, duration);
             let Some(next) = task.result_video_id() else {
-                let e = Error::decode(format!(
-                    "step {} succeeded without a result video id to extend next",
-                    i + 1
-                ))
-                .with_task_id(&task.id());
+                let e = no_result_video(n, &task);
                 done.push(task);
                 return Err(chain_error(e, &prefix, false, done));
             };
@@ -272,9 +354,9 @@ impl Client {
     async fn chain_step<E: Env>(
         &self,
         env: &E,
+        plan: &ChainPlan,
         run: &mut Run<'_>,
         n: usize,
-        mut body: Map<String, Value>,
         video_id: &str,
         duration: Option<f64>,
         wait: &WaitOptions,
@@ -318,12 +400,10 @@ impl Client {
             Some(slots) => Some(slots.acquire(env).await.map_err(|e| (e, false))?),
             None => None,
         };
-        let task = match existing {
-            Some(task) => task,
-            None => {
+        let task = match (existing, plan.step_body(n, run.prefix, attempt, video_id)) {
+            (Some(task), _) => task,
+            (None, Some(body)) => {
                 let id = step_external_id(run.prefix, n, attempt);
-                body.insert("video_id".into(), Value::String(video_id.to_string()));
-                body.insert("external_task_id".into(), Value::String(id.clone()));
                 let key = Key {
                     family: Family::VideoExtend,
                     external_id: &id,
@@ -332,6 +412,12 @@ impl Client {
                 let json = json_text(&Value::Object(body));
                 self.create_keyed(env, key, &json, true, wait.request)
                     .await?
+            }
+            (None, None) => {
+                return Err((
+                    Error::invalid_request("prompts", format!("the chain has no step {n}")),
+                    false,
+                ))
             }
         };
         let id = task.id();

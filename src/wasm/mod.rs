@@ -1,6 +1,7 @@
 //! The wasm boundary: converts values and does I/O, nothing else. Every decision lives in
 //! [`crate::api`]. Public so that the boundary's own tests can drive it.
 
+pub mod chain;
 pub mod client;
 mod convert;
 mod error;

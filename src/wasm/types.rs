@@ -167,6 +167,24 @@ export interface ChainParams extends Omit<ExtendVideoParams, "prompt"> {
   external_task_id?: string;
 }
 
+/** What `planChain` reports of checked chain parameters. */
+export interface ChainPlan {
+  steps: number;
+  video_id: string;
+  video_duration?: number;
+  external_task_id?: string;
+}
+
+/** The next step of a chain run step by step (`chainStep`). */
+export interface ChainStep {
+  /** From 1. */
+  step: number;
+  /** The length of the video this step extends, when known. */
+  duration?: number;
+  /** The extension to create: `video_id` and `external_task_id` included. */
+  params: ExtendVideoParams & { external_task_id: string };
+}
+
 export interface TextToVideoParams {
   model_name?: string;
   prompt: string;

@@ -213,7 +213,7 @@ function setupSource() {
 }
 
 function reasonNotExtendable(s) {
-  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return `made by ${s.model}; only kling-v1, v1-5 and v1-6 videos can be extended.`;
+  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return `made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.`;
   if (Number(s.duration) + 5 > 180) return "one more extension would pass the 3-minute cap.";
   if (/30 days|purged|old/i.test(s.note ?? "")) return "older than 30 days; Kling has deleted it.";
   return (s.note ?? "Kling refuses it.").replace(/^not extendable:\s*/i, "");
@@ -242,7 +242,7 @@ function sourceErrors() {
   const target = $("#samples");
   target.dataset.err = "source-err";
   if (!s) return [{ input: target, message: "Pick a source video first (a sample, a video id, or generate one)." }];
-  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1, v1-5 and v1-6 videos can be extended.` }];
+  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
   if (s.duration && Number(s.duration) + 5 > 180) return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
   return [];
 }

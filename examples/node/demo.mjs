@@ -43,7 +43,7 @@ try {
   const kling = new KlingClient(options);
 
   const source = await kling.createTextToVideo({
-    model_name: "kling-v1-6", // only kling-v1, v1-5 and v1-6 videos can be extended
+    model_name: "kling-v1-6", // name it: kling-v1 (the default) is discontinued; only v1-5 and v1-6 videos can be extended
     prompt: "Morning sunrise over a mountain lake, mist rising",
     duration: "5",
     mode: "std",

@@ -42,7 +42,7 @@ test("text2video and image2video make sources that extend", async (t) => {
   const t2v = await kling.createTextToVideo({ model_name: "kling-v1-6", prompt: "Sunrise over a lake", duration: "5" });
   const source = await kling.waitForTextToVideo(t2v.task_id, FAST);
   assert.equal(source.task_result.videos[0].duration, "5");
-  const i2v = await kling.createImageToVideo({ model_name: "kling-v1", image: "https://example.com/cat.png" });
+  const i2v = await kling.createImageToVideo({ model_name: "kling-v1-5", image: "https://example.com/cat.png" });
   assert.equal((await kling.waitForImageToVideo(i2v.task_id, FAST)).task_status, "succeed");
   assert.equal((await kling.getTextToVideo(t2v.task_id)).task_id, t2v.task_id);
   assert.equal((await kling.listImageToVideo()).length, 1);

@@ -79,7 +79,7 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
       }
     }
     const outcomes = await Promise.all(batch.map((c) => {
-      const params = { prompt: `create ${c.i}`, ...(c.callerId ? { external_task_id: c.callerId } : {}) };
+      const params = { prompt: `create ${c.i}`, ...(c.family === "video-extend" ? {} : { model_name: "kling-v1-6" }), ...(c.callerId ? { external_task_id: c.callerId } : {}) };
       return settle(FAMILIES[c.family].create(kling, params, c.maxRetries === undefined ? {} : { maxRetries: c.maxRetries }));
     }));
     batch.forEach((c, k) => { c.outcome = outcomes[k]; });

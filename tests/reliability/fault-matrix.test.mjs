@@ -67,7 +67,7 @@ async function run(kling, op, setup, seen) {
     }
     case "wait": return kling.waitForExtension(setup.task.task_id, waitOpts);
     case "chain": return kling.chainExtensions({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
-    case "text2video": return kling.createTextToVideo({ prompt: "a fox in the snow" });
+    case "text2video": return kling.createTextToVideo({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
   }
 }
 

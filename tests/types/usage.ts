@@ -37,7 +37,7 @@ export async function usage(): Promise<void> {
   );
   await kling.extendVideoAndWait({ video_id: "v" });
   await kling.createTextToVideo({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
-  await kling.createImageToVideo({ image: "https://example.com/cat.png" });
+  await kling.createImageToVideo({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });
   const fromCallback: Task = verifyCallback(new Headers(), "{}", "whsec_x");
   parseCallback(new Uint8Array());

@@ -64,7 +64,7 @@ test-e2e: build $(EXAMPLE_DEPS)
 test-package: build
 	@scripts/check-package
 
-## test-runtimes: the packed tarball in Node (import, require), Deno, Bun, workerd, Chromium, Vite
+## test-runtimes: the packed tarball in Node (import, require), Deno, Bun, workerd, Chromium, Vite, webpack (node, web)
 test-runtimes: build
 	@scripts/test-runtimes
 

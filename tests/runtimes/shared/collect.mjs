@@ -14,6 +14,8 @@ export const RUNTIMES = {
   workerd: { label: "Cloudflare Workers (wrangler bundle in workerd/Miniflare)", browser: false },
   "browser-plain": { label: "Chromium, plain `<script type=\"module\">` + import map", browser: true },
   "browser-vite": { label: "Chromium, Vite build", browser: true },
+  "webpack-node": { label: "webpack 5 server bundle (`target: \"node\"`, production; Next.js-style) in Node", browser: false },
+  "webpack-browser": { label: "Chromium, webpack 5 build (production)", browser: true },
 };
 const BASE_CHECKS = ["init", "sign", "extend", "error"];
 

@@ -71,10 +71,13 @@ async function simRequests(simUrl) {
 /**
  * Runs the smoke assertions. `kling` is the module namespace (or require() result) of
  * "kling-edge". In a browser, the client gets a pre-signed token (keys in a page are refused);
- * elsewhere it signs its own tokens from the simulator's keys.
+ * elsewhere it signs its own tokens from the simulator's keys. `withoutInit`: the consumer imported
+ * only `{ KlingClient, signToken }`, as a server bundle does; init then checks that the module works
+ * right after import with no init() (importing init would load the entry file and hide a bundler
+ * that dropped it).
  * Never throws: resolves `{ checks: {name: {ok, detail | error, ms}}, ok }`.
  */
-export async function smoke(kling, { simUrl, browser = false }) {
+export async function smoke(kling, { simUrl, browser = false, withoutInit = false }) {
   const checks = {};
   const client = () =>
     browser
@@ -82,6 +85,12 @@ export async function smoke(kling, { simUrl, browser = false }) {
       : new kling.KlingClient({ accessKey: SIM_AK, secretKey: SIM_SK, baseUrl: simUrl });
 
   checks.init = await check("init", async () => {
+    if (withoutInit) {
+      expect(kling.init === undefined, "withoutInit, yet init was imported");
+      const token = kling.signToken(SIM_AK, SIM_SK); // throws if the wasm was never loaded
+      expect(typeof token === "string" && token.split(".").length === 3, `signToken gave ${JSON.stringify(token)}`);
+      return "not imported: usable right after import";
+    }
     expect(typeof kling.init === "function", `init is ${typeof kling.init}, not a function`);
     if (browser) {
       // Forgetting init() in a browser must say so, not crash inside wasm-bindgen's glue.

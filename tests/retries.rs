@@ -361,7 +361,7 @@ fn an_unreadable_retry_after_ms_falls_back_to_retry_after() {
 
 #[test]
 fn http_dates_parse_exactly_as_httpdate_formats_them() {
-    use kling_edge::api::retry::http_date_ms;
+    use kling_edge::api::http::http_date_ms;
     // Every day of several centuries, at changing times, both sides of the epoch and leap years.
     let mut seconds: u64 = 0;
     while seconds < 8_000_000_000 {

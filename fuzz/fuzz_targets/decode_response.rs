@@ -10,7 +10,8 @@
 use kling_edge::api::client::{decode, Reply};
 use kling_edge::api::error::ErrorKind;
 use kling_edge::api::http::Response;
-use kling_edge::api::retry::{backoff_ms, http_date_ms, retry_after_ms};
+use kling_edge::api::http::{http_date_ms, retry_after_ms};
+use kling_edge::api::retry::backoff_ms;
 use kling_edge::api::task::Task;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

@@ -2,13 +2,14 @@
 
 use serde_json::{Map, Value};
 
-use crate::api::client::{Client, RequestOptions, RetryState};
+use crate::api::client::{Client, RequestOptions};
 use crate::api::create::{in_doubt, new_external_task_id, CreateFailure, Key, Lookup};
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
+use crate::api::retry::RetryState;
 use crate::api::task::{seconds, Task, TaskStatus};
-use crate::api::validate::{json_text, num};
+use crate::api::text::{json_text, num};
 use crate::api::wait::WaitOptions;
 
 /// Kling's cap on a video's total length, in seconds.

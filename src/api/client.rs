@@ -4,13 +4,10 @@ use serde_json::Value;
 
 use crate::api::auth::Auth;
 use crate::api::env::Env;
-use crate::api::error::{Error, ErrorKind};
-use crate::api::http::{Method, Request, Response, TransportError};
+use crate::api::error::{transport_error, Error};
+use crate::api::http::{http_date_ms, retry_after_ms, Method, Request, Response, TransportError};
 use crate::api::limiter::Slots;
-use crate::api::model::{Family, Page};
-use crate::api::retry::{backoff_ms, http_date_ms, retry_after_ms};
 use crate::api::task::Task;
-use crate::api::validate::check_id;
 
 pub use crate::api::options::{
     ClientConfig, ClientOptions, RequestOptions, CN_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
@@ -74,98 +71,6 @@ impl Client {
         &self.auth
     }
 
-    /// `GET {family}/{id}`: one task by task id or external task id.
-    pub async fn get_task<E: Env>(
-        &self,
-        env: &E,
-        family: Family,
-        id: &str,
-        opts: RequestOptions,
-    ) -> Result<Task, Error> {
-        check_id("id", id)?;
-        let path = format!("{}/{}", family.path(), encode_segment(id));
-        let reply = self
-            .call(env, Method::Get, &path, None, opts)
-            .await
-            .map_err(|e| e.with_task_id(id))?;
-        reply.into_task().map_err(|e| e.with_task_id(id))
-    }
-
-    /// `GET {family}?pageNum&pageSize`: one page of tasks, newest first.
-    pub async fn list_tasks<E: Env>(
-        &self,
-        env: &E,
-        family: Family,
-        page: Page,
-        opts: RequestOptions,
-    ) -> Result<Vec<Task>, Error> {
-        let path = format!(
-            "{}?pageNum={}&pageSize={}",
-            family.path(),
-            page.num,
-            page.size
-        );
-        let reply = self.call(env, Method::Get, &path, None, opts).await?;
-        let request_id = reply.request_id;
-        let Value::Array(items) = reply.data else {
-            return Err(Error::decode("the list response's data is not an array")
-                .with_request_id(request_id));
-        };
-        items
-            .into_iter()
-            .map(|item| match Task::from_value(item) {
-                Ok(task) => Ok(task.with_request_id(request_id.clone())),
-                Err(e) => Err(e.with_request_id(request_id.clone())),
-            })
-            .collect()
-    }
-
-    /// Sends one request, retrying as the contract says, and returns the envelope's `data`.
-    pub(crate) async fn call<E: Env>(
-        &self,
-        env: &E,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        opts: RequestOptions,
-    ) -> Result<Reply, Error> {
-        let mut retry = RetryState::default();
-        loop {
-            match self.exchange(env, method, path, body, opts).await {
-                Ok(reply) => return Ok(reply),
-                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
-            }
-        }
-    }
-
-    /// Decides whether `e` is worth another attempt and, if so, waits. Gives `e` back when not,
-    /// and `ERR_KLING_ABORTED` when the caller aborts during the wait.
-    pub(crate) async fn pause_before_retry<E: Env>(
-        &self,
-        env: &E,
-        e: Error,
-        state: &mut RetryState,
-        opts: RequestOptions,
-    ) -> Result<(), Error> {
-        if e.is_token_time_error() && !state.reauthed && self.auth.credentials().can_refresh() {
-            state.reauthed = true;
-            self.auth.invalidate(e.server_date_ms, env.now_ms());
-            return Ok(());
-        }
-        let max = opts.max_retries.unwrap_or(self.config.max_retries);
-        if !(e.retryable || (state.create && e.may_have_created() && e.kind != ErrorKind::Aborted))
-            || state.retries >= max
-        {
-            return Err(e);
-        }
-        let delay = backoff_ms(state.retries, &e, random_unit(env));
-        state.retries += 1;
-        if delay > 0 {
-            env.sleep(delay).await.map_err(|t| transport_error(t, 0))?;
-        }
-        Ok(())
-    }
-
     /// One attempt: sign, send, decode. No retries.
     pub(crate) async fn exchange<E: Env>(
         &self,
@@ -204,46 +109,6 @@ impl Client {
             return Err(transport_error(too_large, timeout));
         }
         decode(&response)
-    }
-}
-
-/// Retry bookkeeping for one operation.
-#[derive(Debug, Default)]
-pub(crate) struct RetryState {
-    pub retries: u32,
-    pub reauthed: bool,
-    /// A create: failures that may have created the task are retried (after a lookup).
-    pub create: bool,
-}
-
-/// Turns a transport failure into the contract's error.
-pub fn transport_error(e: TransportError, timeout_ms: u32) -> Error {
-    match e {
-        TransportError::Network(msg) => Error::new(
-            ErrorKind::Network,
-            format!("the request did not complete: {msg}. Check the network and baseUrl"),
-        ),
-        TransportError::Timeout => Error::new(
-            ErrorKind::Timeout,
-            format!("no complete response within {timeout_ms} ms (timeoutMs)"),
-        ),
-        TransportError::Aborted => Error::new(
-            ErrorKind::Aborted,
-            "the operation was aborted by the caller's signal",
-        ),
-        TransportError::TooLarge {
-            limit,
-            status,
-            request_id,
-        } => {
-            let mut e = Error::decode(format!(
-                "the response body is larger than {limit} bytes (maxResponseBytes): this is not a Kling answer"
-            ));
-            // A 2xx this large still means the request was accepted (a create may have happened).
-            e.status = Some(status);
-            e.request_id = request_id;
-            e
-        }
     }
 }
 
@@ -313,13 +178,6 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
     err.server_date_ms = server_date_ms;
     err.retry_after_ms = retry_after_ms(response, server_date_ms);
     Err(err)
-}
-
-/// A uniform draw in `[0, 1)` from the host's random bytes.
-pub fn random_unit<E: Env>(env: &E) -> f64 {
-    let mut b = [0u8; 4];
-    env.fill_random(&mut b);
-    f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0
 }
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).

@@ -21,13 +21,14 @@
 
 use serde_json::Value;
 
-use crate::api::client::{encode_segment, Client, RequestOptions, RetryState};
+use crate::api::client::{encode_segment, Client, RequestOptions};
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::http::Method;
 use crate::api::model::Family;
+use crate::api::retry::RetryState;
 use crate::api::task::Task;
-use crate::api::validate::json_text;
+use crate::api::text::json_text;
 
 /// What a lookup by external task id found.
 pub(crate) enum Lookup {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::api::http::TransportError;
+
 /// The kind of an error; each has one stable code that JavaScript callers branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -285,5 +287,36 @@ fn advice(kind: ErrorKind, code: Option<i64>) -> &'static str {
         }
         (ErrorKind::Concurrency, _) => "Too many tasks at once: wait for running tasks to finish",
         _ => "Retry later; if it persists, give Kling the request id",
+    }
+}
+
+/// Turns a transport failure into the contract's error.
+pub fn transport_error(e: TransportError, timeout_ms: u32) -> Error {
+    match e {
+        TransportError::Network(msg) => Error::new(
+            ErrorKind::Network,
+            format!("the request did not complete: {msg}. Check the network and baseUrl"),
+        ),
+        TransportError::Timeout => Error::new(
+            ErrorKind::Timeout,
+            format!("no complete response within {timeout_ms} ms (timeoutMs)"),
+        ),
+        TransportError::Aborted => Error::new(
+            ErrorKind::Aborted,
+            "the operation was aborted by the caller's signal",
+        ),
+        TransportError::TooLarge {
+            limit,
+            status,
+            request_id,
+        } => {
+            let mut e = Error::decode(format!(
+                "the response body is larger than {limit} bytes (maxResponseBytes): this is not a Kling answer"
+            ));
+            // A 2xx this large still means the request was accepted (a create may have happened).
+            e.status = Some(status);
+            e.request_id = request_id;
+            e
+        }
     }
 }

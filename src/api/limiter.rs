@@ -9,8 +9,8 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-use crate::api::client::transport_error;
 use crate::api::env::Env;
+use crate::api::error::transport_error;
 use crate::api::error::Error;
 
 /// How often a queued call checks for a free slot.

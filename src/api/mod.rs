@@ -15,8 +15,10 @@ pub mod limiter;
 pub mod model;
 pub mod options;
 pub mod pages;
+pub mod read;
 pub mod retry;
 pub mod task;
+pub mod text;
 pub mod validate;
 pub mod wait;
 

@@ -2,7 +2,8 @@
 
 use crate::api::auth::{Credentials, Secret, DEFAULT_TTL_SECONDS};
 use crate::api::error::Error;
-use crate::api::validate::{is_http_url, num};
+use crate::api::text::num;
+use crate::api::validate::is_http_url;
 
 /// The global host, for servers outside mainland China.
 pub const GLOBAL_BASE_URL: &str = "https://api-singapore.klingai.com";

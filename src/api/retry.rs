@@ -1,9 +1,10 @@
 //! When to retry and how long to wait: capped exponential backoff with jitter, and the server's
 //! own `Retry-After` when it gives one.
 
-use crate::api::error::{Error, ErrorKind};
-use crate::api::http::Response;
-use crate::api::validate::parse_number;
+use crate::api::client::{Client, Reply, RequestOptions};
+use crate::api::env::Env;
+use crate::api::error::{transport_error, Error, ErrorKind};
+use crate::api::http::Method;
 
 /// The first backoff step.
 const BASE_DELAY_MS: f64 = 500.0;
@@ -11,8 +12,6 @@ const BASE_DELAY_MS: f64 = 500.0;
 const CONCURRENCY_FLOOR_MS: f64 = 1000.0;
 /// No single backoff step waits longer than this.
 const MAX_DELAY_MS: f64 = 8000.0;
-/// A `Retry-After` beyond this is not honoured (the default backoff is used instead).
-const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 
 /// The wait before retry number `retry` (0 for the first retry) after `error`.
 ///
@@ -41,72 +40,66 @@ pub fn backoff_ms(retry: u32, error: &Error, random: f64) -> u32 {
     delay.round() as u32
 }
 
-/// The server's requested wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date),
-/// when it lies within 0–60 s.
-pub fn retry_after_ms(response: &Response, server_date_ms: Option<f64>) -> Option<u32> {
-    let from_ms = response.header("retry-after-ms").and_then(parse_number);
-    let ms = match from_ms {
-        Some(ms) => ms,
-        None => {
-            let v = response.header("retry-after")?.trim();
-            match parse_number(v) {
-                Some(seconds) => seconds * 1000.0,
-                None => http_date_ms(v)? - server_date_ms?,
+/// Retry bookkeeping for one operation.
+#[derive(Debug, Default)]
+pub(crate) struct RetryState {
+    pub retries: u32,
+    pub reauthed: bool,
+    /// A create: failures that may have created the task are retried (after a lookup).
+    pub create: bool,
+}
+
+impl Client {
+    /// Sends one request, retrying as the contract says, and returns the envelope's `data`.
+    pub(crate) async fn call<E: Env>(
+        &self,
+        env: &E,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        opts: RequestOptions,
+    ) -> Result<Reply, Error> {
+        let mut retry = RetryState::default();
+        loop {
+            match self.exchange(env, method, path, body, opts).await {
+                Ok(reply) => return Ok(reply),
+                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
             }
         }
-    };
-    (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then(|| ms.round() as u32)
+    }
+
+    /// Decides whether `e` is worth another attempt and, if so, waits. Gives `e` back when not,
+    /// and `ERR_KLING_ABORTED` when the caller aborts during the wait.
+    pub(crate) async fn pause_before_retry<E: Env>(
+        &self,
+        env: &E,
+        e: Error,
+        state: &mut RetryState,
+        opts: RequestOptions,
+    ) -> Result<(), Error> {
+        if e.is_token_time_error() && !state.reauthed && self.auth().credentials().can_refresh() {
+            state.reauthed = true;
+            self.auth().invalidate(e.server_date_ms, env.now_ms());
+            return Ok(());
+        }
+        let max = opts.max_retries.unwrap_or(self.config().max_retries);
+        if !(e.retryable || (state.create && e.may_have_created() && e.kind != ErrorKind::Aborted))
+            || state.retries >= max
+        {
+            return Err(e);
+        }
+        let delay = backoff_ms(state.retries, &e, random_unit(env));
+        state.retries += 1;
+        if delay > 0 {
+            env.sleep(delay).await.map_err(|t| transport_error(t, 0))?;
+        }
+        Ok(())
+    }
 }
 
-/// An HTTP date in IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`, the only form RFC 9110
-/// lets servers send) in Unix milliseconds; `None` for anything else. Small on purpose: the client
-/// needs it for `Date` and `Retry-After` only, and a general date library costs kilobytes of wasm.
-pub fn http_date_ms(value: &str) -> Option<f64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut fields = value.split_ascii_whitespace();
-    let (weekday, day, month, year, time, zone) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    if fields.next().is_some() || zone != "GMT" || weekday.len() != 4 || !weekday.ends_with(',') {
-        return None;
-    }
-    let day: i64 = digits(day, 2)?;
-    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
-    let year: i64 = digits(year, 4)?;
-    let mut hms = time.split(':');
-    let (h, m, s) = (
-        digits(hms.next()?, 2)?,
-        digits(hms.next()?, 2)?,
-        digits(hms.next()?, 2)?,
-    );
-    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
-}
-
-/// Exactly `n` ASCII digits.
-fn digits(s: &str, n: usize) -> Option<i64> {
-    if s.len() != n || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// A uniform draw in `[0, 1)` from the host's random bytes.
+pub fn random_unit<E: Env>(env: &E) -> f64 {
+    let mut b = [0u8; 4];
+    env.fill_random(&mut b);
+    f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0
 }

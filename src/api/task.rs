@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::api::error::Error;
-use crate::api::validate::{json_text, parse_number};
+use crate::api::text::{json_text, parse_number};
 
 /// A task's status. Kling spells success `succeed`; unknown statuses are kept, not refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

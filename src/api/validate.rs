@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::api::error::Error;
+use crate::api::text::{json_text, num};
 
 /// Kling's limit on `prompt` and `negative_prompt`, in characters.
 pub const MAX_PROMPT_CHARS: usize = 2500;
@@ -239,32 +240,4 @@ pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-/// A number for a message: integers as integers, others in the shortest form that reads back
-/// exactly. serde_json's formatting, so that core's float formatting (≈ 15 KB of wasm) is not
-/// linked in.
-pub fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        return (x as i64).to_string();
-    }
-    serde_json::Number::from_f64(x).map_or_else(|| "not a finite number".into(), |n| n.to_string())
-}
-
-/// JSON text of a value. Not `Value::to_string`: its `Display` goes through `fmt` and an io
-/// adapter whose error type links boxed errors; writing into a `Vec` cannot fail.
-pub fn json_text(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// A decimal number in a string ("5", "9.4", " 10 "), or `None`. serde_json's parser, so that
-/// core's float parsing is not linked in.
-pub fn parse_number(s: &str) -> Option<f64> {
-    // Through `Value`: deserialising into `f64` would link serde's error messages, which print
-    // floats with core's formatting.
-    // From bytes, as every other parse: one instance of the parser in the wasm, not two.
-    serde_json::from_slice::<Value>(s.trim().as_bytes())
-        .ok()?
-        .as_f64()
-        .filter(|x| x.is_finite())
 }

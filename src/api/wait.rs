@@ -2,12 +2,14 @@
 
 use serde_json::Value;
 
-use crate::api::client::{transport_error, Client, RequestOptions};
+use crate::api::client::{Client, RequestOptions};
 use crate::api::env::Env;
+use crate::api::error::transport_error;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
 use crate::api::task::{Task, TaskStatus};
-use crate::api::validate::{check_id, num};
+use crate::api::text::num;
+use crate::api::validate::check_id;
 
 /// Thirty minutes: long enough for a busy queue, short enough that nobody waits forever.
 pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 30.0 * 60_000.0;

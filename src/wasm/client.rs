@@ -9,8 +9,8 @@ use crate::api::auth::Secret;
 use crate::api::{Client, ClientOptions, Credentials, Error, Family};
 use crate::wasm::convert::{to_js, Bag};
 use crate::wasm::error::to_js_error;
-use crate::wasm::fetch::FetchEnv;
 use crate::wasm::host;
+use crate::wasm::inner::Inner;
 use crate::wasm::iter::TaskIterator;
 use crate::wasm::ops::{self, Op};
 
@@ -29,22 +29,6 @@ const CLIENT_OPTIONS: &[&str] = &[
     "fetch",
     "dangerouslyAllowBrowser",
 ];
-
-pub(crate) struct Inner {
-    pub client: Client,
-    fetch: Function,
-    provider: Option<Function>,
-}
-
-impl Inner {
-    pub fn env(&self, signal: JsValue) -> FetchEnv {
-        FetchEnv {
-            fetch: self.fetch.clone(),
-            signal,
-            provider: self.provider.clone(),
-        }
-    }
-}
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
 /// signed tokens and learns the server's clock.

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::validate::json_text;
+use crate::api::text::json_text;
 use crate::api::{Error, Task};
 use crate::wasm::host;
 

@@ -9,7 +9,7 @@ use crate::api::auth::{KeyCache, DEFAULT_TTL_SECONDS};
 use crate::api::callback::{
     parse_callback as parse, verify_callback as verify, DEFAULT_TOLERANCE_SECONDS,
 };
-use crate::api::validate::num;
+use crate::api::text::num;
 use crate::api::Error;
 use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::to_js_error;

@@ -9,9 +9,9 @@ use wasm_bindgen::prelude::*;
 use crate::api::model::{Page, DEFAULT_PAGE_SIZE};
 use crate::api::pages::Pages;
 use crate::api::{Error, Family};
-use crate::wasm::client::Inner;
 use crate::wasm::convert::from_js;
 use crate::wasm::host;
+use crate::wasm::inner::Inner;
 use crate::wasm::ops::{self, Op};
 
 /// The state of a walk over every task of one family; use it with `for await`.

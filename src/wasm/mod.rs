@@ -8,6 +8,7 @@ mod error;
 mod fetch;
 pub mod functions;
 mod host;
+mod inner;
 pub mod iter;
 mod ops;
 mod types;

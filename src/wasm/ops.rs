@@ -13,10 +13,10 @@ use crate::api::chain::ChainPlan;
 use crate::api::model::Page;
 use crate::api::pages::Pages;
 use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
-use crate::wasm::client::Inner;
 use crate::wasm::convert::{from_js, task_to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
+use crate::wasm::inner::Inner;
 
 const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];

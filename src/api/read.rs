@@ -1,0 +1,59 @@
+//! Reading tasks: one by id, one page of a list.
+
+use serde_json::Value;
+
+use crate::api::client::{encode_segment, Client, RequestOptions};
+use crate::api::env::Env;
+use crate::api::error::Error;
+use crate::api::http::Method;
+use crate::api::model::{Family, Page};
+use crate::api::task::Task;
+use crate::api::validate::check_id;
+
+impl Client {
+    /// `GET {family}/{id}`: one task by task id or external task id.
+    pub async fn get_task<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        id: &str,
+        opts: RequestOptions,
+    ) -> Result<Task, Error> {
+        check_id("id", id)?;
+        let path = format!("{}/{}", family.path(), encode_segment(id));
+        let reply = self
+            .call(env, Method::Get, &path, None, opts)
+            .await
+            .map_err(|e| e.with_task_id(id))?;
+        reply.into_task().map_err(|e| e.with_task_id(id))
+    }
+
+    /// `GET {family}?pageNum&pageSize`: one page of tasks, newest first.
+    pub async fn list_tasks<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        page: Page,
+        opts: RequestOptions,
+    ) -> Result<Vec<Task>, Error> {
+        let path = format!(
+            "{}?pageNum={}&pageSize={}",
+            family.path(),
+            page.num,
+            page.size
+        );
+        let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        let request_id = reply.request_id;
+        let Value::Array(items) = reply.data else {
+            return Err(Error::decode("the list response's data is not an array")
+                .with_request_id(request_id));
+        };
+        items
+            .into_iter()
+            .map(|item| match Task::from_value(item) {
+                Ok(task) => Ok(task.with_request_id(request_id.clone())),
+                Err(e) => Err(e.with_request_id(request_id.clone())),
+            })
+            .collect()
+    }
+}

@@ -7,7 +7,7 @@ export WRANGLER_SEND_METRICS := false
 
 SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version
 EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
-WORKER_DEPS := examples/worker/node_modules/.package-lock.json
+WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
 	test-runtimes test-worker test-reliability test-www screenshots fuzz bench bench-build size-profile clean
@@ -23,12 +23,12 @@ build: bootstrap pkg/package.json
 pkg/package.json: $(SOURCES)
 	@scripts/build-pkg
 
-# The examples depend on the package through a file: link; their lockfiles are committed.
+# The example and the service depend on the package through a file: link; their lockfiles are committed.
 $(EXAMPLE_DEPS): examples/node/package.json examples/node/package-lock.json
 	@npm ci --prefix examples/node --no-audit --no-fund --loglevel=error
 
-$(WORKER_DEPS): examples/worker/package.json examples/worker/package-lock.json
-	@npm ci --prefix examples/worker --no-audit --no-fund --loglevel=error
+$(WORKER_DEPS): worker/package.json worker/package-lock.json
+	@npm ci --prefix worker --no-audit --no-fund --loglevel=error
 
 ## demo: the Node example builds a 20-second video (text2video + 3 chained extensions), then the
 ## demo page is served by the local edge function until Ctrl-C (simulator, or the real API with keys)
@@ -68,8 +68,9 @@ test-package: build
 test-runtimes: build
 	@scripts/test-runtimes
 
-## test-worker: the edge function in Miniflare with the simulator's signed callbacks
+## test-worker: the edge service's deploy dry run, then the service in Miniflare against the simulator
 test-worker: build $(WORKER_DEPS)
+	cd worker && wrangler deploy --dry-run --outdir ../.tmp/worker-dry-run
 	node --test tests/worker/
 
 ## test-reliability: the fault matrix, the randomized no-double-charge run, clock skew

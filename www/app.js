@@ -33,8 +33,12 @@ async function boot() {
   // The simulator's tasks take seconds: poll it every second. Kling's take minutes: leave the
   // interval to the package's adaptive default.
   state.pollIntervalMs = Number.isFinite(poll) && poll >= 100 ? Math.min(poll, 60_000) : config.mode === "simulator" ? 1000 : undefined;
-  state.edge = new KlingClient({ baseUrl: EDGE_BASE });
+  // The session token the demo server minted for its demo user (an app's backend would, after
+  // its login): the service answers only for this user's tasks and budget.
+  state.session = config.session ?? null;
+  state.edge = new KlingClient({ baseUrl: EDGE_BASE, ...(state.session ? { token: state.session.token } : {}) });
   state.client = state.edge;
+  refreshBudget();
 
   const badge = $("#mode-badge");
   badge.textContent = config.mode === "simulator" ? "Simulator · nothing is billed" : "Kling API · tasks spend units";
@@ -62,6 +66,21 @@ boot().catch((err) => {
 });
 
 // ---------------------------------------------------------------------------------- connection
+
+/** Today's budget of the demo user, from the service's `GET /me`. */
+async function refreshBudget() {
+  const el = $("#budget");
+  if (!state.session) return;
+  try {
+    const r = await fetch(`${location.origin}/me`, { headers: { authorization: `Bearer ${state.session.token}` }, cache: "no-store" });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    const me = await r.json();
+    el.textContent = `Signed in as ${me.user}. Today: ${me.spent} of ${me.budget} units spent, ${me.reserved} reserved, ${me.remaining} left.`;
+    el.hidden = false;
+  } catch {
+    el.hidden = true;
+  }
+}
 
 function renderConnState() {
   const el = $("#conn-state");
@@ -272,9 +291,11 @@ function follow(card, taskId, waitFn, onDone) {
   waitFn(taskId, { signal: controller.signal, pollIntervalMs: state.pollIntervalMs, onProgress: (t) => card.update(t) })
     .then(async (task) => {
       card.succeed(task);
+      refreshBudget();
       await onDone(task);
     })
     .catch((err) => {
+      refreshBudget();
       if (err?.code === "ERR_KLING_ABORTED") {
         card.stopped(() => {
           card.resume();

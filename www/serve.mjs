@@ -1,7 +1,8 @@
 // The demo's servers: the Kling simulator (or the real API when keys are in the environment) and
-// the edge function (examples/worker, bundled by wrangler, run in workerd by Miniflare), which also
-// serves this page and the package's browser build as static assets. The page talks only to the
-// edge function: its /kling/* proxy adds credentials server-side.
+// the edge service (worker/, bundled by wrangler, run in workerd by Miniflare), which also serves
+// this page and the package's browser build as static assets. The page talks only to the service,
+// with a session token minted here for a demo user (what an app's backend does after its login):
+// the service's /kling/* facade adds credentials server-side and shows the page only its user's tasks.
 //
 //   node www/serve.mjs [--port 8788]      (make demo runs it; Ctrl-C stops everything)
 import { execFile } from "node:child_process";
@@ -10,11 +11,15 @@ import { existsSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
+import { SignJWT } from "jose";
 import { startSimulator, SIM_DEFAULTS } from "../sim/index.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const WORKER_DIR = join(ROOT, "examples/worker");
+const WORKER_DIR = join(ROOT, "worker");
+/** Who the demo page is: one demo user, as an app's own login would decide. */
+export const DEMO_USER = "demo-user";
 const KLING_DEFAULT_URL = "https://api-singapore.klingai.com";
 const run = promisify(execFile);
 
@@ -38,7 +43,7 @@ function bundleOnce() {
 /** The Worker exactly as `wrangler deploy` would bundle it (offline dry run). */
 async function bundleWorker(outdir) {
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  if (!existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json"))) {
+  if (!existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) || !existsSync(join(WORKER_DIR, "node_modules/jose/package.json"))) {
     await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT });
   }
   await run(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
@@ -46,6 +51,12 @@ async function bundleWorker(outdir) {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CI: "1", NO_COLOR: "1" },
   });
   return join(outdir, "index.js");
+}
+
+/** A session token for `sub`, as the app's backend mints it (HS256, `sub`, `exp` ≤ 24 h). */
+export function mintSession(secret, sub = DEMO_USER, ttlSeconds = 12 * 3600) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sub }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt(now).setExpirationTime(now + ttlSeconds).sign(new TextEncoder().encode(secret));
 }
 
 /** The page, the package's browser build under /vendor/kling-edge/, and /config.json. */
@@ -71,13 +82,18 @@ export async function startDemo({ port = 0, host = "127.0.0.1", env = process.en
   try {
     const scriptPath = await bundleOnce();
     const assets = join(workDir, "assets");
+    // A fresh session secret per run: tokens of an earlier demo do not work on this one.
+    const sessionSecret = randomBytes(32).toString("base64url");
     await assembleAssets(assets, {
       mode: real ? "kling" : "simulator",
+      session: { user: DEMO_USER, token: await mintSession(sessionSecret) },
       samples: sim ? sim.samples.map(({ id, name, model, duration, url, extendable, note }) => ({ id, name, model, duration, url, extendable, note })) : [],
     });
     const bindings = real
       ? { KLING_BASE_URL: env.KLING_BASE_URL || KLING_DEFAULT_URL, ...real }
       : { KLING_BASE_URL: sim.url, KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY: SIM_DEFAULTS.secretKey };
+    // The demo's budgets are generous (a chain is many creates); pro mode is offered by the page.
+    Object.assign(bindings, { KLING_EDGE_SESSION_SECRET: sessionSecret, USER_DAILY_UNITS: "200", ACCOUNT_DAILY_UNITS: "1000", ALLOWED_MODELS: "kling-v1-5,kling-v1-6", ALLOW_PRO: "true" });
     const mf = new Miniflare({
       modules: true,
       scriptPath,
@@ -87,9 +103,13 @@ export async function startDemo({ port = 0, host = "127.0.0.1", env = process.en
         { type: "CompiledWasm", include: ["**/*.wasm"] },
       ],
       compatibilityDate: "2026-04-01",
-      kvNamespaces: ["TASKS"],
+      durableObjects: {
+        USERS: { className: "UserStore", useSQLite: true },
+        ACCOUNT: { className: "AccountLedger", useSQLite: true },
+      },
+      ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: 60, period: 60 } } },
       bindings,
-      // Assets first; anything that is not a file goes to the Worker (its proxy and routes).
+      // Assets first; anything that is not a file goes to the Worker (its facade and routes).
       assets: { directory: assets, routerConfig: { has_user_worker: true } },
       host,
       port,
@@ -116,7 +136,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const demo = await startDemo({ port });
   const against = demo.sim ? `the local Kling simulator (${demo.sim.url})` : `the real Kling API (${process.env.KLING_BASE_URL || KLING_DEFAULT_URL})`;
   console.log(`kling-edge demo: open ${demo.url}`);
-  console.log(`  the page talks only to the edge function (${demo.url}/kling/*), which adds credentials and calls ${against}`);
+  console.log(`  the page talks only to the edge service (${demo.url}/kling/*) as "${DEMO_USER}", with a session token minted here; the service adds credentials and calls ${against}`);
   console.log("  Ctrl-C stops everything");
   let closing = false;
   const stop = async () => {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { callbacksSettled, rawRequest, SOURCE, startPair, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
+import { auth, callbacksSettled, rawRequest, SESSION_SECRET, SOURCE, startPair, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
 
 // Credentials of this file's simulators only: nothing passes on the defaults by accident.
 const KEYS = {
@@ -23,14 +23,15 @@ function watched(t, url, sim) {
     const tokens = sim.callbacks().map((d) => d.url.split("/").pop());
     assert.ok(seen.length > 0);
     for (const { where, text } of seen) {
-      for (const secret of [KEYS.secretKey, KEYS.apiKey, WEBHOOK_SECRET, WEBHOOK_SECRET.slice(6), ...tokens]) {
+      for (const secret of [KEYS.secretKey, KEYS.apiKey, WEBHOOK_SECRET, WEBHOOK_SECRET.slice(6), SESSION_SECRET, ...tokens]) {
         assert.ok(!text.includes(secret), `${where} leaks a secret or token (${secret.slice(0, 6)}…)`);
       }
       assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]{10,}\.eyJ/, `${where} holds a JWT`);
     }
   });
   return async (method, path, { body, headers = {} } = {}) => {
-    const h = body === undefined ? headers : { "content-type": "application/json", ...headers };
+    const base = { ...(await auth()), ...headers };
+    const h = body === undefined ? base : { "content-type": "application/json", ...base };
     const r = await rawRequest(url, method, path, { headers: h, body: body === undefined || typeof body === "string" ? body : JSON.stringify(body) });
     seen.push({ where: `${method} ${path}`, text: JSON.stringify(r.headers) + "\n" + r.text });
     return { ...r, json: r.text ? JSON.parse(r.text) : null };
@@ -38,7 +39,7 @@ function watched(t, url, sim) {
 }
 
 for (const [scheme, credentials] of Object.entries(SCHEMES)) {
-  test(`${scheme}: extension, callbacks confirmed by GET, succeed; and the proxy`, async (t) => {
+  test(`${scheme}: extension, callbacks confirmed by GET, succeed; and the facade`, async (t) => {
     // Unsigned callbacks: the Worker's client signs the create and every confirming GET.
     const { url, sim } = await startPair(t, { credentials, simOptions: KEYS });
     const call = watched(t, url, sim);
@@ -51,12 +52,12 @@ for (const [scheme, credentials] of Object.entries(SCHEMES)) {
     const proxied = await call("GET", `/kling/v1/videos/video-extend/${created.json.task_id}`);
     assert.equal(proxied.status, 200, proxied.text);
     assert.equal(proxied.json.data.task_status, "succeed");
-    assert.ok(sim.requests().filter((r) => r.method === "GET").length >= 4, "callbacks were confirmed by GETs");
+    assert.ok(sim.requests().filter((r) => r.method === "GET").length >= 3, "callbacks were confirmed by GETs");
     assert.ok(sim.requests().every((r) => r.status === 200), "Kling accepted every request");
   });
 }
 
-test("wrong credentials: a 502 with Kling's code and request id (extensions) and Kling's 401 (proxy)", async (t) => {
+test("wrong credentials: a 502 with Kling's code and request id (extensions) and Kling's 401 (facade)", async (t) => {
   const { url, sim } = await startPair(t, {
     credentials: { KLING_ACCESS_KEY: KEYS.accessKey, KLING_SECRET_KEY: "sk-wrong-secret-key" },
     simOptions: KEYS,
@@ -68,9 +69,14 @@ test("wrong credentials: a 502 with Kling's code and request id (extensions) and
   assert.equal(r.json.error.apiCode, 1002);
   assert.match(r.json.error.requestId, /\S/);
   assert.ok(!r.text.includes("sk-wrong-secret-key"));
-  const p = await call("GET", "/kling/v1/videos/video-extend");
-  assert.equal(p.status, 401);
+  const p = await call("POST", "/kling/v1/videos/video-extend", { body: { video_id: SOURCE } });
+  assert.equal(p.status, 401, p.text);
   assert.equal(p.json.code, 1002);
+  assert.equal(p.json.error.code, "ERR_KLING_AUTH");
+  // The facade's list is the service's own records: nothing was created, nothing is listed.
+  const list = await call("GET", "/kling/v1/videos/video-extend");
+  assert.equal(list.status, 200);
+  assert.deepEqual(list.json.data, []);
 });
 
 test("no credentials: a 500 that says so, nothing sent", async (t) => {
@@ -79,7 +85,7 @@ test("no credentials: a 500 that says so, nothing sent", async (t) => {
   const r = await call("POST", "/extensions", { body: { video_id: SOURCE } });
   assert.equal(r.status, 500);
   assert.equal(r.json.error.code, "ERR_NOT_CONFIGURED");
-  assert.equal((await call("GET", "/kling/v1/videos/video-extend")).status, 500);
+  assert.equal((await call("POST", "/kling/v1/videos/video-extend", { body: { video_id: SOURCE } })).status, 500);
   assert.equal(sim.requests().length, 0);
 });
 
@@ -105,7 +111,7 @@ test("POST /extensions: bad parameters are 400 with the field, nothing sent; Kli
   assert.equal((await call("POST", "/extensions", { body: "not json" })).status, 400);
   assert.equal((await call("POST", "/extensions", { body: "[1]" })).status, 400);
   assert.equal((await call("POST", "/extensions", { body: JSON.stringify({ video_id: SOURCE, prompt: "x".repeat(70_000) }) })).status, 413);
-  assert.equal((await call("GET", "/extensions")).status, 405);
+  assert.equal((await call("PUT", "/extensions")).status, 405);
   assert.equal(sim.requests().length, 0, "nothing was sent");
 
   const unknown = await call("POST", "/extensions", { body: { video_id: "123456789" } });

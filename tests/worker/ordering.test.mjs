@@ -43,8 +43,9 @@ test("within a status an older updated_at is ignored; a lower status never wins;
   const processing = await untilStatus(url, record.task_id, "processing");
   await callbacksSettled(sim, 2);
   const path = new URL(sim.callbacks()[0].url).pathname;
+  const klingId = sim.tasks().find((x) => x.task_id === record.task_id).task_info.external_task_id;
   const send = async (fields) => {
-    const body = JSON.stringify({ task_id: record.task_id, task_info: { external_task_id: record.external_task_id }, ...fields });
+    const body = JSON.stringify({ task_id: record.task_id, task_info: { external_task_id: klingId }, ...fields });
     const r = await rawRequest(url, "POST", path, { headers: signedHeaders(body), body });
     assert.equal(r.status, 204, r.text);
     return (await getRecord(url, record.task_id)).body;
@@ -76,11 +77,12 @@ test("racing callbacks (processing and succeed at once) settle on succeed", asyn
   const processing = await untilStatus(url, record.task_id, "processing");
   await callbacksSettled(sim, 2);
   const path = new URL(sim.callbacks()[0].url).pathname;
+  const klingId = sim.tasks().find((x) => x.task_id === record.task_id).task_info.external_task_id;
   const body = (status, dt) =>
     JSON.stringify({
       task_id: record.task_id,
       task_status: status,
-      task_info: { external_task_id: record.external_task_id },
+      task_info: { external_task_id: klingId },
       ...(status === "succeed" ? { task_result: { videos: [{ id: "9", url: "https://example.test/9.mp4", duration: "10" }] } } : {}),
       updated_at: processing.updated_at + dt,
     });

@@ -9,11 +9,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
+import { SignJWT } from "jose";
 import { startSimulator, SIM_DEFAULTS } from "../../sim/index.mjs";
 
 export { SIM_DEFAULTS };
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const WORKER_DIR = join(ROOT, "examples/worker");
+export const WORKER_DIR = join(ROOT, "worker");
+/** The Worker's session secret in tests (what the app's backend shares with it). */
+export const SESSION_SECRET = "test-session-secret-0123456789abcdef0123456789";
 export const SOURCE = "800000000000000001"; // kling-v1-6, 5 s: extendable
 export const WEBHOOK_SECRET = "whsec_" + Buffer.from("kling-edge worker test webhook key!").toString("base64");
 export const FAST = { submittedMs: 150, processingMs: 300 };
@@ -25,29 +28,34 @@ let bundlePromise;
  * once per test process. Resolves `{dir, scriptPath, script, files}`.
  */
 export function buildBundle() {
-  bundlePromise ??= (async () => {
-    if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
-    await installExample();
-    const outdir = await mkdtemp(join(tmpdir(), "kling-worker-bundle-"));
-    process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-    const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-    await run(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
-      cwd: WORKER_DIR,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
-      timeout: 60_000,
-    });
-    const files = await readdir(outdir);
-    const scriptPath = join(outdir, "index.js");
-    return { dir: outdir, scriptPath, script: await readFile(scriptPath, "utf8"), files };
-  })();
+  bundlePromise ??= bundleOf(WORKER_DIR);
   return bundlePromise;
 }
 
+/** Bundles the Worker in `dir` with `wrangler deploy --dry-run` into a temporary directory. */
+export async function bundleOf(dir) {
+  if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
+  await installWorker();
+  const outdir = await mkdtemp(join(tmpdir(), "kling-worker-bundle-"));
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
+  await run(wrangler, ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: dir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+    timeout: 60_000,
+  });
+  const files = await readdir(outdir);
+  const scriptPath = join(outdir, "index.js");
+  return { dir: outdir, scriptPath, script: await readFile(scriptPath, "utf8"), files };
+}
+
+export { ROOT };
+
 const run = promisify(execFile);
 
-/** `npm ci --prefix examples/worker` when its kling-edge link is missing (offline: a file: link). */
-async function installExample() {
-  const linked = () => existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json"));
+/** `npm ci --prefix worker` when its dependencies are missing (kling-edge is a file: link). */
+async function installWorker() {
+  const linked = () => existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) && existsSync(join(WORKER_DIR, "node_modules/jose/package.json"));
   if (linked()) return;
   try {
     await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, timeout: 60_000 });
@@ -60,12 +68,15 @@ async function installExample() {
 export const AKSK = { KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY: SIM_DEFAULTS.secretKey };
 export const APIKEY = { KLING_API_KEY: SIM_DEFAULTS.apiKey };
 
+/** The Worker's vars in tests unless a test says otherwise: budgets that never get in the way. */
+export const TEST_VARS = { USER_DAILY_UNITS: "1000", ACCOUNT_DAILY_UNITS: "100000", ALLOWED_MODELS: "kling-v1-5,kling-v1-6" };
+
 /**
- * Starts the Worker in Miniflare on 127.0.0.1 (any port). `bindings` become env vars / secrets.
- * Closes itself after the test.
+ * Starts the Worker in Miniflare on 127.0.0.1 (any port). `bindings` become env vars / secrets;
+ * `createsPerMinute` configures the Rate Limiting binding. Closes itself after the test.
  */
-export async function startWorker(t, bindings) {
-  const { scriptPath, dir } = await buildBundle();
+export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle } = {}) {
+  const { scriptPath, dir } = bundle ?? (await buildBundle());
   const mf = new Miniflare({
     modules: true,
     scriptPath,
@@ -75,8 +86,12 @@ export async function startWorker(t, bindings) {
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
-    kvNamespaces: ["TASKS"],
-    bindings,
+    durableObjects: {
+      USERS: { className: "UserStore", useSQLite: true },
+      ACCOUNT: { className: "AccountLedger", useSQLite: true },
+    },
+    ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: createsPerMinute, period: 60 } } },
+    bindings: { KLING_EDGE_SESSION_SECRET: SESSION_SECRET, ...TEST_VARS, ...bindings },
     host: "127.0.0.1",
     port: 0,
   });
@@ -95,27 +110,56 @@ export async function startSim(t, options = {}) {
  * Simulator + Worker wired together. `webhookSecret` is given to both (the simulator signs, the
  * Worker verifies); `simOptions.webhookSecret` overrides the simulator's.
  */
-export async function startPair(t, { simOptions = {}, credentials = AKSK, webhookSecret, extra = {} } = {}) {
+export async function startPair(t, { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle } = {}) {
   const sim = await startSim(t, { webhookSecret: webhookSecret ?? null, ...simOptions });
   const bindings = { KLING_BASE_URL: sim.url, ...credentials, ...extra };
   if (webhookSecret) bindings.KLING_WEBHOOK_SECRET = webhookSecret;
-  const worker = await startWorker(t, bindings);
+  const worker = await startWorker(t, bindings, { createsPerMinute, bundle });
   return { sim, worker, url: worker.url, bindings };
+}
+
+/**
+ * A session token as the app's backend mints it (jose, HS256). Options: `secret`, `ttl` (seconds,
+ * negative = already expired), `claims` (replace `sub`/`exp`), `alg`.
+ */
+export async function mint(sub, { secret = SESSION_SECRET, ttl = 3600, claims } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const body = claims ?? { sub, exp: now + ttl };
+  return new SignJWT(body).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt(now).sign(new TextEncoder().encode(secret));
+}
+
+/** An unsigned `alg: none` token (what jose must refuse). */
+export function unsignedToken(sub) {
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  return `${b64({ alg: "none", typ: "JWT" })}.${b64({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
+}
+
+/** Default user of the tests that are not about users. */
+export const ALICE = "alice@example.test";
+let aliceToken;
+export async function auth(sub = ALICE) {
+  if (sub === ALICE) aliceToken ??= await mint(ALICE);
+  return { authorization: `Bearer ${sub === ALICE ? aliceToken : await mint(sub)}` };
 }
 
 export async function postJson(url, body, headers = {}) {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...(await auth()), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
-export async function getRecord(url, id) {
-  const response = await fetch(`${url}/extensions/${encodeURIComponent(id)}`);
+export async function getJson(url, headers = {}) {
+  const response = await fetch(url, { headers: { ...(await auth()), ...headers } });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, text };
+}
+
+export async function getRecord(url, id, headers = {}) {
+  const { status, body } = await getJson(`${url}/extensions/${encodeURIComponent(id)}`, headers);
+  return { status, body };
 }
 
 /** Polls `fn` every `interval` ms until it returns a truthy value; throws at the deadline. */
@@ -131,10 +175,10 @@ export async function until(fn, { timeoutMs = 10_000, interval = 25, what = "a c
 }
 
 /** Polls the Worker's record until its status is `status`. */
-export function untilStatus(url, id, status, timeoutMs = 10_000) {
+export function untilStatus(url, id, status, timeoutMs = 10_000, headers = {}) {
   return until(
     async () => {
-      const { status: code, body } = await getRecord(url, id);
+      const { status: code, body } = await getRecord(url, id, headers);
       return code === 200 && body.status === status ? body : null;
     },
     { timeoutMs, what: `task ${id} to reach ${status}` },

@@ -24,7 +24,10 @@ test("token + confirm-by-GET: the record reaches succeed with the result video",
   assert.ok(taskGets(sim, record.task_id).length >= 3, `GETs: ${taskGets(sim, record.task_id).length}`);
   // The create carried the callback URL and the external task id the record shows.
   const create = sim.requests().find((r) => r.method === "POST" && r.path === "/v1/videos/video-extend");
-  assert.equal(create.body.external_task_id, record.external_task_id);
+  // Kling receives an id derived from the user and theirs, never the caller's own.
+  assert.match(create.body.external_task_id, /^ke-[0-9a-f]{40}$/);
+  assert.match(record.external_task_id, /^kew-[0-9a-f]{24}$/);
+  assert.equal(simTask.task_info.external_task_id, create.body.external_task_id);
   assert.equal(create.body.callback_url, deliveries[0].url);
   assert.equal(create.body.cfg_scale, 0.4);
 });
@@ -40,7 +43,7 @@ test("a callback claiming succeed for a task still processing does not make it s
   const lie = JSON.stringify({
     task_id: record.task_id,
     task_status: "succeed",
-    task_info: { external_task_id: record.external_task_id },
+    task_info: { external_task_id: sim.tasks()[0].task_info.external_task_id },
     task_result: { videos: [{ id: "666", url: "https://evil.example/x.mp4", duration: "10" }] },
     created_at: before.created_at,
     updated_at: Date.now() + 60_000,
@@ -66,7 +69,7 @@ test("unknown tokens, bodies that are not tasks and bodies about another task ch
   const json = { "content-type": "application/json" };
   const aboutB = JSON.stringify({ task_id: b.task_id, task_status: "succeed", task_info: { external_task_id: b.external_task_id } });
 
-  assert.equal((await rawRequest(url, "POST", `/callbacks/${"cd".repeat(32)}`, { headers: json, body: aboutB })).status, 404);
+  assert.equal((await rawRequest(url, "POST", `/callbacks/${pathOfA.slice(11, 75)}${"cd".repeat(32)}`, { headers: json, body: aboutB })).status, 404);
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: "not json" })).status, 400);
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: '{"hello":1}' })).status, 400);
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: aboutB })).status, 400);

@@ -60,7 +60,10 @@ test("text2video source → extension → succeeded, with the video playing real
   assert.equal(body.negative_prompt, "blur");
   assert.equal(body.cfg_scale, 0.75);
   assert.deepEqual(body.watermark_info, { enabled: true });
-  assert.equal(body.external_task_id, "demo-flow-1");
+  // Kling receives an id derived by the edge service from the demo user and the page's own id.
+  assert.match(body.external_task_id, /^ke-[0-9a-f]{40}$/);
+  // The page shows the demo user's budget from the service's GET /me, settled after the task.
+  await page.waitForFunction(() => /Signed in as demo-user\. Today: [1-9][0-9.]* of 200 units spent, 0 reserved/.test(document.querySelector("#budget").textContent));
 
   // The timeline card: ids, request id, units, elapsed, no progress bar any more.
   const meta = await card.locator(".meta").textContent();

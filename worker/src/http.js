@@ -4,11 +4,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** An error that already knows its HTTP answer. */
 export class HttpError extends Error {
-  constructor(status, code, message, extra = {}) {
+  constructor(status, code, message, extra = {}, headers = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.extra = extra;
+    this.headers = headers;
   }
 }
 

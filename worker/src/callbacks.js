@@ -1,19 +1,21 @@
-// POST /callbacks/:token — Kling's task-status notifications.
+// POST /callbacks/:token — Kling's task-status notifications. The token names its owner (the
+// first half) and, by its hash, one task of theirs.
 //
 // With KLING_WEBHOOK_SECRET the Standard Webhooks signature is the proof and the signed task is
 // applied. Without it the body is only a hint: the unguessable token says which task to look at,
 // and a GET of that task is what gets applied.
-import { parseCallback, verifyCallback } from "kling-edge";
 import { HttpError, readText, sha256Hex } from "./http.js";
-import { withClient } from "./kling.js";
-import { applyTask, getToken } from "./records.js";
-import { TOKEN_PATTERN } from "./extensions.js";
+import { TOKEN_PATTERN } from "./ids.js";
+import { getTask, parseCallback, verifyCallback } from "./kling.js";
+import { settle, userStore } from "./tasks.js";
 
-export async function handleCallback(request, env, token) {
+export async function handleCallback(request, ctx, token) {
+  const { env } = ctx;
   const notFound = new HttpError(404, "ERR_NOT_FOUND", "unknown callback");
   if (!TOKEN_PATTERN.test(token)) throw notFound;
-  const binding = await getToken(env.TASKS, await sha256Hex(token));
-  if (!binding) throw notFound;
+  const userKey = token.slice(0, 64);
+  const row = await userStore(env, userKey).byToken(await sha256Hex(token));
+  if (!row) throw notFound;
 
   const rawBody = await readText(request);
   let task;
@@ -27,7 +29,7 @@ export async function handleCallback(request, env, token) {
       if (err && err.code === "ERR_KLING_DECODE") throw new HttpError(400, "ERR_BAD_CALLBACK", "the callback is not a Kling task");
       throw err; // a misconfigured secret: 500
     }
-    ensureSameTask(task, binding);
+    ensureSameTask(task, row);
   } else {
     let hint;
     try {
@@ -35,20 +37,20 @@ export async function handleCallback(request, env, token) {
     } catch {
       throw new HttpError(400, "ERR_BAD_CALLBACK", "the callback is not a Kling task");
     }
-    ensureSameTask(hint, binding);
+    ensureSameTask(hint, row);
     // The token binds the callback to one task; ask Kling about that task, whatever the body says.
-    task = await withClient(env, (kling) => kling.getExtension(binding.task_id ?? binding.external_task_id));
-    ensureSameTask(task, binding);
+    task = await getTask(env, row.family, row.task_id ?? row.kling_id);
+    ensureSameTask(task, row);
   }
-  await applyTask(env.TASKS, task, binding.external_task_id);
+  await settle({ ...ctx, user: { userKey } }, row.family, row.client_id, task);
   return new Response(null, { status: 204 });
 }
 
 /** A token is good for its own task only. */
-function ensureSameTask(task, binding) {
+function ensureSameTask(task, row) {
   const externalId = task.task_info?.external_task_id;
-  const sameTask = binding.task_id === undefined || String(task.task_id) === binding.task_id;
-  const sameExternal = externalId === undefined || externalId === binding.external_task_id;
+  const sameTask = row.task_id === null || String(task.task_id) === row.task_id;
+  const sameExternal = externalId === undefined || externalId === row.kling_id;
   if (!sameTask || !sameExternal) {
     throw new HttpError(400, "ERR_CALLBACK_MISMATCH", "the callback is about another task than its URL");
   }

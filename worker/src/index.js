@@ -1,0 +1,102 @@
+// kling-edge service: a Cloudflare Worker in front of one Kling account, for many users.
+// See ../README.md and ../../docs/edge.md. Routes:
+//   GET  /health                  liveness, no auth
+//   GET  /me                      today's budget of the caller
+//   POST /extensions              create an extension (reserved against the budgets first)
+//   GET  /extensions              the caller's extensions, newest first, paged
+//   GET  /extensions/:id          one of the caller's, by task id or their external task id
+//   POST /callbacks/:token        Kling's notifications (signed, or token + confirm-by-GET)
+//   *    /kling/v1/videos/...     the per-user Kling-compatible facade
+import { errorResponse, HttpError, json } from "./http.js";
+import { toResponse } from "./errors.js";
+import { checkOrigin, preflight } from "./origins.js";
+import { authenticate, sessionKey } from "./session.js";
+import { createExtension, getExtensionRecord, listExtensionRecords } from "./extensions.js";
+import { handleCallback } from "./callbacks.js";
+import { FACADE_METHODS, facadeRoute, handleFacade, rawTarget } from "./facade.js";
+import { usage } from "./tasks.js";
+
+export { UserStore } from "./user-store.js";
+export { AccountLedger } from "./account.js";
+
+export default {
+  async fetch(request, env) {
+    // Per request: CORS headers for the answer, values never to echo, whether Kling-shaped.
+    const ctx = { env, cors: {}, secrets: [], facade: false, origin: new URL(request.url).origin };
+    try {
+      return await dispatch(request, ctx);
+    } catch (err) {
+      return toResponse(err, ctx);
+    }
+  },
+};
+
+async function dispatch(request, ctx) {
+  const url = new URL(request.url);
+  const { pathname } = url;
+  const method = request.method;
+  ctx.cors = checkOrigin(request, ctx.env);
+
+  if (pathname === "/health") return json(200, { ok: true }, ctx.cors);
+
+  let m = /^\/callbacks\/([^/]+)$/.exec(pathname);
+  if (m) {
+    if (method !== "POST") return methodNotAllowed(ctx, "POST");
+    ctx.secrets.push(m[1]);
+    return handleCallback(request, ctx, m[1]);
+  }
+
+  // Decided on the raw path as well: `/kling/../x` must not route to `/x`.
+  const raw = rawTarget(request.url).path;
+  const facade = isFacadePath(pathname) || isFacadePath(raw);
+  ctx.facade = facade;
+  const route = facade ? facadeRoute(request.url) : null;
+  if (method === "OPTIONS") {
+    if (facade && !route) return notFound(ctx);
+    return preflight(ctx.cors, route ? FACADE_METHODS(route) : "GET, POST");
+  }
+
+  sessionKey(ctx.env); // a Worker without its session secret answers 500, not 401
+  ctx.user = await authenticate(request, ctx.env);
+
+  if (facade) {
+    if (!route) return notFound(ctx);
+    return handleFacade(request, ctx, route);
+  }
+  if (pathname === "/me") {
+    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    return json(200, await usage(ctx), ctx.cors);
+  }
+  if (pathname === "/extensions") {
+    if (method === "POST") return createExtension(request, ctx);
+    if (method === "GET") return listExtensionRecords(url, ctx);
+    return methodNotAllowed(ctx, "GET, POST");
+  }
+  m = /^\/extensions\/([^/]+)$/.exec(pathname);
+  if (m) {
+    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    return getExtensionRecord(safeDecode(m[1]), ctx);
+  }
+  return notFound(ctx);
+}
+
+function isFacadePath(rawPath) {
+  const path = rawPath.replace(/^[/\\]+/, "/");
+  return path === "/kling" || path.startsWith("/kling/") || path.startsWith("/kling%") || path.startsWith("/kling\\");
+}
+
+function notFound(ctx) {
+  return toResponse(new HttpError(404, "ERR_NOT_FOUND", "no such route"), ctx);
+}
+
+function methodNotAllowed(ctx, allow) {
+  return errorResponse(405, { code: "ERR_METHOD_NOT_ALLOWED", message: `use ${allow}` }, { ...ctx.cors, allow });
+}
+
+function safeDecode(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,60 @@
+// The one module that speaks to kling-edge: credentials, the client (made per request: in Workers
+// Date.now() stands still at module load, so a client made there would sign with a stale clock),
+// and the calls by family. Method names of the package are mapped here only.
+import { KlingClient, parseCallback, verifyCallback } from "kling-edge";
+import { HttpError } from "./http.js";
+
+export { parseCallback, verifyCallback };
+
+export const DEFAULT_BASE_URL = "https://api-singapore.klingai.com";
+
+/** The package's methods per family: the grouped API when present, else the flat one. */
+const FLAT = {
+  "video-extend": { create: "extendVideo", get: "getExtension" },
+  text2video: { create: "createTextToVideo", get: "getTextToVideo" },
+  image2video: { create: "createImageToVideo", get: "getImageToVideo" },
+};
+const GROUPED = { "video-extend": "extensions", text2video: "textToVideo", image2video: "imageToVideo" };
+
+export function baseUrl(env) {
+  return (env.KLING_BASE_URL || DEFAULT_BASE_URL).replace(/\/+$/, "");
+}
+
+/** `{accessKey, secretKey}` or `{apiKey}`; access key + secret key win when both forms are set. */
+export function credentials(env) {
+  if (env.KLING_ACCESS_KEY && env.KLING_SECRET_KEY) {
+    return { accessKey: env.KLING_ACCESS_KEY, secretKey: env.KLING_SECRET_KEY };
+  }
+  if (env.KLING_API_KEY) return { apiKey: env.KLING_API_KEY };
+  throw new HttpError(500, "ERR_NOT_CONFIGURED", "no Kling credentials are configured (KLING_ACCESS_KEY + KLING_SECRET_KEY, or KLING_API_KEY)");
+}
+
+/** Every value that must never appear in an answer. */
+export function secretsOf(env) {
+  return [env.KLING_SECRET_KEY, env.KLING_API_KEY, env.KLING_WEBHOOK_SECRET, env.KLING_EDGE_SESSION_SECRET].filter(Boolean);
+}
+
+function call(client, family, op, ...args) {
+  const group = client[GROUPED[family]];
+  if (group && typeof group === "object" && typeof group[op] === "function") return group[op](...args);
+  return client[FLAT[family][op]](...args);
+}
+
+async function withClient(env, fn) {
+  const client = new KlingClient({ ...credentials(env), baseUrl: baseUrl(env), timeoutMs: 20_000, maxRetries: 2 });
+  try {
+    return await fn(client);
+  } finally {
+    client.free();
+  }
+}
+
+/** Creates a task (the package validates, retries and settles ambiguous failures by lookup). */
+export function createTask(env, family, params) {
+  return withClient(env, (client) => call(client, family, "create", params));
+}
+
+/** One task by task id or external task id. */
+export function getTask(env, family, id) {
+  return withClient(env, (client) => call(client, family, "get", id));
+}

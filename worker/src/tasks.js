@@ -1,0 +1,204 @@
+// Creating, reading and settling a user's tasks: shared by the /extensions routes, the Kling
+// facade and the callbacks. Order of a create: rate limit → the user's reservation → the
+// account's → Kling (through the package) → the record. Nothing reaches Kling unreserved.
+import { config, fromMilli, priceExtension, priceGeneration, today } from "./config.js";
+import { HttpError } from "./http.js";
+import { clientIdOf, klingExternalId, newCallbackToken } from "./ids.js";
+import { createTask, getTask } from "./kling.js";
+import { isFinal } from "./records.js";
+
+export const userStore = (env, userKey) => env.USERS.get(env.USERS.idFromName(userKey));
+export const accountLedger = (env) => env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
+
+const RATE_PERIOD_S = 60;
+
+/** Per-user creates per minute, by the Rate Limiting binding. */
+async function rateLimit(env, userKey) {
+  const limiter = env.USER_CREATES_PER_MINUTE;
+  if (!limiter) return;
+  const { success } = await limiter.limit({ key: userKey });
+  if (!success) {
+    throw new HttpError(429, "ERR_RATE_LIMITED", "too many creates; wait a minute", { retryAfter: RATE_PERIOD_S }, { "retry-after": String(RATE_PERIOD_S) });
+  }
+}
+
+const notFound = (what = "no such task") => new HttpError(404, "ERR_NOT_FOUND", what);
+
+/** Model, mode and worst-case cost; for an extension, the source must not be another user's. */
+async function price(env, cfg, user, family, params) {
+  if (family !== "video-extend") return priceGeneration(cfg, family, params);
+  const videoId = params.video_id;
+  if (typeof videoId !== "string" && typeof videoId !== "number") {
+    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`video_id` is required", { field: "video_id" });
+  }
+  const source = await accountLedger(env).video(String(videoId));
+  // Another user's video is answered exactly like a missing one.
+  if (source && source.owner !== user.userKey) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
+  return priceExtension(cfg, source);
+}
+
+/**
+ * Creates a task for `user`. Resolves `{kind, row}`: `created`, `existing` (same id, same
+ * request) or `pending` (Kling may or may not have it: kept, answered 202, reconciled by lookup).
+ */
+export async function create(ctx, family, params) {
+  const { env, user } = ctx;
+  if ("callback_url" in params) {
+    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`callback_url` is set by this service", { field: "callback_url" });
+  }
+  const cfg = config(env);
+  const clientId = clientIdOf(params);
+  const { cost, model, mode } = await price(env, cfg, user, family, params);
+  await rateLimit(env, user.userKey);
+
+  const day = today();
+  const store = userStore(env, user.userKey);
+  const klingId = await klingExternalId(env.KLING_EDGE_SESSION_SECRET, user.userKey, family, clientId);
+  const { token, hash } = await newCallbackToken(user.userKey);
+  ctx.secrets.push(token);
+  ctx.tokens = new Map([[hash, token]]);
+  const fingerprint = family === "video-extend" ? String(params.video_id) : null;
+  const r = await store.reserve({ family, clientId, klingId, fingerprint, model, mode, cost, day, limit: cfg.userDaily, tokenHash: hash, now: Date.now() });
+  if (r.kind === "conflict") {
+    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", { field: "external_task_id", taskId: r.taskId ?? null });
+  }
+  if (r.kind === "over") throw budgetExceeded(r.remaining);
+  if (r.kind === "existing") {
+    if (r.row.status !== "pending") return { kind: "existing", row: r.row };
+    return reconcilePending(ctx, family, r.row, { params, send: true });
+  }
+
+  const key = holdKey(user.userKey, family, clientId);
+  const held = await accountLedger(env).reserve({ key, day, cost, limit: cfg.accountDaily });
+  if (!held.ok) {
+    await store.release(family, clientId);
+    const mine = await store.usage(day, cfg.userDaily);
+    throw budgetExceeded(Math.min(held.remaining, mine.remaining));
+  }
+  const row = await store.find(family, clientId);
+  return send(ctx, family, row, params);
+}
+
+const holdKey = (userKey, family, clientId) => `${userKey}:${family}:${clientId}`;
+
+function budgetExceeded(remainingMilli) {
+  return new HttpError(402, "ERR_BUDGET_EXCEEDED", "this create would pass the daily unit budget", { remaining: fromMilli(remainingMilli) });
+}
+
+/** Sends the create for a reserved (pending) row; a definite refusal releases the reservation. */
+async function send(ctx, family, row, params) {
+  const { env, user } = ctx;
+  const callbackUrl = `${ctx.origin}/callbacks/${await tokenFor(ctx, row)}`;
+  let task;
+  try {
+    task = await createTask(env, family, { ...params, external_task_id: row.kling_id, callback_url: callbackUrl });
+  } catch (err) {
+    if (err && err.name === "KlingError") ownIds(err, row);
+    if (mayExist(err)) return { kind: "pending", row };
+    await userStore(env, user.userKey).release(family, row.client_id);
+    await accountLedger(env).release(holdKey(user.userKey, family, row.client_id));
+    throw err;
+  }
+  const applied = await settle(ctx, family, row.client_id, task);
+  return { kind: "created", row: applied.row };
+}
+
+/**
+ * Whether a failed create may still have made its task. The package says so (`taskMayExist`);
+ * a package without that flag is taken at its error kind: a create that ended in a network error,
+ * a timeout or a server error is kept in doubt (the reservation stays until reconciled).
+ */
+function mayExist(err) {
+  if (!err || err.name !== "KlingError") return false;
+  if (typeof err.taskMayExist === "boolean") return err.taskMayExist;
+  return ["ERR_KLING_NETWORK", "ERR_KLING_TIMEOUT", "ERR_KLING_SERVER"].includes(err.code);
+}
+
+/** The caller sees their own external id in an error, never the id derived for Kling. */
+function ownIds(err, row) {
+  const swap = (v) => (typeof v === "string" ? v.split(row.kling_id).join(row.client_id) : v);
+  try {
+    err.message = swap(err.message);
+    if (err.externalTaskId !== undefined) err.externalTaskId = row.client_id;
+  } catch {
+    // a frozen error keeps its fields; the answer's redaction still applies
+  }
+}
+
+/**
+ * The callback token of a row. Only its hash is stored, so a retried send of an in-doubt create
+ * gets a new token bound to the same row.
+ */
+async function tokenFor(ctx, row) {
+  const recent = ctx.tokens?.get(row.token_hash);
+  if (recent) return recent;
+  const { token, hash } = await newCallbackToken(ctx.user.userKey);
+  ctx.secrets.push(token);
+  await userStore(ctx.env, ctx.user.userKey).rebind(row.family, row.client_id, hash);
+  return token;
+}
+
+/**
+ * Applies a trusted task object to a user's row, records who owns its videos, and settles the
+ * account's hold when the task has ended. Idempotent.
+ */
+export async function settle(ctx, family, clientId, task) {
+  const { env, user } = ctx;
+  const store = userStore(env, user.userKey);
+  const applied = await store.apply(family, clientId, task);
+  if (!applied) throw notFound();
+  if (applied.videos.length) await accountLedger(env).claimVideos(user.userKey, applied.videos);
+  if (applied.settle) {
+    await accountLedger(env).settle(holdKey(user.userKey, family, clientId), applied.settle.charged);
+    await store.accountSettled(family, clientId);
+  }
+  return applied;
+}
+
+/**
+ * An in-doubt create: looked up at Kling by its external id. Found → recorded. Not found and
+ * `send` → sent again under the same id and reservation (the package's idempotent create).
+ */
+export async function reconcilePending(ctx, family, row, { params, send: resend = false } = {}) {
+  try {
+    const task = await getTask(ctx.env, family, row.kling_id);
+    const applied = await settle(ctx, family, row.client_id, task);
+    return { kind: "existing", row: applied.row };
+  } catch (err) {
+    if (err && err.code === "ERR_KLING_NOT_FOUND" && resend) return send(ctx, family, row, params);
+    if (err && err.name === "KlingError") return { kind: "pending", row };
+    throw err;
+  }
+}
+
+/** The caller's row by task id or own external id, refreshed from Kling while it runs. */
+export async function read(ctx, family, id, { refresh = true } = {}) {
+  if (typeof id !== "string" || id.length < 1 || id.length > 256) throw notFound();
+  const store = userStore(ctx.env, ctx.user.userKey);
+  const row = await store.find(family, id);
+  if (!row) throw notFound();
+  if (row.status === "pending") return (await reconcilePending(ctx, family, row)).row;
+  if (!refresh || isFinal(row.status)) return row;
+  const task = await getTask(ctx.env, family, row.task_id);
+  return (await settle(ctx, family, row.client_id, task)).row;
+}
+
+/** One page of the caller's tasks of a family, newest first. */
+export function list(ctx, family, pageNum, pageSize, options) {
+  return userStore(ctx.env, ctx.user.userKey).list(family, pageNum, pageSize, options);
+}
+
+/** Today's budget of the caller, in units. */
+export async function usage(ctx) {
+  const cfg = config(ctx.env);
+  const u = await userStore(ctx.env, ctx.user.userKey).usage(today(), cfg.userDaily);
+  const a = await accountLedger(ctx.env).usage(today(), cfg.accountDaily);
+  return {
+    user: ctx.user.sub,
+    day: today(),
+    budget: fromMilli(u.budget),
+    reserved: fromMilli(u.reserved),
+    spent: fromMilli(u.spent),
+    remaining: fromMilli(Math.min(u.remaining, a.remaining)),
+  };
+}

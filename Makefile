@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www screenshots fuzz bench bench-build size-profile clean
+	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile clean
 
 all: build
 
@@ -36,7 +36,8 @@ demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
 	@node examples/node/demo.mjs
 	@node www/serve.mjs
 
-## test: every test
+## test: every test. Tests write only to .tmp/ (and the ignored pkg/, target/, node_modules/):
+## committed docs are refreshed by `make docs` and `make screenshots`
 test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
 	test-worker test-reliability test-www
 
@@ -73,14 +74,23 @@ test-worker: build $(WORKER_DEPS)
 	cd worker && wrangler deploy --dry-run --outdir ../.tmp/worker-dry-run
 	node --test tests/worker/
 
-## test-reliability: the fault matrix, the randomized no-double-charge run, clock skew
+## test-reliability: the fault matrix, the randomized no-double-charge run, clock skew (report:
+## .tmp/reliability/reliability.md)
 test-reliability: build
 	node --test tests/reliability/
-	@scripts/reliability-report
+	@scripts/reliability-report --out .tmp/reliability/reliability.md
 
 ## test-www: the demo page in headless Chromium against the demo's servers (screenshots: .tmp/screenshots)
 test-www: build $(WORKER_DEPS)
 	node --test tests/www/
+
+## docs: run the runtime matrix and the reliability suite, then write their results into the
+## committed docs: README.md's runtime table and docs/reliability.md (the table even when a runtime fails)
+docs: build
+	@status=0; scripts/test-runtimes || status=$$?; \
+	  scripts/runtime-table .tmp/runtimes/results.json README.md; exit $$status
+	node --test tests/reliability/
+	@scripts/reliability-report
 
 ## screenshots: refresh the committed screenshots in docs/screenshots
 screenshots: build $(WORKER_DEPS)

@@ -66,3 +66,8 @@ export function chainStep(params, done, attempt) {
   assertReady("chainStep");
   return glue.chainStep(params, done, attempt);
 }
+
+export function pollIntervalMs(waitedMs) {
+  assertReady("pollIntervalMs");
+  return glue.pollIntervalMs(waitedMs);
+}

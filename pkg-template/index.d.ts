@@ -1,4 +1,4 @@
-export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback, planChain, chainStep } from "./kling_edge.js";
+export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
 export type {
   KlingError,
   KlingErrorCode,

@@ -6,7 +6,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::api::chain::ChainPlan;
-use crate::api::{Error, Task};
+use crate::api::{Error, PollSchedule, Task};
 use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
 
@@ -77,4 +77,18 @@ pub fn chain_step(
         Ok(out.into())
     };
     run().map_err(|e| to_js_error(&e))
+}
+
+/// How long to pause before the next poll of a task that has been waited on for `waitedMs`: the
+/// schedule every wait of this package follows — every 5 s for the first 40 s, then an eighth of
+/// the time waited so far, up to 15 s (Kling asks for polls every 5–15 s). For runners that poll
+/// on their own timers (a durable workflow between callbacks).
+#[wasm_bindgen(js_name = pollIntervalMs)]
+pub fn poll_interval_ms(#[wasm_bindgen(js_name = "waitedMs")] waited_ms: f64) -> u32 {
+    let waited = if waited_ms.is_finite() {
+        waited_ms.max(0.0)
+    } else {
+        0.0
+    };
+    PollSchedule::Adaptive.interval_ms(waited)
 }

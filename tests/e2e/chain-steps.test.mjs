@@ -2,7 +2,7 @@
 // itself (as a durable workflow does), with the same rules as chainExtensions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, LONG_SOURCE, FAST, rejectionOf, planChain, chainStep } from "./support.mjs";
+import { startSim, clientFor, SOURCE, LONG_SOURCE, FAST, rejectionOf, planChain, chainStep, pollIntervalMs } from "./support.mjs";
 
 const params = { video_id: SOURCE, prompts: ["Birds fly", "A deer drinks", "Pull back"], external_task_id: "durable" };
 
@@ -57,4 +57,10 @@ test("chainStep refuses a step that could pass 180 s, and a later try of a faile
   assert.equal(retried.task_info.external_task_id, "durable-1.2");
   assert.equal(thrown(() => chainStep({ ...params, external_task_id: undefined }, [])).field, "external_task_id");
   assert.equal(chainStep(params, [fake, fake, fake]), null);
+});
+
+test("pollIntervalMs is the schedule every wait follows: 5 s for 40 s, then an eighth of the wait, up to 15 s", () => {
+  assert.deepEqual([0, 39_000, 48_000, 80_000, 120_000, 3_600_000].map(pollIntervalMs), [5000, 5000, 6000, 10000, 15000, 15000]);
+  assert.equal(pollIntervalMs(Number.NaN), 5000);
+  assert.equal(pollIntervalMs(-1), 5000);
 });

@@ -1,7 +1,7 @@
 // Build options, measured: the release .wasm for each rustc opt-level through each wasm-opt
 // variant — sized (raw, gzip -9, brotli 11), checked (instantiates, signs the Kling vector, answers
-// getExtension) and, for the candidates worth it, timed in fresh Node processes (signToken,
-// getExtension through an in-memory fetch, WebAssembly compile). Writes bench/BUILD-OPTIONS.md.
+// extensions.get) and, for the candidates worth it, timed in fresh Node processes (signToken,
+// extensions.get through an in-memory fetch, WebAssembly compile). Writes bench/BUILD-OPTIONS.md.
 // Everything is built under .tmp/build-options/ (one CARGO_TARGET_DIR per opt-level, kept so a
 // rerun is incremental): target/ and pkg/ are never touched; pkg/ is read, as what ships.
 import { spawn } from "node:child_process";
@@ -139,14 +139,14 @@ async function child(mode, stage, file) {
   if (token !== VECTOR) throw new Error(`${file} signs wrongly:\n${token}\n${VECTOR}`);
   const fetch = async () => new Response(BODY, { headers: { "content-type": "application/json" } });
   const client = new KlingClient({ accessKey: AK, secretKey: SK, baseUrl: "http://127.0.0.1:1", fetch });
-  const get = () => client.getExtension("7");
+  const get = () => client.extensions.get("7");
   const task = await get();
-  if (task.task_id !== "7" || task.task_status !== "succeed") throw new Error(`${file}: getExtension answered ${JSON.stringify(task)}`);
+  if (task.task_id !== "7" || task.task_status !== "succeed") throw new Error(`${file}: extensions.get answered ${JSON.stringify(task)}`);
   if (mode === "check") return {};
 
   const sign = () => signToken(AK, SK, { now: NOW });
   // Warm-up by time: JIT and wasm tier-up settle only after ~0.3 s of signing and ~1.5 s
-  // (several thousand calls) of getExtension; fewer left a downward trend in the timed batches.
+  // (several thousand calls) of extensions.get; fewer left a downward trend in the timed batches.
   for (const end = Date.now() + 300; Date.now() < end; ) syncBatch(sign, 100);
   const n = Math.max(50, Math.round((SIGN_BATCH_MS * 1000) / syncBatch(sign, 2000)));
   const out = { sign: [], get: [], compile: [] };
@@ -175,7 +175,7 @@ function verdict(rows, timed) {
       : `The trade-off — ${labelOf(fast)} against ${labelOf(base)}: ` +
         `gzip ${signed((fast.gz - base.gz) / 1000)} KB (${signed((fast.gz / base.gz - 1) * 100)} %), ` +
         `signing ${signed((fast.sign / base.sign - 1) * 100, 0)} % (${fast.sign.toFixed(1)} vs ${base.sign.toFixed(1)} µs/token, ${wins("sign")}), ` +
-        `getExtension ${fast.get.toFixed(1)} vs ${base.get.toFixed(1)} µs (${wins("get")}), compile ${fast.compile.toFixed(1)} vs ${base.compile.toFixed(1)} ms.`,
+        `extensions.get ${fast.get.toFixed(1)} vs ${base.get.toFixed(1)} µs (${wins("get")}), compile ${fast.compile.toFixed(1)} vs ${base.compile.toFixed(1)} ms.`,
   ];
   const vsOz = (flags) =>
     LEVELS.map((l) => {
@@ -206,11 +206,11 @@ function report(rows, timed, seconds) {
     "",
     "**Machine.** " + [`CPU ${m.cpu}`, `${m.cores} cores`, `${m.memory} RAM`, m.os, `Node ${m.node}`, ...tools, `git ${m.commit}`, m.date, `load average at start ${m.load} (1/5/15 min)`].join(" · "),
     "",
-    table(["opt-level", "wasm-opt", "raw", "gzip -9", "brotli 11", "sign µs/token (best process)", "getExtension µs/call (best process)", "compile ms"], body),
+    table(["opt-level", "wasm-opt", "raw", "gzip -9", "brotli 11", "sign µs/token (best process)", "extensions.get µs/call (best process)", "compile ms"], body),
     "",
     verdict(rows, timed),
     "",
-    `pkg/: the package as scripts/build-pkg built it (${rows[0].built}${rows[0].stale ? "; **older than the source since changed: run `make build` and this again for a fair comparison**" : ""}), with that script's own toolchain and compiler flags. Every other row: \`cargo build --release\` with the default toolchain above, from a copy of src/, Cargo.toml and Cargo.lock taken at the start, so every opt-level compiled the same code. Every variant was checked in a fresh Node process (instantiates, signs the Kling vector, answers getExtension). Timed rows: median over ${ROUNDS} fresh processes per candidate, taken round-robin across candidates so load drift hits all alike — signToken: ${PER_CHILD.sign} batches of ~${SIGN_BATCH_MS} ms each; getExtension: ${PER_CHILD.get} batches of ${GET_BATCH} sequential awaited calls through an injected in-memory fetch (canned ${BODY.length}-byte envelope), after warm-up; compile: \`new WebAssembly.Module(bytes)\`, ${PER_CHILD.compile} each. In brackets: the fastest process's own median, the figure least disturbed by other load. "none" is wasm-bindgen's output as is (with its name section). \`--low-memory-unused\` assumes nothing accesses addresses below 1024: here the stack, growing down from 1 MiB to 0 below the data, would have to be within 1 KB of overflowing. 1 KB = 1000 bytes; "—": not timed.`,
+    `pkg/: the package as scripts/build-pkg built it (${rows[0].built}${rows[0].stale ? "; **older than the source since changed: run `make build` and this again for a fair comparison**" : ""}), with that script's own toolchain and compiler flags. Every other row: \`cargo build --release\` with the default toolchain above, from a copy of src/, Cargo.toml and Cargo.lock taken at the start, so every opt-level compiled the same code. Every variant was checked in a fresh Node process (instantiates, signs the Kling vector, answers extensions.get). Timed rows: median over ${ROUNDS} fresh processes per candidate, taken round-robin across candidates so load drift hits all alike — signToken: ${PER_CHILD.sign} batches of ~${SIGN_BATCH_MS} ms each; extensions.get: ${PER_CHILD.get} batches of ${GET_BATCH} sequential awaited calls through an injected in-memory fetch (canned ${BODY.length}-byte envelope), after warm-up; compile: \`new WebAssembly.Module(bytes)\`, ${PER_CHILD.compile} each. In brackets: the fastest process's own median, the figure least disturbed by other load. "none" is wasm-bindgen's output as is (with its name section). \`--low-memory-unused\` assumes nothing accesses addresses below 1024: here the stack, growing down from 1 MiB to 0 below the data, would have to be within 1 KB of overflowing. 1 KB = 1000 bytes; "—": not timed.`,
     "",
   ].join("\n");
 }

@@ -60,7 +60,7 @@ export async function run() {
       points.map((p) => [`${p.calls.toLocaleString("en-US")} calls`, p.calls.toLocaleString("en-US"), p.requests.toLocaleString("en-US"), `${mib(p.wasm)} (${p.wasm / 65536} pages)`, mib(p.heap), mib(p.rss)]),
     ),
     notes: [
-      `One client; each round makes 10 calls: getExtension, listExtensions, waitForExtension (already succeeded), extendVideo, an aborted getExtension, an aborted wait, a refused extendVideo (cfg_scale 9), an iterator stopped after the first task, signToken, parseCallback. ${done.toLocaleString("en-US")} calls took ${seconds.toFixed(1)} s.`,
+      `One client; each round makes 10 calls: extensions.get, extensions.list, extensions.wait (already succeeded), extensions.create, an aborted extensions.get, an aborted wait, a refused extensions.create (cfg_scale 9), an iterator stopped after the first task, signToken, parseCallback. ${done.toLocaleString("en-US")} calls took ${seconds.toFixed(1)} s.`,
       "The fetch is injected and answers a canned JSON envelope (`new Response(…)`); the wasm memory is read from the exports `initSync` returns (`pkg/kling_edge.js`); GC forced via `v8.setFlagsFromString('--expose-gc')` + `vm.runInNewContext('gc')` before each reading.",
       `Growth 1k → ${TOTAL / 1000}k: wasm ${wasmGrowth} bytes (linear memory grows in 64 KiB pages and never shrinks), JS heap ${(heapGrowth / 1024).toFixed(1)} KiB (${perCall.toFixed(2)} bytes per call). "Flat" = the e2e test's bar: wasm ≤ one page, heap < 4 MiB.`,
     ],

@@ -86,7 +86,7 @@ export async function run() {
         clearTimeout(timer);
       }
     };
-    const viaKling = () => kling.getExtension(taskId);
+    const viaKling = () => kling.extensions.get(taskId);
     const check = [await raw(), await viaKling()];
     if (check[0].task_id !== taskId || check[1].task_id !== taskId || check[1].task_status !== "succeed") throw new Error("unexpected task");
 
@@ -124,9 +124,9 @@ export async function run() {
       for (let i = 0; i < n; i++) await fn();
       return Number(process.hrtime.bigint() - t0) / 1e3 / n;
     };
-    for (let i = 0; i < 5; i++) (await cpuBatch(() => klingStub.getExtension(taskId), 500), await cpuBatch(rawStub, 500));
+    for (let i = 0; i < 5; i++) (await cpuBatch(() => klingStub.extensions.get(taskId), 500), await cpuBatch(rawStub, 500));
     for (let i = 0; i < 21; i++) {
-      cpu.kling.push(await cpuBatch(() => klingStub.getExtension(taskId), 500));
+      cpu.kling.push(await cpuBatch(() => klingStub.extensions.get(taskId), 500));
       cpu.raw.push(await cpuBatch(rawStub, 500));
     }
     const cpuKling = quantile(cpu.kling, 0.5);

@@ -75,21 +75,21 @@ export async function run() {
   };
   const create = async (seconds, extra = {}) => {
     setDuration(seconds);
-    const created = await kling.extendVideo({ video_id: "800000000000000001", prompt: `bench ${seconds}`, ...extra });
+    const created = await kling.extensions.create({ video_id: "800000000000000001", prompt: `bench ${seconds}`, ...extra });
     return { id: created.task_id, createdAt: Date.now(), endsAt: Date.now() + seconds * 1000 };
   };
 
   try {
     // Warm the client and the simulator (JIT) so request latency is small beside the intervals.
-    const warm = await kling.extendVideo({ video_id: "800000000000000001", prompt: "warm-up" });
-    for (let i = 0; i < 300; i++) await kling.getExtension(warm.task_id);
+    const warm = await kling.extensions.create({ video_id: "800000000000000001", prompt: "warm-up" });
+    for (let i = 0; i < 300; i++) await kling.extensions.get(warm.task_id);
     // One GET's real latency after a 5-second pause, as each poll meets it: every real millisecond
     // of it is SCALE warped ones, which the schedule then counts as time waited.
     const latencies = [];
     for (let i = 0; i < 11; i++) {
       await sleep(5000);
       const t = performance.now();
-      await kling.getExtension(warm.task_id);
+      await kling.extensions.get(warm.task_id);
       latencies.push(performance.now() - t);
     }
     const latencyMs = median(latencies);
@@ -97,17 +97,17 @@ export async function run() {
     for (const d of DURATIONS) {
       // 1. extendVideo, then waitForExtension (its first GET is immediate: nothing is known yet).
       const a = await create(d);
-      jobs.push(kling.waitForExtension(a.id, waitOpts).then((t) => ({ kind: "wait", d, id: a.id, lateMs: Date.now() - a.endsAt, status: t.task_status })));
+      jobs.push(kling.extensions.wait(a.id, waitOpts).then((t) => ({ kind: "wait", d, id: a.id, lateMs: Date.now() - a.endsAt, status: t.task_status })));
       // 2. extendVideoAndWait (the create's answer counts as the first state; polls one pause later).
       setDuration(d);
       const startedB = Date.now();
-      jobs.push(kling.extendVideoAndWait({ video_id: "800000000000000001", prompt: `bench-andwait ${d}` }, waitOpts).then((t) => ({ kind: "andWait", d, id: t.task_id, lateMs: Date.now() - (startedB + d * 1000), status: t.task_status })));
+      jobs.push(kling.extensions.createAndWait({ video_id: "800000000000000001", prompt: `bench-andwait ${d}` }, waitOpts).then((t) => ({ kind: "andWait", d, id: t.task_id, lateMs: Date.now() - (startedB + d * 1000), status: t.task_status })));
       // 3. The seed guide: sleep 15 s, GET, until done (raw fetch; counted the same way).
       const c = await create(d);
       jobs.push((async () => {
         for (;;) {
           await sleep(SEED_MS);
-          const t = await kling.getExtension(c.id);
+          const t = await kling.extensions.get(c.id);
           if (t.task_status === "succeed" || t.task_status === "failed") return { kind: "seed", d, id: c.id, lateMs: Date.now() - c.endsAt, status: t.task_status };
         }
       })());
@@ -117,7 +117,7 @@ export async function run() {
         let cb;
         while (!(cb = callbacks.find((x) => x.task.task_id === e.id && (x.task.task_status === "succeed" || x.task.task_status === "failed")))) await sleep(50);
         const before = getsOf(e.id);
-        const t = await kling.getExtension(e.id);
+        const t = await kling.extensions.get(e.id);
         return { kind: "callback", d, id: e.id, before, lateMs: cb.at - e.endsAt, status: t.task_status, callbacks: callbacks.filter((x) => x.task.task_id === e.id).length };
       })());
     }

@@ -2,8 +2,6 @@
 // throws a KlingError that says so, instead of wasm-bindgen's "cannot read properties of undefined".
 import load, * as glue from "./kling_edge.js";
 
-export { TaskIterator } from "./kling_edge.js";
-
 let ready = false;
 let loading;
 

@@ -1,5 +1,9 @@
-export { KlingClient, TaskIterator, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
+export { KlingClient, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
 export type {
+  Extensions,
+  TextToVideo,
+  ImageToVideo,
+  PagePromise,
   KlingError,
   KlingErrorCode,
   KlingClientOptions,

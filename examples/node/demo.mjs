@@ -42,7 +42,7 @@ const { options, poll, stop } = await target();
 try {
   const kling = new KlingClient(options);
 
-  const source = await kling.createTextToVideo({
+  const source = await kling.textToVideo.create({
     model_name: "kling-v1-6", // name it: kling-v1 (the default) is discontinued; only v1-5 and v1-6 videos can be extended
     prompt: "Morning sunrise over a mountain lake, mist rising",
     duration: "5",
@@ -50,10 +50,10 @@ try {
   });
   const onSource = reporter("text2video");
   onSource(source);
-  const made = await kling.waitForTextToVideo(source.task_id, { pollIntervalMs: poll, onProgress: onSource });
+  const made = await kling.textToVideo.wait(source.task_id, { pollIntervalMs: poll, onProgress: onSource });
   const first = made.task_result.videos[0];
 
-  const steps = await kling.chainExtensions(
+  const steps = await kling.extensions.chain(
     {
       video_id: first.id,
       video_duration: first.duration,

@@ -18,9 +18,14 @@ pub struct Pages {
 impl Pages {
     /// A walk from page 1 with `size` tasks a page.
     pub fn new(size: u32) -> Pages {
+        Pages::from_page(Page { num: 1, size })
+    }
+
+    /// A walk from `page` on.
+    pub fn from_page(page: Page) -> Pages {
         Pages {
-            size,
-            next: 1,
+            size: page.size,
+            next: page.num,
             done: false,
             buffer: VecDeque::new(),
         }

@@ -11,8 +11,9 @@ use crate::wasm::convert::{to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
-use crate::wasm::iter::TaskIterator;
+use crate::wasm::iter::Lister;
 use crate::wasm::ops::{self, Op};
+use crate::wasm::resource::{Extensions, ImageToVideo, TextToVideo};
 
 const CLIENT_OPTIONS: &[&str] = &[
     "accessKey",
@@ -40,6 +41,10 @@ const CLIENT_OPTIONS: &[&str] = &[
 #[wasm_bindgen]
 pub struct KlingClient {
     inner: Rc<Inner>,
+    // The resources, made once: `kling.extensions === kling.extensions`.
+    extensions: JsValue,
+    text_to_video: JsValue,
+    image_to_video: JsValue,
 }
 
 fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
@@ -96,9 +101,38 @@ impl KlingClient {
     ) -> Result<KlingClient, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = client_from_options(&options).map_err(|e| to_js_error(&e))?;
+        let inner = Rc::new(inner);
+        let lister: JsValue = Lister {
+            inner: inner.clone(),
+        }
+        .into();
         Ok(KlingClient {
-            inner: Rc::new(inner),
+            extensions: Extensions::new(inner.clone(), lister.clone()).into(),
+            text_to_video: TextToVideo::new(inner.clone(), lister.clone()).into(),
+            image_to_video: ImageToVideo::new(inner.clone(), lister).into(),
+            inner,
         })
+    }
+
+    /// Video extensions (`/v1/videos/video-extend`): `create`, `get`, `list`, `wait`,
+    /// `createAndWait` and `chain`.
+    #[wasm_bindgen(getter, unchecked_return_type = "Extensions")]
+    pub fn extensions(&self) -> JsValue {
+        self.extensions.clone()
+    }
+
+    /// Source videos from a prompt (`/v1/videos/text2video`): `create`, `get`, `list`, `wait`,
+    /// `createAndWait`.
+    #[wasm_bindgen(getter, js_name = textToVideo, unchecked_return_type = "TextToVideo")]
+    pub fn text_to_video(&self) -> JsValue {
+        self.text_to_video.clone()
+    }
+
+    /// Source videos from an image (`/v1/videos/image2video`): `create`, `get`, `list`, `wait`,
+    /// `createAndWait`.
+    #[wasm_bindgen(getter, js_name = imageToVideo, unchecked_return_type = "ImageToVideo")]
+    pub fn image_to_video(&self) -> JsValue {
+        self.image_to_video.clone()
     }
 
     /// Extends a video by 4–5 seconds (`POST /v1/videos/video-extend`) and resolves the created task.
@@ -142,22 +176,6 @@ impl KlingClient {
             self.inner.clone(),
             Op::List(Family::VideoExtend, params, opts),
         )
-    }
-
-    /// Iterates over every extension task, page after page: `for await (const task of kling.extensions())`.
-    #[wasm_bindgen(js_name = extensions, unchecked_return_type = "AsyncIterableIterator<Task>")]
-    pub fn extensions(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ pageSize?: number }")] params: Option<
-            JsValue,
-        >,
-    ) -> Result<JsValue, JsValue> {
-        TaskIterator::start(
-            self.inner.clone(),
-            Family::VideoExtend,
-            &params.unwrap_or(JsValue::UNDEFINED),
-        )
-        .map_err(|e| to_js_error(&e))
     }
 
     /// Polls an extension task until it succeeds (resolves the task) or fails (rejects with

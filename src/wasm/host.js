@@ -196,6 +196,23 @@ export function asyncIterable(iterator) {
   };
 }
 
+/**
+ * What `list()` returns: a thenable for one page (fetched when first awaited, so iterating alone
+ * sends no extra request and leaves no unhandled rejection) that is also `for await`-able over
+ * every task from that page on.
+ */
+export function pagePromise(lister, family, params, opts) {
+  let page;
+  const once = () => (page ??= lister.page(family, params, opts));
+  return {
+    then: (resolve, reject) => once().then(resolve, reject),
+    catch: (reject) => once().catch(reject),
+    finally: (callback) => once().finally(callback),
+    [Symbol.asyncIterator]: () => lister.walk(family, params),
+    [Symbol.toStringTag]: "PagePromise",
+  };
+}
+
 /** Reads a header from a `Headers` object or a plain object, case-insensitively; never throws. */
 export function readHeader(headers, name) {
   try {

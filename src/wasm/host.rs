@@ -46,6 +46,13 @@ extern "C" {
     #[wasm_bindgen(js_name = callProvider)]
     pub fn call_provider(provider: &Function) -> Promise;
     pub fn notify(callback: &Function, a: &JsValue, b: &JsValue);
+    #[wasm_bindgen(js_name = pagePromise)]
+    pub fn page_promise(
+        lister: &JsValue,
+        family: u8,
+        params: Option<JsValue>,
+        opts: Option<JsValue>,
+    ) -> JsValue;
     #[wasm_bindgen(js_name = asyncIterable)]
     pub fn async_iterable(iterator: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = bagState)]

@@ -1,4 +1,5 @@
-//! The async iterator behind `kling.extensions()`.
+//! What `list()` returns besides its page: a walk over every task from that page on, for
+//! `for await`. The page is fetched only when awaited, the walk only when iterated.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -6,54 +7,80 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::api::model::{Page, DEFAULT_PAGE_SIZE};
+use crate::api::model::Page;
 use crate::api::pages::Pages;
-use crate::api::{Error, Family};
+use crate::api::Family;
 use crate::wasm::convert::from_js;
+use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::ops::{self, Op};
 
-/// The state of a walk over every task of one family; use it with `for await`.
+/// What a `list()` result calls back into: one per client, so a `list()` call allocates nothing
+/// in wasm memory (a per-call object would wait for the garbage collector to be freed).
+#[wasm_bindgen(skip_typescript)]
+pub struct Lister {
+    pub(crate) inner: Rc<Inner>,
+}
+
+/// The family behind a resource's index (0 extensions, 1 text2video, 2 image2video).
+fn family(index: u8) -> Family {
+    match index {
+        1 => Family::TextToVideo,
+        2 => Family::ImageToVideo,
+        _ => Family::VideoExtend,
+    }
+}
+
+/// The index `host.pagePromise` hands back for `family`.
+pub(crate) fn family_index(f: Family) -> u8 {
+    match f {
+        Family::VideoExtend => 0,
+        Family::TextToVideo => 1,
+        Family::ImageToVideo => 2,
+    }
+}
+
 #[wasm_bindgen]
+impl Lister {
+    /// One page of `family`.
+    pub fn page(
+        &self,
+        family_index: u8,
+        params: Option<JsValue>,
+        opts: Option<JsValue>,
+    ) -> Promise {
+        let op = Op::List(family(family_index), params, opts);
+        ops::start(self.inner.clone(), op)
+    }
+
+    /// A new walk over `family` from the page `params` name on; throws the `KlingError` of bad
+    /// list parameters.
+    pub fn walk(&self, family_index: u8, params: Option<JsValue>) -> Result<JsValue, JsValue> {
+        let params = params.unwrap_or(JsValue::UNDEFINED);
+        let page = from_js(&params, "params")
+            .and_then(|p| Page::from_value(&p))
+            .map_err(|e| to_js_error(&e))?;
+        let iterator = TaskIterator {
+            inner: self.inner.clone(),
+            family: family(family_index),
+            pages: Rc::new(RefCell::new(Pages::from_page(page))),
+        };
+        Ok(host::async_iterable(iterator.into()))
+    }
+}
+
+/// The state of one walk; `host.asyncIterable` makes it usable with `for await`.
+#[wasm_bindgen(skip_typescript)]
 pub struct TaskIterator {
     inner: Rc<Inner>,
     family: Family,
     pages: Rc<RefCell<Pages>>,
 }
 
-impl TaskIterator {
-    pub(crate) fn start(
-        inner: Rc<Inner>,
-        family: Family,
-        params: &JsValue,
-    ) -> Result<JsValue, Error> {
-        let params = from_js(params, "params")?;
-        if params.get("pageNum").is_some() {
-            return Err(Error::invalid_request(
-                "pageNum",
-                "the iterator always starts at page 1; use listExtensions for one page",
-            ));
-        }
-        let size = Page::from_value(&params)?.size;
-        let size = if params.get("pageSize").is_some() {
-            size
-        } else {
-            DEFAULT_PAGE_SIZE
-        };
-        let iterator = TaskIterator {
-            inner,
-            family,
-            pages: Rc::new(RefCell::new(Pages::new(size))),
-        };
-        Ok(host::async_iterable(iterator.into()))
-    }
-}
-
 #[wasm_bindgen]
 impl TaskIterator {
-    /// The next task, fetching the next page when needed.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<Task, undefined>>")]
+    /// The next task, fetching the next page when needed: `{done, value}`.
     pub fn next(&self) -> Promise {
         let op = Op::Next(self.family, self.pages.clone());
         ops::start(self.inner.clone(), op)

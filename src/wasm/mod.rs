@@ -11,4 +11,5 @@ mod host;
 mod inner;
 pub mod iter;
 mod ops;
+pub mod resource;
 mod types;

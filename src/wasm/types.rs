@@ -101,6 +101,15 @@ export interface ListParams {
   pageSize?: number;
 }
 
+/**
+ * What `list()` returns: awaited, one page of tasks (newest first; the page is fetched when first
+ * awaited); with `for await`, every task from that page on, page after page.
+ */
+export interface PagePromise extends PromiseLike<Task[]>, AsyncIterable<Task> {
+  catch<T = never>(onrejected?: ((reason: KlingError) => T | PromiseLike<T>) | null): Promise<Task[] | T>;
+  finally(onfinally?: (() => void) | null): Promise<Task[]>;
+}
+
 export type TaskStatus = "submitted" | "processing" | "succeed" | "failed";
 
 export interface Video {

@@ -1,5 +1,5 @@
 // planChain and chainStep: a chain driven one step at a time by a runner that keeps the state
-// itself (as a durable workflow does), with the same rules as chainExtensions.
+// itself (as a durable workflow does), with the same rules as extensions.chain.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startSim, clientFor, SOURCE, LONG_SOURCE, FAST, rejectionOf, planChain, chainStep, pollIntervalMs } from "./support.mjs";
@@ -33,8 +33,8 @@ test("a runner that restarts between steps ends with exactly one task per step",
     assert.equal(next.params.external_task_id, `durable-${next.step}`);
     const kling = clientFor(sim);
     // A retried step (the runner crashed before recording it) pays nothing twice.
-    if (next.step === 2) await kling.extendVideo(next.params);
-    done.push(await kling.extendVideoAndWait(next.params, FAST));
+    if (next.step === 2) await kling.extensions.create(next.params);
+    done.push(await kling.extensions.createAndWait(next.params, FAST));
   }
   assert.deepEqual(done.map((task) => task.task_result.videos[0].duration), ["10", "15", "20"]);
   assert.equal(sim.tasks().filter((task) => task.family === "video-extend").length, 3);
@@ -51,9 +51,9 @@ test("chainStep refuses a step that could pass 180 s, and a later try of a faile
   const second = chainStep(params, [], 2);
   assert.equal(second.params.external_task_id, "durable-1.2");
   const kling = clientFor(sim);
-  const failed = await rejectionOf(kling.extendVideoAndWait({ ...chainStep(params, []).params, prompt: "[fail]" }, FAST));
+  const failed = await rejectionOf(kling.extensions.createAndWait({ ...chainStep(params, []).params, prompt: "[fail]" }, FAST));
   assert.equal(failed.code, "ERR_KLING_TASK_FAILED");
-  const retried = await kling.extendVideoAndWait(second.params, FAST);
+  const retried = await kling.extensions.createAndWait(second.params, FAST);
   assert.equal(retried.task_info.external_task_id, "durable-1.2");
   assert.equal(thrown(() => chainStep({ ...params, external_task_id: undefined }, [])).field, "external_task_id");
   assert.equal(chainStep(params, [fake, fake, fake]), null);

@@ -12,14 +12,14 @@ function sampleBusy(sim) {
   return () => (clearInterval(timer), peak);
 }
 
-test("50 extendVideoAndWait calls against a 5-task cap all succeed, queued client-side", async (t) => {
+test("50 extensions.createAndWait calls against a 5-task cap all succeed, queued client-side", async (t) => {
   const sim = await startSim({ maxConcurrentTasks: 5, timing: { submittedMs: 20, processingMs: 60 } });
   t.after(() => sim.close());
   const kling = clientFor(sim, { maxConcurrentTasks: 5 });
   const stop = sampleBusy(sim);
   const started = Date.now();
   const results = await Promise.allSettled(
-    Array.from({ length: 50 }, (_, i) => kling.extendVideoAndWait({ video_id: SOURCE, prompt: `shot ${i}` }, { pollIntervalMs: 20 })),
+    Array.from({ length: 50 }, (_, i) => kling.extensions.createAndWait({ video_id: SOURCE, prompt: `shot ${i}` }, { pollIntervalMs: 20 })),
   );
   const peak = stop();
   const failed = results.filter((r) => r.status === "rejected");
@@ -36,7 +36,7 @@ test("without a client limit, 1303 refusals are backed off and retried", async (
   t.after(() => sim.close());
   const kling = clientFor(sim, { maxRetries: 10 });
   const results = await Promise.allSettled(
-    Array.from({ length: 8 }, () => kling.extendVideoAndWait({ video_id: SOURCE }, { pollIntervalMs: 20 })),
+    Array.from({ length: 8 }, () => kling.extensions.createAndWait({ video_id: SOURCE }, { pollIntervalMs: 20 })),
   );
   assert.deepEqual(results.map((r) => r.status), Array(8).fill("fulfilled"));
   assert.ok(sim.requests().some((r) => r.status === 429), "the cap was hit and ridden out");
@@ -46,9 +46,9 @@ test("an abort while queued for a slot sends nothing", async (t) => {
   const sim = await startSim({ timing: { submittedMs: 2000, processingMs: 2000 } });
   t.after(() => sim.close());
   const kling = clientFor(sim, { maxConcurrentTasks: 1 });
-  const first = kling.extendVideoAndWait({ video_id: SOURCE }, { pollIntervalMs: 50, timeoutMs: 300 }).catch((e) => e);
+  const first = kling.extensions.createAndWait({ video_id: SOURCE }, { pollIntervalMs: 50, timeoutMs: 300 }).catch((e) => e);
   const controller = new AbortController();
-  const queued = kling.extendVideoAndWait({ video_id: SOURCE }, { signal: controller.signal });
+  const queued = kling.extensions.createAndWait({ video_id: SOURCE }, { signal: controller.signal });
   setTimeout(() => controller.abort(), 80);
   const e = await rejectionOf(queued);
   assert.equal(e.code, "ERR_KLING_ABORTED");

@@ -13,7 +13,7 @@ async function setup(t, options) {
 test("1102 (resource pack exhausted) is not retried, despite its 429", async (t) => {
   const { sim, kling } = await setup(t);
   sim.injectFault({ method: "POST", path: EXTEND, action: { type: "error", status: 429, code: 1102 } });
-  const e = await rejectionOf(kling.extendVideo({ video_id: SOURCE }));
+  const e = await rejectionOf(kling.extensions.create({ video_id: SOURCE }));
   assert.equal(e.code, "ERR_KLING_ACCOUNT");
   assert.equal(e.apiCode, 1102);
   assert.equal(e.retryable, false);
@@ -25,7 +25,7 @@ test("1102 (resource pack exhausted) is not retried, despite its 429", async (t)
 test("1303 (concurrency) is retried and the task is created once", async (t) => {
   const { sim, kling } = await setup(t);
   sim.injectFault({ method: "POST", path: EXTEND, action: { type: "error", status: 429, code: 1303, headers: { "retry-after-ms": "20" } } });
-  const task = await kling.extendVideo({ video_id: SOURCE });
+  const task = await kling.extensions.create({ video_id: SOURCE });
   assert.equal(task.task_status, "submitted");
   assert.equal(apiRequests(sim, "POST", EXTEND).length, 2);
   assert.equal(sim.tasks().length, 1);
@@ -33,8 +33,8 @@ test("1303 (concurrency) is retried and the task is created once", async (t) => 
 
 test("the simulator's real concurrency cap answers 1303 and the client rides it out", async (t) => {
   const { sim, kling } = await setup(t, { maxConcurrentTasks: 1, timing: { submittedMs: 10, processingMs: 40 } });
-  await kling.extendVideo({ video_id: SOURCE });
-  const second = await kling.extendVideo({ video_id: SOURCE }, { maxRetries: 4 });
+  await kling.extensions.create({ video_id: SOURCE });
+  const second = await kling.extensions.create({ video_id: SOURCE }, { maxRetries: 4 });
   assert.equal(second.task_status, "submitted");
   assert.ok(sim.requests().some((r) => r.status === 429), "a 1303 was answered");
   assert.equal(sim.tasks().length, 2);
@@ -46,11 +46,11 @@ test("5xx answers are retried: 500/5000, HTML 502, 503/5001", async (t) => {
     { method: "GET", action: { type: "error", status: 500, code: 5000, headers: { "retry-after": "0" } } },
     { method: "GET", action: { type: "html", status: 502 } , skip: 0 },
   ]);
-  const page = await kling.listExtensions({}, { maxRetries: 2 });
+  const page = await kling.extensions.list({}, { maxRetries: 2 });
   assert.ok(Array.isArray(page));
   assert.equal(apiRequests(sim, "GET", EXTEND).length, 3);
   sim.injectFault({ method: "GET", times: 3, action: { type: "error", status: 503, code: 5001, headers: { "retry-after": "0" } } });
-  const e = await rejectionOf(kling.listExtensions());
+  const e = await rejectionOf(kling.extensions.list());
   assert.equal(e.code, "ERR_KLING_SERVER");
   assert.equal(e.apiCode, 5001);
   assert.equal(e.retryable, true);
@@ -60,7 +60,7 @@ for (const type of ["drop-after", "drop-before", "truncated"]) {
   test(`a ${type} connection on create ends with exactly one task`, async (t) => {
     const { sim, kling } = await setup(t);
     sim.injectFault({ method: "POST", path: EXTEND, action: { type } });
-    const task = await kling.extendVideo({ video_id: SOURCE, external_task_id: `once-${type}` });
+    const task = await kling.extensions.create({ video_id: SOURCE, external_task_id: `once-${type}` });
     assert.equal(task.task_info.external_task_id, `once-${type}`);
     const tasks = sim.tasks().filter((x) => x.family === "video-extend");
     assert.equal(tasks.length, 1, "one task in the simulator, not two");
@@ -74,16 +74,16 @@ for (const type of ["drop-after", "drop-before", "truncated"]) {
 test("a response that never comes is a timeout, retried, then ERR_KLING_TIMEOUT", async (t) => {
   const { sim, kling } = await setup(t);
   sim.injectFault({ method: "GET", times: 2, action: { type: "hang" } });
-  const e = await rejectionOf(kling.getExtension("123", { timeoutMs: 100, maxRetries: 1 }));
+  const e = await rejectionOf(kling.extensions.get("123", { timeoutMs: 100, maxRetries: 1 }));
   assert.equal(e.code, "ERR_KLING_TIMEOUT");
   assert.equal(apiRequests(sim, "GET", EXTEND).length, 2);
 });
 
 test("waiting stops at its deadline with the task id and last status", async (t) => {
   const { kling } = await setup(t, { timing: { submittedMs: 5000, processingMs: 5000 } });
-  const created = await kling.extendVideo({ video_id: SOURCE });
+  const created = await kling.extensions.create({ video_id: SOURCE });
   const started = Date.now();
-  const e = await rejectionOf(kling.waitForExtension(created.task_id, { timeoutMs: 150, pollIntervalMs: 40 }));
+  const e = await rejectionOf(kling.extensions.wait(created.task_id, { timeoutMs: 150, pollIntervalMs: 40 }));
   assert.equal(e.code, "ERR_KLING_WAIT_TIMEOUT");
   assert.equal(e.taskId, created.task_id);
   assert.equal(e.lastStatus, "submitted");
@@ -93,7 +93,7 @@ test("waiting stops at its deadline with the task id and last status", async (t)
 test("an abort stops waiting at once and says the task keeps running", async (t) => {
   const { sim, kling } = await setup(t, { timing: { submittedMs: 5000, processingMs: 5000 } });
   const controller = new AbortController();
-  const waiting = kling.extendVideoAndWait({ video_id: SOURCE }, { signal: controller.signal, pollIntervalMs: 10_000 });
+  const waiting = kling.extensions.createAndWait({ video_id: SOURCE }, { signal: controller.signal, pollIntervalMs: 10_000 });
   setTimeout(() => controller.abort(), 50);
   const started = Date.now();
   const e = await rejectionOf(waiting);
@@ -107,10 +107,10 @@ test("an abort stops waiting at once and says the task keeps running", async (t)
 for (const [name, offsetMs] of [["10 minutes ahead of", -600_000], ["40 minutes behind", 2_400_000]]) {
   test(`a client clock ${name} the server's is corrected from Date after one re-sign`, async (t) => {
     const { sim, kling } = await setup(t, { clockOffsetMs: offsetMs });
-    assert.ok(Array.isArray(await kling.listExtensions()));
+    assert.ok(Array.isArray(await kling.extensions.list()));
     const statuses = sim.requests().map((r) => r.status);
     assert.deepEqual(statuses, [401, 200]);
-    assert.ok(Array.isArray(await kling.listExtensions()));
+    assert.ok(Array.isArray(await kling.extensions.list()));
     assert.deepEqual(sim.requests().map((r) => r.status), [401, 200, 200], "the offset is remembered");
   });
 }

@@ -11,8 +11,8 @@ test("the same id with the same video resolves with the first task and creates n
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim);
-  const first = await kling.extendVideo({ video_id: SOURCE, external_task_id: "order-1" });
-  const again = await kling.extendVideo({ video_id: SOURCE, external_task_id: "order-1" });
+  const first = await kling.extensions.create({ video_id: SOURCE, external_task_id: "order-1" });
+  const again = await kling.extensions.create({ video_id: SOURCE, external_task_id: "order-1" });
   assert.equal(again.task_id, first.task_id);
   assert.equal(extensions(sim).length, 1);
   assert.equal(apiRequests(sim, "POST", "video-extend").length, 2, "the second POST was refused as a duplicate");
@@ -23,8 +23,8 @@ test("the same id with another video is refused naming the task that holds it", 
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim);
-  const first = await kling.extendVideo({ video_id: SOURCE, external_task_id: "order-1" });
-  const e = await rejectionOf(kling.extendVideo({ video_id: OTHER_SOURCE, external_task_id: "order-1" }));
+  const first = await kling.extensions.create({ video_id: SOURCE, external_task_id: "order-1" });
+  const e = await rejectionOf(kling.extensions.create({ video_id: OTHER_SOURCE, external_task_id: "order-1" }));
   assert.equal(e.code, "ERR_KLING_BAD_REQUEST");
   assert.equal(e.field, "external_task_id");
   assert.equal(e.taskId, first.task_id);
@@ -38,10 +38,10 @@ test("after an ambiguous failure, a task holding the id for another video is nev
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim, { maxRetries: 2 });
-  const first = await kling.extendVideo({ video_id: SOURCE, external_task_id: "order-1" });
+  const first = await kling.extensions.create({ video_id: SOURCE, external_task_id: "order-1" });
   // Kling refuses the duplicate, but the answer is lost: the lookup then finds the first task.
   sim.injectFault({ method: "POST", path: "/v1/videos/video-extend", action: { type: "drop-after" } });
-  const e = await rejectionOf(kling.extendVideo({ video_id: OTHER_SOURCE, external_task_id: "order-1" }));
+  const e = await rejectionOf(kling.extensions.create({ video_id: OTHER_SOURCE, external_task_id: "order-1" }));
   assert.equal(e.field, "external_task_id");
   assert.equal(e.taskId, first.task_id);
   assert.equal(e.taskMayExist, undefined);
@@ -53,8 +53,8 @@ test("text2video: the id alone decides", async (t) => {
   t.after(() => sim.close());
   const kling = clientFor(sim);
   const params = { model_name: "kling-v1-6", prompt: "a lake", external_task_id: "src-1" };
-  const first = await kling.createTextToVideo(params);
-  const again = await kling.createTextToVideo({ ...params, prompt: "a different prompt" });
+  const first = await kling.textToVideo.create(params);
+  const again = await kling.textToVideo.create({ ...params, prompt: "a different prompt" });
   assert.equal(again.task_id, first.task_id);
   assert.equal(sim.tasks().filter((t) => t.family === "text2video").length, 1);
 });
@@ -67,14 +67,14 @@ test("a create that cannot be settled says taskMayExist; calling again with its 
     { method: "POST", path: "/v1/videos/video-extend", action: { type: "drop-after" } },
     { method: "GET", path: "/v1/videos/video-extend/", times: 0, action: { type: "drop-before" } },
   ]);
-  const e = await rejectionOf(kling.extendVideo({ video_id: SOURCE }));
+  const e = await rejectionOf(kling.extensions.create({ video_id: SOURCE }));
   assert.equal(e.code, "ERR_KLING_NETWORK");
   assert.equal(e.taskMayExist, true);
   assert.equal(e.retryable, false, "a generic retry wrapper must not call again with a fresh id");
   assert.match(e.externalTaskId, /^ke-[0-9a-f]{24}$/);
   assert.match(e.message, new RegExp(`call again with external_task_id "${e.externalTaskId}"`));
   sim.clearFaults();
-  const task = await kling.extendVideo({ video_id: SOURCE, external_task_id: e.externalTaskId });
+  const task = await kling.extensions.create({ video_id: SOURCE, external_task_id: e.externalTaskId });
   assert.equal(task.task_info.external_task_id, e.externalTaskId);
   assert.equal(extensions(sim).length, 1, "the task the lost answer created, not a second one");
 });
@@ -86,7 +86,7 @@ test("a chain interrupted after step 1 and re-run with the same prefix ends with
   const params = { video_id: SOURCE, prompts: ["Birds fly", "A deer drinks", "Pull back"], external_task_id: "trip" };
   const stop = new AbortController();
   const interrupted = await rejectionOf(
-    kling.chainExtensions(params, {
+    kling.extensions.chain(params, {
       ...FAST,
       signal: stop.signal,
       onProgress: (task, info) => {
@@ -101,7 +101,7 @@ test("a chain interrupted after step 1 and re-run with the same prefix ends with
   const step1 = extensions(sim)[0].task_id;
   assert.equal(interrupted.completed[0].task_id, step1);
 
-  const tasks = await kling.chainExtensions(params, FAST);
+  const tasks = await kling.extensions.chain(params, FAST);
   const ids = tasks.map((task) => task.task_id);
   const externalIds = tasks.map((task) => task.task_info.external_task_id);
   const durations = tasks.map((task) => task.task_result.videos[0].duration);
@@ -117,12 +117,12 @@ test("a chain whose step failed resumes under its generated prefix, the step tri
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim);
-  const e = await rejectionOf(kling.chainExtensions({ video_id: SOURCE, prompts: ["Birds fly", "[fail] a storm"] }, FAST));
+  const e = await rejectionOf(kling.extensions.chain({ video_id: SOURCE, prompts: ["Birds fly", "[fail] a storm"] }, FAST));
   assert.equal(e.code, "ERR_KLING_TASK_FAILED");
   assert.match(e.externalTaskId, /^ke-[0-9a-f]{24}$/, "the generated prefix rides along");
   assert.match(e.message, new RegExp(`re-run the chain with external_task_id "${e.externalTaskId}"`));
   assert.equal(e.completed.length, 1);
-  const tasks = await kling.chainExtensions({ video_id: SOURCE, prompts: ["Birds fly", "a storm"], external_task_id: e.externalTaskId }, FAST);
+  const tasks = await kling.extensions.chain({ video_id: SOURCE, prompts: ["Birds fly", "a storm"], external_task_id: e.externalTaskId }, FAST);
   assert.equal(tasks[0].task_id, e.completed[0].task_id);
   assert.equal(tasks[1].task_info.external_task_id, `${e.externalTaskId}-2.2`);
   assert.equal(tasks[1].task_result.videos[0].duration, "15");

@@ -27,7 +27,7 @@ test("the package's token verifies with jose's jwtVerify and holds exactly iss, 
 test("a client's signed token is accepted by the simulator (jose on the other side)", async (t) => {
   const sim = await startSim();
   t.after(() => sim.close());
-  const page = await clientFor(sim).listExtensions({ pageSize: 5 });
+  const page = await clientFor(sim).extensions.list({ pageSize: 5 });
   assert.ok(Array.isArray(page));
   assert.equal(sim.requests().at(-1).status, 200);
 });
@@ -37,10 +37,10 @@ test("a pre-signed token and a token provider both work", async (t) => {
   t.after(() => sim.close());
   const token = signToken(SIM_DEFAULTS.accessKey, SIM_DEFAULTS.secretKey);
   const fixed = new KlingClient({ token, baseUrl: sim.url });
-  assert.ok(Array.isArray(await fixed.listExtensions()));
+  assert.ok(Array.isArray(await fixed.extensions.list()));
   let asked = 0;
   const provided = new KlingClient({ token: async () => (asked++, token), baseUrl: sim.url });
-  assert.ok(Array.isArray(await provided.listExtensions()));
-  assert.ok(Array.isArray(await provided.listExtensions()));
+  assert.ok(Array.isArray(await provided.extensions.list()));
+  assert.ok(Array.isArray(await provided.extensions.list()));
   assert.equal(asked, 1, "the provided token is kept until it nears its exp");
 });

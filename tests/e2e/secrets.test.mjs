@@ -62,27 +62,27 @@ test("no error path, client rendering or log line reveals a secret", async (t) =
   add(await caught(() => new KlingClient({ apiKey: API_KEY, tiemoutMs: 1 })), "unknown option");
   add(await caught(() => signToken(AK, SK, { now: Date.now() })), "signToken with milliseconds");
   // Authentication failures, each credential form
-  add(await caught(wrongKey.listExtensions()), "wrong secret key");
-  add(await caught(wrongApiKey.listExtensions()), "wrong API key");
-  add(await caught(expired.listExtensions()), "expired pre-signed token");
-  add(await caught(provider.listExtensions()), "throwing token provider");
+  add(await caught(wrongKey.extensions.list()), "wrong secret key");
+  add(await caught(wrongApiKey.extensions.list()), "wrong API key");
+  add(await caught(expired.extensions.list()), "expired pre-signed token");
+  add(await caught(provider.extensions.list()), "throwing token provider");
   // Every business error code, through each credential form
   for (const client of [keys, apiKey, tokened]) {
     for (const [status, code] of [[401, 1000], [429, 1102], [403, 1103], [400, 1201], [404, 1203], [400, 1301], [429, 1302], [429, 1303], [500, 5000], [503, 5001], [504, 5002]]) {
       sim.injectFault({ action: { type: "error", status, code, message: `refused (${code})` } });
-      add(await caught(client.getExtension("123")), `code ${code}`);
+      add(await caught(client.extensions.get("123")), `code ${code}`);
     }
     for (const type of ["html", "malformed", "truncated", "drop-before", "drop-after"]) {
       sim.injectFault({ action: { type, status: 502 } });
-      add(await caught(client.extendVideo({ video_id: SOURCE })), `fault ${type}`);
+      add(await caught(client.extensions.create({ video_id: SOURCE })), `fault ${type}`);
     }
     sim.injectFault({ action: { type: "hang" } });
-    add(await caught(client.getExtension("123", { timeoutMs: 50 })), "timeout");
-    add(await caught(client.getExtension("123", { signal: AbortSignal.abort() })), "abort");
-    add(await caught(client.extendVideo({ video_id: SOURCE, cfg_scale: 7 })), "invalid request");
-    add(await caught(client.extendVideoAndWait({ video_id: SOURCE, prompt: "[fail]" }, { pollIntervalMs: 10 })), "failed task");
-    add(await caught(client.extendVideoAndWait({ video_id: SOURCE }, { pollIntervalMs: 10, timeoutMs: 1 })), "wait timeout");
-    add(await caught(client.chainExtensions({ video_id: SOURCE, prompts: ["a", "[fail] b"] }, { pollIntervalMs: 10 })), "failed chain step");
+    add(await caught(client.extensions.get("123", { timeoutMs: 50 })), "timeout");
+    add(await caught(client.extensions.get("123", { signal: AbortSignal.abort() })), "abort");
+    add(await caught(client.extensions.create({ video_id: SOURCE, cfg_scale: 7 })), "invalid request");
+    add(await caught(client.extensions.createAndWait({ video_id: SOURCE, prompt: "[fail]" }, { pollIntervalMs: 10 })), "failed task");
+    add(await caught(client.extensions.createAndWait({ video_id: SOURCE }, { pollIntervalMs: 10, timeoutMs: 1 })), "wait timeout");
+    add(await caught(client.extensions.chain({ video_id: SOURCE, prompts: ["a", "[fail] b"] }, { pollIntervalMs: 10 })), "failed chain step");
   }
   add(await caught(() => verifyCallback({ "webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x" }, "{}", "whsec_" + Buffer.from(SK).toString("base64"))), "forged callback");
 

@@ -19,15 +19,15 @@ export function workload({ KlingClient, signToken, parseCallback }) {
   /** One round of every kind of call; resolves how many client calls it made. */
   async function round() {
     const calls = [
-      client.getExtension("7"),
-      client.listExtensions({ pageSize: 5 }),
-      client.waitForExtension("7", { pollIntervalMs: 1 }),
-      client.extendVideo({ video_id: "v", prompt: "p" }),
-      client.getExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-      client.waitForExtension("7", { signal: AbortSignal.abort() }).catch(() => {}),
-      client.extendVideo({ video_id: "v", cfg_scale: 9 }).catch(() => {}),
+      client.extensions.get("7"),
+      client.extensions.list({ pageSize: 5 }),
+      client.extensions.wait("7", { pollIntervalMs: 1 }),
+      client.extensions.create({ video_id: "v", prompt: "p" }),
+      client.extensions.get("7", { signal: AbortSignal.abort() }).catch(() => {}),
+      client.extensions.wait("7", { signal: AbortSignal.abort() }).catch(() => {}),
+      client.extensions.create({ video_id: "v", cfg_scale: 9 }).catch(() => {}),
       (async () => {
-        for await (const task of client.extensions({ pageSize: 2 })) if (task) break;
+        for await (const task of client.extensions.list({ pageSize: 2 })) if (task) break;
       })(),
     ];
     await Promise.all(calls);

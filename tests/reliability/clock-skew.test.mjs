@@ -41,7 +41,7 @@ async function scenario(t, { name, skew, timing, flow, maxResigns, minResigns = 
   const fig = figures(sim.requests());
   // The learnt offset is kept: one more call needs no re-sign.
   const mark = sim.requests().length;
-  await kling.listExtensions();
+  await kling.extensions.list();
   const afterwards = sim.requests().slice(mark).map((r) => r.status);
   const problems = [];
   if (!outcome.ok) problems.push(`the flow failed: ${outcome.error?.code} ${outcome.error?.message}`);
@@ -80,14 +80,14 @@ const FAST_WAIT = { pollIntervalMs: 25, timeoutMs: 30_000 };
 test("create + wait, client clock 10 minutes ahead: one re-sign (1003), then the offset holds", async (t) => {
   await scenario(t, {
     name: "create + wait, client 10 min ahead", skew: [{ offsetMs: -10 * MIN }], maxResigns: 1,
-    flow: (k) => k.extendVideoAndWait({ video_id: SOURCE, prompt: "skew ahead" }, FAST_WAIT),
+    flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "skew ahead" }, FAST_WAIT),
   });
 });
 
 test("create + wait, client clock 40 minutes behind: one re-sign (1004), then the offset holds", async (t) => {
   await scenario(t, {
     name: "create + wait, client 40 min behind", skew: [{ offsetMs: 40 * MIN }], maxResigns: 1,
-    flow: (k) => k.extendVideoAndWait({ video_id: SOURCE, prompt: "skew behind" }, FAST_WAIT),
+    flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "skew behind" }, FAST_WAIT),
   });
 });
 
@@ -95,9 +95,9 @@ test("text2video + 2-step chain, client clock 40 minutes behind: one re-sign for
   await scenario(t, {
     name: "text2video + wait + 2-step chain, client 40 min behind", skew: [{ offsetMs: 40 * MIN }], maxResigns: 1, tasks: 3,
     flow: async (k) => {
-      const source = await k.createTextToVideo({ prompt: "a lake", model_name: "kling-v1-6" });
-      const done = await k.waitForTextToVideo(source.task_id, FAST_WAIT);
-      return k.chainExtensions({ video_id: done.task_result.videos[0].id, prompts: ["one", "two"] }, FAST_WAIT);
+      const source = await k.textToVideo.create({ prompt: "a lake", model_name: "kling-v1-6" });
+      const done = await k.textToVideo.wait(source.task_id, FAST_WAIT);
+      return k.extensions.chain({ video_id: done.task_result.videos[0].id, prompts: ["one", "two"] }, FAST_WAIT);
     },
   });
 });
@@ -108,7 +108,7 @@ test("skew changes mid-wait (in sync → 10 min ahead → 40 min behind): one re
     timing: { submittedMs: 600, processingMs: 900 },
     skew: [{ offsetMs: 0 }, { atMs: 300, offsetMs: -10 * MIN }, { atMs: 900, offsetMs: 40 * MIN }],
     minResigns: 2, maxResigns: 2,
-    flow: (k) => k.extendVideoAndWait({ video_id: SOURCE, prompt: "moving clock" }, { pollIntervalMs: 50, timeoutMs: 30_000 }),
+    flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "moving clock" }, { pollIntervalMs: 50, timeoutMs: 30_000 }),
   });
 });
 
@@ -117,9 +117,9 @@ test("skew changes between two creates: the refused POST is re-sent once, still 
     name: "create, skew jumps 10 min (client ahead), create again",
     skew: [{ offsetMs: 0 }, { atMs: 150, offsetMs: -10 * MIN }], maxResigns: 1, tasks: 2,
     flow: async (k) => {
-      await k.extendVideo({ video_id: SOURCE, prompt: "before" });
+      await k.extensions.create({ video_id: SOURCE, prompt: "before" });
       await new Promise((r) => setTimeout(r, 300));
-      return k.extendVideo({ video_id: SOURCE, prompt: "after" });
+      return k.extensions.create({ video_id: SOURCE, prompt: "after" });
     },
   });
 });

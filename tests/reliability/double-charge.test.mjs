@@ -1,7 +1,8 @@
 // No double charge: hundreds of creates (three families; some with the caller's external_task_id,
 // most generated) under ambiguous failures injected at random points. Every create ends with
 // exactly one task for its external_task_id, or rejects with an error that carries the id (and
-// says to look it up when the task may exist) while the simulator holds at most one task for it.
+// says taskMayExist, not retryable, when the task may exist) while the simulator holds at most one
+// task for it.
 // Never two tasks for one external id. Replay a run with RELIABILITY_SEED=<seed>.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +15,9 @@ const GENERATED_ID = /^ke-[0-9a-f]{24}$/;
 const RA = { "retry-after-ms": "5" };
 
 const FAMILIES = {
-  "video-extend": { path: "/v1/videos/video-extend", create: (k, p, o) => k.extendVideo({ video_id: SOURCE, ...p }, o) },
-  text2video: { path: "/v1/videos/text2video", create: (k, p, o) => k.createTextToVideo(p, o) },
-  image2video: { path: "/v1/videos/image2video", create: (k, p, o) => k.createImageToVideo({ image: "https://example.com/cat.png", ...p }, o) },
+  "video-extend": { path: "/v1/videos/video-extend", create: (k, p, o) => k.extensions.create({ video_id: SOURCE, ...p }, o) },
+  text2video: { path: "/v1/videos/text2video", create: (k, p, o) => k.textToVideo.create(p, o) },
+  image2video: { path: "/v1/videos/image2video", create: (k, p, o) => k.imageToVideo.create({ image: "https://example.com/cat.png", ...p }, o) },
 };
 
 // Where the failure strikes, and how often (the rest: none).
@@ -127,8 +128,8 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
       if (held.length > 1) problems.push(`${where}: rejected, and the simulator holds ${held.length} tasks for ${id}`);
       if (held.length === 1) tally.rejectedWithTask++;
       else tally.rejectedWithoutTask++;
-      if (held.length === 1 && !/look it up/i.test(error.message)) {
-        problems.push(`${where}: rejected (${error.code}) while its task exists, and the message does not say to look it up: ${error.message}`);
+      if (held.length === 1 && !(error.taskMayExist === true && error.retryable === false && /call again with external_task_id/.test(error.message))) {
+        problems.push(`${where}: rejected (${error.code}) while its task exists, without taskMayExist (retryable ${error.retryable}): ${error.message}`);
       }
     }
   }

@@ -50,7 +50,7 @@ async function prepare(sim, op) {
   const kling = clientFor(sim);
   const n = { get: 1, wait: 1, list: 2, iterate: 3 }[op.id] ?? 0;
   const tasks = [];
-  for (let i = 0; i < n; i++) tasks.push(await kling.extendVideo({ video_id: SOURCE, prompt: `setup ${i}` }));
+  for (let i = 0; i < n; i++) tasks.push(await kling.extensions.create({ video_id: SOURCE, prompt: `setup ${i}` }));
   return { task: tasks[0], tasks };
 }
 
@@ -58,16 +58,16 @@ async function run(kling, op, setup, seen) {
   const onProgress = (task) => seen.push(task);
   const waitOpts = { pollIntervalMs: 20, timeoutMs: 20_000, onProgress };
   switch (op.id) {
-    case "create": return kling.extendVideo({ video_id: SOURCE, prompt: "matrix" });
-    case "get": return kling.getExtension(setup.task.task_id);
-    case "list": return kling.listExtensions({ pageSize: 10 });
+    case "create": return kling.extensions.create({ video_id: SOURCE, prompt: "matrix" });
+    case "get": return kling.extensions.get(setup.task.task_id);
+    case "list": return kling.extensions.list({ pageSize: 10 });
     case "iterate": {
-      for await (const task of kling.extensions({ pageSize: 2 })) seen.push(task);
+      for await (const task of kling.extensions.list({ pageSize: 2 })) seen.push(task);
       return seen;
     }
-    case "wait": return kling.waitForExtension(setup.task.task_id, waitOpts);
-    case "chain": return kling.chainExtensions({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
-    case "text2video": return kling.createTextToVideo({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
+    case "wait": return kling.extensions.wait(setup.task.task_id, waitOpts);
+    case "chain": return kling.extensions.chain({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
+    case "text2video": return kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
   }
 }
 

@@ -13,13 +13,13 @@ export const T2V = "/v1/videos/text2video";
 
 /** Kind: "create" (a POST that may create a billable task), "read" (GETs), "wait" (polls). */
 export const OPERATIONS = [
-  { id: "create", label: "create", call: "extendVideo", kind: "create", path: EXTEND },
-  { id: "get", label: "get", call: "getExtension", kind: "read", path: EXTEND },
-  { id: "list", label: "list", call: "listExtensions", kind: "read", path: EXTEND },
+  { id: "create", label: "create", call: "extensions.create", kind: "create", path: EXTEND },
+  { id: "get", label: "get", call: "extensions.get", kind: "read", path: EXTEND },
+  { id: "list", label: "list", call: "extensions.list", kind: "read", path: EXTEND },
   { id: "iterate", label: "iterate", call: "extensions() over 2 pages", kind: "read", path: EXTEND },
-  { id: "wait", label: "wait", call: "waitForExtension", kind: "wait", path: EXTEND },
-  { id: "chain", label: "chain", call: "chainExtensions, 2 steps", kind: "create", path: EXTEND },
-  { id: "text2video", label: "text2video", call: "createTextToVideo", kind: "create", path: T2V },
+  { id: "wait", label: "wait", call: "extensions.wait", kind: "wait", path: EXTEND },
+  { id: "chain", label: "chain", call: "extensions.chain, 2 steps", kind: "create", path: EXTEND },
+  { id: "text2video", label: "text2video", call: "textToVideo.create", kind: "create", path: T2V },
 ];
 
 const RA = { "retry-after-ms": "10" }; // keeps retries fast; 1303 still waits its 1 s floor

@@ -6,6 +6,14 @@ import {
   signToken,
   verifyCallback,
   parseCallback,
+  planChain,
+  chainStep,
+  pollIntervalMs,
+  type Extensions,
+  type TextToVideo,
+  type ImageToVideo,
+  type PagePromise,
+  type ChainStep,
   type KlingError,
   type KlingErrorCode,
   type Task,
@@ -20,47 +28,84 @@ export async function usage(): Promise<void> {
   new KlingClient();
 
   const params: ExtendVideoParams = { video_id: "743211632612511839", prompt: "A puppy appears", cfg_scale: 0.5, watermark_info: { enabled: true } };
-  const created: Task = await kling.extendVideo(params);
+  const created: Task = await kling.extensions.create(params);
   const controller = new AbortController();
-  const done = await kling.waitForExtension(created.task_id, {
+  const done = await kling.extensions.wait(created.task_id, {
     signal: controller.signal,
     timeoutMs: 60_000,
     pollIntervalMs: 5000,
     onProgress: (task: Task) => console.log(task.task_status),
   });
   const url: string | undefined = done.task_result?.videos?.[0]?.url;
-  const page: Task[] = await kling.listExtensions({ pageNum: 1, pageSize: 50 }, { timeoutMs: 5000 });
-  for await (const task of kling.extensions({ pageSize: 100 })) console.log(task.task_id);
-  const steps: Task[] = await kling.chainExtensions(
+  const page: Task[] = await kling.extensions.list({ pageNum: 1, pageSize: 50 }, { timeoutMs: 5000 });
+  for await (const task of kling.extensions.list({ pageSize: 100 })) console.log(task.task_id);
+  const steps: Task[] = await kling.extensions.chain(
     { video_id: "v", prompts: ["a", { prompt: "b", cfg_scale: 0.2 }], video_duration: "5" },
     { onProgress: (task, info) => console.log(task.task_id, info?.step, info?.steps) },
   );
-  await kling.extendVideoAndWait({ video_id: "v" });
-  await kling.createTextToVideo({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
-  await kling.createImageToVideo({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
+  await kling.extensions.createAndWait({ video_id: "v" });
+  await kling.extensions.get("ext-1", { timeoutMs: 5000, maxRetries: 0 });
+
+  // Every resource has the same five operations, typed by its own parameters.
+  const resources: [Extensions, TextToVideo, ImageToVideo] = [kling.extensions, kling.textToVideo, kling.imageToVideo];
+  for (const r of resources) {
+    const listing: PagePromise = r.list({ pageSize: 10 });
+    const firstPage: Task[] = await listing;
+    for await (const task of listing) console.log(task.task_status, firstPage.length);
+    await r.get("id", { signal: controller.signal });
+    await r.wait("task", { timeoutMs: 1000 });
+  }
+  const t2v: Task = await kling.textToVideo.createAndWait({ prompt: "p", model_name: "kling-v1-6" }, { pollIntervalMs: 5000 });
+  const t2vOne: Task = await kling.textToVideo.get(t2v.task_id);
+  const t2vPage: Task[] = await kling.textToVideo.list();
+  const t2vDone: Task = await kling.textToVideo.wait(t2vOne.task_id);
+  const i2v: Task = await kling.imageToVideo.createAndWait({ model_name: "kling-v1-5", image: "iVBORw0KGgo=" });
+  const i2vOne: Task = await kling.imageToVideo.get(i2v.task_id);
+  const i2vPage: Task[] = await kling.imageToVideo.list({ pageNum: 2 });
+  const i2vDone: Task = await kling.imageToVideo.wait(i2vOne.task_id);
+  console.log(t2vPage, t2vDone, i2vPage, i2vDone);
+
+  // A chain run step by step by a durable runner.
+  const chain = { video_id: "v", prompts: ["a", "b"], external_task_id: "job" };
+  const plan = planChain(chain);
+  const next: ChainStep | null = chainStep(chain, [], 1);
+  if (next) await kling.extensions.createAndWait(next.params);
+  const pause: number = pollIntervalMs(60_000);
+  console.log(plan.steps, plan.external_task_id, pause);
+  await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
+  await kling.imageToVideo.create({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });
   const fromCallback: Task = verifyCallback(new Headers(), "{}", "whsec_x");
   parseCallback(new Uint8Array());
   console.log(url, page, steps, token, fromCallback, JSON.stringify(kling.toJSON()));
 
   try {
-    await kling.getExtension("id");
+    await kling.extensions.get("id");
   } catch (err) {
     const e = err as KlingError;
     const code: KlingErrorCode = e.code;
     if (code === "ERR_KLING_TASK_FAILED") console.log(e.taskId, e.taskStatusMsg);
     if (e.code === "ERR_KLING_INVALID_REQUEST") console.log(e.field);
     console.log(e.apiCode, e.requestId, e.retryable, e.status, e.externalTaskId);
+    if (e.taskMayExist) await kling.extensions.create({ ...params, external_task_id: e.externalTaskId });
   }
 
   // @ts-expect-error video-extend takes video_id, not task_id
-  await kling.extendVideo({ task_id: "123" });
+  await kling.extensions.create({ task_id: "123" });
   // @ts-expect-error duration is a string of seconds
-  await kling.createTextToVideo({ prompt: "x", duration: 5 });
+  await kling.textToVideo.create({ prompt: "x", duration: 5 });
   // @ts-expect-error mode is std or pro
-  await kling.createTextToVideo({ prompt: "x", mode: "standard" });
+  await kling.textToVideo.create({ prompt: "x", mode: "standard" });
   // @ts-expect-error region is global or cn
   new KlingClient({ region: "eu" });
+  // @ts-expect-error chain is for extensions only
+  await kling.textToVideo.chain({ video_id: "v", prompts: ["a"] });
+  // @ts-expect-error text2video takes a prompt, not a video_id
+  await kling.textToVideo.createAndWait({ video_id: "v" });
+  // @ts-expect-error image2video needs an image
+  await kling.imageToVideo.create({ model_name: "kling-v1-6" });
+  // @ts-expect-error the flat methods are gone
+  await kling.extensions();
   // @ts-expect-error not an error code
   const bad: KlingErrorCode = "ERR_SOMETHING";
   console.log(bad);

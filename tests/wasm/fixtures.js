@@ -34,6 +34,11 @@ export function jsonStringify(v) {
   return JSON.stringify(v);
 }
 
+/** `object[method](...args)`: drives a client's resources from Rust tests. */
+export function invoke(object, method, ...args) {
+  return object[method](...args);
+}
+
 export async function collect(iterable) {
   const out = [];
   for await (const x of iterable) out.push(x);

@@ -134,7 +134,7 @@ test("user B cannot see, list, wait on or extend from A's tasks through any rout
   const { KlingClient } = await import("../../worker/node_modules/kling-edge/index.node.js");
   const clientB = new KlingClient({ baseUrl: `${url}/kling`, token: tokenB, maxRetries: 0 });
   t.after(() => clientB.free());
-  await assert.rejects(clientB.waitForExtension(w.extId, { pollIntervalMs: 50, timeoutMs: 5000 }), (e) => e.code === "ERR_KLING_NOT_FOUND");
+  await assert.rejects(clientB.extensions.wait(w.extId, { pollIntervalMs: 50, timeoutMs: 5000 }), (e) => e.code === "ERR_KLING_NOT_FOUND");
 
   // Extending: A's source video and A's extension result are not B's to extend (404, nothing sent).
   const creates = sim.requests().filter((r) => r.method === "POST").length;

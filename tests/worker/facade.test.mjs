@@ -24,19 +24,19 @@ test("a kling-edge client with a session token works through the facade and sees
   t.after(() => { mine.free(); theirs.free(); });
   const wait = { pollIntervalMs: 50, timeoutMs: 15_000 };
 
-  const source = await mine.createTextToVideoAndWait({ model_name: "kling-v1-6", prompt: "A harbour at dawn" }, wait);
+  const source = await mine.textToVideo.createAndWait({ model_name: "kling-v1-6", prompt: "A harbour at dawn" }, wait);
   assert.equal(source.task_status, "succeed");
-  const extended = await mine.extendVideoAndWait({ video_id: source.task_result.videos[0].id, prompt: "Boats leave", external_task_id: "my-ext-1" }, wait);
+  const extended = await mine.extensions.createAndWait({ video_id: source.task_result.videos[0].id, prompt: "Boats leave", external_task_id: "my-ext-1" }, wait);
   assert.equal(extended.task_status, "succeed");
   assert.equal(extended.task_info.external_task_id, "my-ext-1", "the caller's own id, not the derived one");
-  assert.equal((await theirs.extendVideo({ video_id: SOURCE })).task_status, "submitted");
+  assert.equal((await theirs.extensions.create({ video_id: SOURCE })).task_status, "submitted");
 
-  const list = await mine.listExtensions({ pageSize: 10 });
+  const list = await mine.extensions.list({ pageSize: 10 });
   assert.deepEqual(list.map((x) => x.task_id), [extended.task_id]);
-  assert.equal((await theirs.listExtensions({ pageSize: 10 })).length, 1);
-  assert.equal((await mine.listTextToVideo({ pageSize: 10 })).length, 1);
-  assert.equal((await mine.getExtension("my-ext-1")).task_id, extended.task_id);
-  await assert.rejects(theirs.getExtension(extended.task_id), (e) => e.code === "ERR_KLING_NOT_FOUND");
+  assert.equal((await theirs.extensions.list({ pageSize: 10 })).length, 1);
+  assert.equal((await mine.textToVideo.list({ pageSize: 10 })).length, 1);
+  assert.equal((await mine.extensions.get("my-ext-1")).task_id, extended.task_id);
+  await assert.rejects(theirs.extensions.get(extended.task_id), (e) => e.code === "ERR_KLING_NOT_FOUND");
   // Kling's account-wide list was never asked for: every list came from the service's records.
   assert.ok(sim.requests().every((r) => !(r.method === "GET" && /^\/v1\/videos\/[a-z0-9-]+$/.test(r.path))));
   for (const r of sim.requests()) assert.equal(r.status, 200);

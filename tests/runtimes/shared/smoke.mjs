@@ -120,7 +120,7 @@ export async function smoke(kling, { simUrl, browser = false, withoutInit = fals
 
   checks.extend = await check("extend", async () => {
     const seen = [];
-    const task = await client().extendVideoAndWait(
+    const task = await client().extensions.createAndWait(
       { video_id: SOURCE_VIDEO },
       { pollIntervalMs: 20, timeoutMs: 10000, onProgress: (t) => seen.push(t.task_status) },
     );
@@ -133,7 +133,7 @@ export async function smoke(kling, { simUrl, browser = false, withoutInit = fals
 
   checks.error = await check("error", async () => {
     const before = (await simRequests(simUrl)).length;
-    const e = await rejectionOf(client().extendVideo({ video_id: "x", cfg_scale: 2 }));
+    const e = await rejectionOf(client().extensions.create({ video_id: "x", cfg_scale: 2 }));
     expect(e instanceof Error, `the rejection is not an Error: ${describe(e)}`);
     expect(e.name === "KlingError", `name is ${JSON.stringify(e.name)}`);
     expect(e.code === "ERR_KLING_INVALID_REQUEST", `code is ${JSON.stringify(e.code)}`);

@@ -1,6 +1,9 @@
 // Browsers and bundlers: the wasm is fetched once, by `await init()`. Until then every export
 // throws a KlingError that says so, instead of wasm-bindgen's "cannot read properties of undefined".
 import load, * as glue from "./kling_edge.js";
+import { KlingError } from "./kling-error.js";
+
+export { KlingError };
 
 let ready = false;
 let loading;
@@ -24,13 +27,11 @@ export function initSync(module) {
 
 function assertReady(what) {
   if (ready) return;
-  const e = new Error(
+  throw new KlingError(
+    "ERR_KLING_NOT_INITIALIZED",
     `kling-edge is not initialised: \`await init()\` once before using ${what} (browsers load the WebAssembly module asynchronously)`,
+    { retryable: false },
   );
-  e.name = "KlingError";
-  e.code = "ERR_KLING_NOT_INITIALIZED";
-  e.retryable = false;
-  throw e;
 }
 
 export class KlingClient extends glue.KlingClient {

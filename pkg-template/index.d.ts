@@ -1,10 +1,9 @@
-export { KlingClient, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
+export { KlingClient, KlingError, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
 export type {
   Extensions,
   TextToVideo,
   ImageToVideo,
   PagePromise,
-  KlingError,
   KlingErrorCode,
   KlingClientOptions,
   RequestOptions,

@@ -13,8 +13,12 @@ export type KlingErrorCode =
   | "ERR_KLING_TASK_FAILED" | "ERR_KLING_WAIT_TIMEOUT" | "ERR_KLING_CALLBACK_SIGNATURE"
   | "ERR_KLING_NOT_INITIALIZED";
 
-/** What every rejection and throw of kling-edge is (`name === "KlingError"`). */
-export interface KlingError extends Error {
+/**
+ * What every rejection and throw of kling-edge is: `err instanceof KlingError` works from every
+ * entry, the not-initialised error included. Branch on `code`.
+ */
+export declare class KlingError extends Error {
+  private constructor();
   name: "KlingError";
   code: KlingErrorCode;
   /** Whether repeating the same call may succeed. Never true when `taskMayExist` is. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, rejectionOf } from "./support.mjs";
+import { startSim, clientFor, SOURCE, rejectionOf, KlingError } from "./support.mjs";
 
 const long = (n, ch = "a") => ch.repeat(n);
 
@@ -49,6 +49,7 @@ test("every documented rule is checked before anything is sent", async (t) => {
     assert.equal(e.code, "ERR_KLING_INVALID_REQUEST", `${method} ${JSON.stringify(params)?.slice(0, 80)}`);
     assert.equal(e.field, field, `${method}: ${e.message}`);
     assert.ok(e instanceof Error && e.stack);
+    assert.ok(e instanceof KlingError, "instanceof the exported class");
   }
   assert.equal(sim.requests().length, 0, "no request reached the simulator");
 });

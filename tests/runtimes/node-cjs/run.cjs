@@ -23,8 +23,8 @@ try {
     record.ok = false;
   } else {
     const { smoke } = await import("./smoke.mjs");
-    const { KlingClient, signToken, init } = kling; // the destructuring users write
-    Object.assign(record, await smoke({ KlingClient, signToken, init }, { simUrl: process.env.SIM_URL }));
+    const { KlingClient, KlingError, signToken, init } = kling; // the destructuring users write
+    Object.assign(record, await smoke({ KlingClient, KlingError, signToken, init }, { simUrl: process.env.SIM_URL }));
     record.notes.push(`entry: ${require.resolve("kling-edge").split("/node_modules/")[1]}`);
   }
   // Let queued 'warning' events fire before reporting them.

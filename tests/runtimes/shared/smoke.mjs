@@ -102,6 +102,7 @@ export async function smoke(kling, { simUrl, browser = false, withoutInit = fals
       }
       expect(e !== undefined, "signToken worked before init() in a browser");
       expect(e.name === "KlingError" && e.code === "ERR_KLING_NOT_INITIALIZED", `before init(): ${describe(e)}`);
+      expect(e instanceof kling.KlingError, "the not-initialised error is not instanceof KlingError");
       expect(/init\(\)/.test(e.message), `the message does not mention init(): ${e.message}`);
     }
     const first = kling.init();
@@ -136,6 +137,7 @@ export async function smoke(kling, { simUrl, browser = false, withoutInit = fals
     const e = await rejectionOf(client().extensions.create({ video_id: "x", cfg_scale: 2 }));
     expect(e instanceof Error, `the rejection is not an Error: ${describe(e)}`);
     expect(e.name === "KlingError", `name is ${JSON.stringify(e.name)}`);
+    expect(e instanceof kling.KlingError, "not instanceof the exported KlingError");
     expect(e.code === "ERR_KLING_INVALID_REQUEST", `code is ${JSON.stringify(e.code)}`);
     expect(e.field === "cfg_scale", `field is ${JSON.stringify(e.field)}`);
     expect(typeof e.stack === "string" && e.stack.length > 0, "no stack");

@@ -3,11 +3,11 @@
 // server the wasm loads at import), so webpack's tree-shaking decides which of the package's files
 // stay, and the package's `sideEffects` must keep the entry that loads the wasm.
 import { writeFileSync, readFileSync } from "node:fs";
-import { KlingClient, signToken } from "kling-edge";
+import { KlingClient, KlingError, signToken } from "kling-edge";
 import { smoke } from "./smoke.mjs";
 
 const build = JSON.parse(readFileSync("build.json", "utf8")); // written by shared/webpack.mjs
-smoke({ KlingClient, signToken }, { simUrl: process.env.SIM_URL, withoutInit: true }).then((result) => {
+smoke({ KlingClient, KlingError, signToken }, { simUrl: process.env.SIM_URL, withoutInit: true }).then((result) => {
   const record = { version: `Node ${process.version}, webpack ${build.webpack}`, notes: build.notes, ...result };
   writeFileSync(process.env.RESULT_FILE, JSON.stringify(record, null, 2));
   process.exitCode = result.ok ? 0 : 1;

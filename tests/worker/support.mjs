@@ -75,9 +75,23 @@ export const TEST_VARS = { USER_DAILY_UNITS: "1000", ACCOUNT_DAILY_UNITS: "10000
  * Starts the Worker in Miniflare on 127.0.0.1 (any port). `bindings` become env vars / secrets;
  * `createsPerMinute` configures the Rate Limiting binding. Closes itself after the test.
  */
-export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle } = {}) {
+export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle, persist, port = 0 } = {}) {
   const { scriptPath, dir } = bundle ?? (await buildBundle());
-  const mf = new Miniflare({
+  const mf = new Miniflare(workerOptions({ scriptPath, dir, bindings, createsPerMinute, persist, port }));
+  t.after(() => mf.dispose());
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { mf, url };
+}
+
+/**
+ * Miniflare's options for the bundle: every binding of wrangler.toml. `persist`: a directory
+ * whose Durable Objects, Workflows and R2 outlive this Miniflare (a restart resumes from it).
+ */
+export function workerOptions({ scriptPath, dir, bindings, createsPerMinute = 1000, persist, port = 0 }) {
+  const stores = persist
+    ? { durableObjectsPersist: join(persist, "do"), workflowsPersist: join(persist, "workflows"), r2Persist: join(persist, "r2") }
+    : {};
+  return {
     modules: true,
     scriptPath,
     modulesRoot: dir, // module names are relative to it; the bundle lives in a temp dir
@@ -89,15 +103,16 @@ export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle
     durableObjects: {
       USERS: { className: "UserStore", useSQLite: true },
       ACCOUNT: { className: "AccountLedger", useSQLite: true },
+      GATE: { className: "ConcurrencyGate", useSQLite: true },
     },
+    workflows: { CHAIN: { name: "kling-edge-chain", className: "Chain" } },
+    r2Buckets: ["MEDIA"],
+    ...stores,
     ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: createsPerMinute, period: 60 } } },
     bindings: { KLING_EDGE_SESSION_SECRET: SESSION_SECRET, ...TEST_VARS, ...bindings },
     host: "127.0.0.1",
-    port: 0,
-  });
-  t.after(() => mf.dispose());
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { mf, url };
+    port,
+  };
 }
 
 export async function startSim(t, options = {}) {
@@ -110,11 +125,11 @@ export async function startSim(t, options = {}) {
  * Simulator + Worker wired together. `webhookSecret` is given to both (the simulator signs, the
  * Worker verifies); `simOptions.webhookSecret` overrides the simulator's.
  */
-export async function startPair(t, { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle } = {}) {
+export async function startPair(t, { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist } = {}) {
   const sim = await startSim(t, { webhookSecret: webhookSecret ?? null, ...simOptions });
   const bindings = { KLING_BASE_URL: sim.url, ...credentials, ...extra };
   if (webhookSecret) bindings.KLING_WEBHOOK_SECRET = webhookSecret;
-  const worker = await startWorker(t, bindings, { createsPerMinute, bundle });
+  const worker = await startWorker(t, bindings, { createsPerMinute, bundle, persist });
   return { sim, worker, url: worker.url, bindings };
 }
 

@@ -5,6 +5,10 @@
 //   POST /extensions              create an extension (reserved against the budgets first)
 //   GET  /extensions              the caller's extensions, newest first, paged
 //   GET  /extensions/:id          one of the caller's, by task id or their external task id
+//   POST /chains                  start a chain of extensions (a Workflow)
+//   GET  /chains, /chains/:id     the caller's chains, one chain with its steps
+//   POST /chains/:id/resume       run a failed chain again from its failed step
+//   GET  /media/:name             a kept video (R2), to its owner or by a signed link; ranges
 //   POST /callbacks/:token        Kling's notifications (signed, or token + confirm-by-GET)
 //   *    /kling/v1/videos/...     the per-user Kling-compatible facade
 import { errorResponse, HttpError, json } from "./http.js";
@@ -15,9 +19,13 @@ import { createExtension, getExtensionRecord, listExtensionRecords } from "./ext
 import { handleCallback } from "./callbacks.js";
 import { FACADE_METHODS, facadeRoute, handleFacade, rawTarget } from "./facade.js";
 import { usage } from "./tasks.js";
+import { createChain, getChain, listChains, resumeChain } from "./chains.js";
+import { serveMedia, signedOwner } from "./media.js";
 
 export { UserStore } from "./user-store.js";
 export { AccountLedger } from "./account.js";
+export { ConcurrencyGate } from "./gate.js";
+export { Chain } from "./chain.js";
 
 export default {
   async fetch(request, env) {
@@ -57,6 +65,13 @@ async function dispatch(request, ctx) {
   }
 
   sessionKey(ctx.env); // a Worker without its session secret answers 500, not 401
+  m = /^\/media\/([^/]+)$/.exec(pathname);
+  if (m && (method === "GET" || method === "HEAD")) {
+    // A <video> element sends no Authorization: a signed link names the owner instead.
+    const name = safeDecode(m[1]);
+    const owner = (await signedOwner(ctx.env, url, name)) ?? (await authenticate(request, ctx.env)).userKey;
+    return serveMedia(request, ctx.env, owner, name, ctx.cors);
+  }
   ctx.user = await authenticate(request, ctx.env);
 
   if (facade) {
@@ -72,6 +87,17 @@ async function dispatch(request, ctx) {
     if (method === "GET") return listExtensionRecords(url, ctx);
     return methodNotAllowed(ctx, "GET, POST");
   }
+  if (pathname === "/chains") {
+    if (method === "POST") return createChain(request, ctx);
+    if (method === "GET") return listChains(url, ctx);
+    return methodNotAllowed(ctx, "GET, POST");
+  }
+  m = /^\/chains\/([^/]+)(\/resume)?$/.exec(pathname);
+  if (m) {
+    if (m[2]) return method === "POST" ? resumeChain(safeDecode(m[1]), ctx) : methodNotAllowed(ctx, "POST");
+    return method === "GET" ? getChain(safeDecode(m[1]), ctx) : methodNotAllowed(ctx, "GET");
+  }
+  if (/^\/media\/[^/]+$/.test(pathname)) return methodNotAllowed(ctx, "GET, HEAD");
   m = /^\/extensions\/([^/]+)$/.exec(pathname);
   if (m) {
     if (method !== "GET") return methodNotAllowed(ctx, "GET");

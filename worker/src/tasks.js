@@ -6,6 +6,8 @@ import { HttpError } from "./http.js";
 import { clientIdOf, klingExternalId, newCallbackToken } from "./ids.js";
 import { createTask, getTask } from "./kling.js";
 import { isFinal } from "./records.js";
+import { notifyChain, releaseSlot } from "./gate.js";
+import { keepVideos } from "./media.js";
 
 export const userStore = (env, userKey) => env.USERS.get(env.USERS.idFromName(userKey));
 export const accountLedger = (env) => env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
@@ -13,7 +15,7 @@ export const accountLedger = (env) => env.ACCOUNT.get(env.ACCOUNT.idFromName("ac
 const RATE_PERIOD_S = 60;
 
 /** Per-user creates per minute, by the Rate Limiting binding. */
-async function rateLimit(env, userKey) {
+export async function rateLimit(env, userKey) {
   const limiter = env.USER_CREATES_PER_MINUTE;
   if (!limiter) return;
   const { success } = await limiter.limit({ key: userKey });
@@ -42,6 +44,20 @@ async function price(env, cfg, user, family, params) {
  * request) or `pending` (Kling may or may not have it: kept, answered 202, reconciled by lookup).
  */
 export async function create(ctx, family, params) {
+  const r = await reserveTask(ctx, family, params);
+  if (r.kind === "existing") {
+    if (r.row.status !== "pending") return { kind: "existing", row: r.row };
+    return reconcilePending(ctx, family, r.row, { params, send: true });
+  }
+  return send(ctx, family, r.row, params);
+}
+
+/**
+ * The part of a create before anything reaches Kling: policy, price, rate limit (unless
+ * `rateLimited: false`: a chain's steps count once, at POST /chains), the user's reservation and
+ * the account's. Resolves `{kind: "reserved" | "existing", row}`; idempotent per external id.
+ */
+export async function reserveTask(ctx, family, params, { rateLimited = true } = {}) {
   const { env, user } = ctx;
   if ("callback_url" in params) {
     throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`callback_url` is set by this service", { field: "callback_url" });
@@ -49,7 +65,7 @@ export async function create(ctx, family, params) {
   const cfg = config(env);
   const clientId = clientIdOf(params);
   const { cost, model, mode } = await price(env, cfg, user, family, params);
-  await rateLimit(env, user.userKey);
+  if (rateLimited) await rateLimit(env, user.userKey);
 
   const day = today();
   const store = userStore(env, user.userKey);
@@ -63,10 +79,7 @@ export async function create(ctx, family, params) {
     throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", { field: "external_task_id", taskId: r.taskId ?? null });
   }
   if (r.kind === "over") throw budgetExceeded(r.remaining);
-  if (r.kind === "existing") {
-    if (r.row.status !== "pending") return { kind: "existing", row: r.row };
-    return reconcilePending(ctx, family, r.row, { params, send: true });
-  }
+  if (r.kind === "existing") return { kind: "existing", row: r.row };
 
   const key = holdKey(user.userKey, family, clientId);
   const held = await accountLedger(env).reserve({ key, day, cost, limit: cfg.accountDaily });
@@ -75,7 +88,17 @@ export async function create(ctx, family, params) {
     const mine = await store.usage(day, cfg.userDaily);
     throw budgetExceeded(Math.min(held.remaining, mine.remaining));
   }
-  const row = await store.find(family, clientId);
+  return { kind: "reserved", row: await store.find(family, clientId) };
+}
+
+/**
+ * Sends the create of a reserved row. Safe to repeat: the package's create is idempotent under
+ * the row's external id (a task Kling already holds is returned, nothing is created twice).
+ */
+export async function sendReserved(ctx, family, clientId, params) {
+  const row = await userStore(ctx.env, ctx.user.userKey).find(family, clientId);
+  if (!row) throw notFound();
+  if (row.status !== "pending") return { kind: "existing", row };
   return send(ctx, family, row, params);
 }
 
@@ -142,7 +165,7 @@ async function tokenFor(ctx, row) {
  * Applies a trusted task object to a user's row, records who owns its videos, and settles the
  * account's hold when the task has ended. Idempotent.
  */
-export async function settle(ctx, family, clientId, task) {
+export async function settle(ctx, family, clientId, task, { notify = true } = {}) {
   const { env, user } = ctx;
   const store = userStore(env, user.userKey);
   const applied = await store.apply(family, clientId, task);
@@ -152,6 +175,12 @@ export async function settle(ctx, family, clientId, task) {
     await accountLedger(env).settle(holdKey(user.userKey, family, clientId), applied.settle.charged);
     await store.accountSettled(family, clientId);
   }
+  const { chain, row } = applied;
+  if (chain && isFinal(row.status)) await releaseSlot(env, row.kling_id); // idempotent
+  // A chain's Workflow hears of every change it did not make itself (callbacks, others' reads).
+  if (chain && applied.changed && notify && !ctx.fromChain) await notifyChain(env, chain, row.status);
+  // Single tasks are kept here; a chain's Workflow keeps its own videos in a step.
+  if (!chain && applied.settle && row.status === "succeed") await keepVideos(env, user.userKey, row).catch((err) => console.error("keeping a video failed:", String(err)));
   return applied;
 }
 

@@ -29,6 +29,31 @@ CREATE INDEX IF NOT EXISTS tasks_by_task_id ON tasks (task_id);
 CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_token ON tasks (token_hash);
 CREATE INDEX IF NOT EXISTS tasks_by_age ON tasks (family, created_at);
 CREATE TABLE IF NOT EXISTS ledger (day TEXT PRIMARY KEY, reserved INTEGER NOT NULL, spent INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS chains (
+  chain_id TEXT PRIMARY KEY,
+  prefix TEXT NOT NULL UNIQUE,
+  video_id TEXT NOT NULL,
+  params TEXT NOT NULL,
+  steps INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  runs INTEGER NOT NULL DEFAULT 1,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chains_by_age ON chains (created_at);
+CREATE TABLE IF NOT EXISTS chain_steps (
+  chain_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  client_id TEXT NOT NULL UNIQUE,
+  instance TEXT NOT NULL,
+  media TEXT,
+  done INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (chain_id, step, attempt)
+);
 `;
 
 export class UserStore extends DurableObject {
@@ -111,7 +136,8 @@ export class UserStore extends DurableObject {
     }
     const now = this.row(family, clientId);
     const settle = now.settled && !now.account_settled ? { charged: now.charged } : null;
-    return { row: now, changed, settle, videos: now.task ? videosOf(now, JSON.parse(now.task)) : [] };
+    const chain = family === "video-extend" ? this.chainLink(clientId) : null;
+    return { row: now, changed, settle, chain, videos: now.task ? videosOf(now, JSON.parse(now.task)) : [] };
   }
 
   /** A new callback token for a row whose create is sent again. */
@@ -146,6 +172,104 @@ export class UserStore extends DurableObject {
   usage(day, limit) {
     const { reserved, spent } = this.ledger(day);
     return { budget: limit, reserved, spent, remaining: Math.max(0, limit - reserved - spent) };
+  }
+
+  // ------------------------------------------------------------------------------------ chains
+
+  /**
+   * A new chain, or the one already holding its prefix (`existing`: the same source video;
+   * `conflict`: another one). `a`: {chainId, prefix, videoId, params, steps, instance, now}.
+   */
+  createChain(a) {
+    const held = this.sql.exec("SELECT * FROM chains WHERE prefix = ?", a.prefix).toArray()[0];
+    if (held) return held.video_id === a.videoId ? { kind: "existing", chain: held } : { kind: "conflict", chain: held };
+    this.sql.exec(
+      `INSERT INTO chains (chain_id, prefix, video_id, params, steps, status, instance, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      a.chainId, a.prefix, a.videoId, JSON.stringify(a.params), a.steps, a.instance, a.now, a.now,
+    );
+    return { kind: "created", chain: this.chain(a.chainId) };
+  }
+
+  /** A chain by its id or its prefix. */
+  chain(id) {
+    return this.sql.exec("SELECT * FROM chains WHERE chain_id = ? OR prefix = ?", id, id).toArray()[0] ?? null;
+  }
+
+  /** What a Workflow run starts from: the params, the tasks of finished steps, the attempt. */
+  chainState(chainId) {
+    const chain = this.chain(chainId);
+    if (!chain) return null;
+    const done = this.sql
+      .exec(
+        `SELECT t.task FROM chain_steps s JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+         WHERE s.chain_id = ? AND s.done = 1 ORDER BY s.step`,
+        chainId,
+      )
+      .toArray()
+      .map((r) => JSON.parse(r.task));
+    return { params: JSON.parse(chain.params), done, attempt: chain.attempt, instance: chain.instance };
+  }
+
+  /** Step `step`'s try `attempt` is the task `clientId`, followed by `instance`. */
+  linkChainTask(chainId, step, attempt, clientId, instance) {
+    this.sql.exec(
+      "INSERT INTO chain_steps (chain_id, step, attempt, client_id, instance) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chain_id, step, attempt) DO UPDATE SET instance = excluded.instance",
+      chainId, step, attempt, clientId, instance,
+    );
+  }
+
+  /** The chain step a task belongs to, if any (callbacks wake its Workflow). */
+  chainLink(clientId) {
+    return this.sql.exec("SELECT chain_id, step, attempt, instance FROM chain_steps WHERE client_id = ?", clientId).toArray()[0] ?? null;
+  }
+
+  chainStepDone(chainId, step, attempt, media, now) {
+    this.sql.exec("UPDATE chain_steps SET done = 1, media = ? WHERE chain_id = ? AND step = ? AND attempt = ?", media, chainId, step, attempt);
+    this.sql.exec("UPDATE chains SET attempt = 1, updated_at = ? WHERE chain_id = ?", now, chainId);
+  }
+
+  /** The chain ended: `succeed`, or `failed` with why (resumable). */
+  chainEnded(chainId, status, error, now) {
+    this.sql.exec("UPDATE chains SET status = ?, error = ?, updated_at = ? WHERE chain_id = ? AND status = 'running'", status, error ? JSON.stringify(error) : null, now, chainId);
+  }
+
+  /**
+   * A failed chain runs again from its failed step, that step under its next attempt. Resolves
+   * the chain with its new instance id, or null when it is not failed.
+   */
+  resumeChain(chainId, now) {
+    const chain = this.chain(chainId);
+    if (!chain || chain.status !== "failed") return null;
+    const failedTry = this.sql.exec("SELECT MAX(attempt) AS a FROM chain_steps WHERE chain_id = ? AND done = 0", chain.chain_id).toArray()[0]?.a;
+    const attempt = failedTry ? failedTry + 1 : chain.attempt;
+    const runs = chain.runs + 1;
+    this.sql.exec(
+      "UPDATE chains SET status = 'running', error = NULL, runs = ?, attempt = ?, instance = ?, updated_at = ? WHERE chain_id = ?",
+      runs, attempt, `${chain.chain_id}-${runs}`, now, chain.chain_id,
+    );
+    return this.chain(chain.chain_id);
+  }
+
+  /** A chain with every try of every step and its task row (newest try last). */
+  chainView(id) {
+    const chain = this.chain(id);
+    if (!chain) return null;
+    const steps = this.sql
+      .exec(
+        `SELECT s.step, s.attempt, s.client_id, s.media, s.done, t.task_id, t.status, t.task, t.charged
+         FROM chain_steps s LEFT JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+         WHERE s.chain_id = ? ORDER BY s.step, s.attempt`,
+        chain.chain_id,
+      )
+      .toArray();
+    return { chain, steps };
+  }
+
+  /** One page of chains, newest first. */
+  chains(pageNum, pageSize) {
+    const ids = this.sql.exec("SELECT chain_id FROM chains ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?", pageSize, (pageNum - 1) * pageSize).toArray();
+    return ids.map((r) => this.chainView(r.chain_id));
   }
 }
 

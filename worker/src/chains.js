@@ -1,0 +1,157 @@
+// POST /chains, GET /chains, GET /chains/:id, POST /chains/:id/resume — chains of extensions run
+// by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
+import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
+import { CLIENT_ID } from "./ids.js";
+import { planChain } from "./kling.js";
+import { mediaUrl } from "./media.js";
+import { paging } from "./extensions.js";
+import { accountLedger, rateLimit, userStore } from "./tasks.js";
+
+/** Room for `-<step>.<try>` after a caller's prefix within Kling's 128 characters. */
+const MAX_PREFIX = 120;
+
+export async function createChain(request, ctx) {
+  const { env, user } = ctx;
+  const params = parseJsonObject(await readText(request));
+  if ("callback_url" in params) {
+    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`callback_url` is set by this service", { field: "callback_url" });
+  }
+  let prefix = params.external_task_id;
+  if (prefix === undefined || prefix === null) prefix = `kec-${randomHex(12)}`;
+  if (typeof prefix !== "string" || !CLIENT_ID.test(prefix) || prefix.length > MAX_PREFIX) {
+    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `\`external_task_id\` (the chain's prefix) must be 1–${MAX_PREFIX} letters, digits, \`.\`, \`_\` or \`-\``, { field: "external_task_id" });
+  }
+  const chainParams = { ...params, external_task_id: prefix };
+  // Every step checked, and a chain that could pass 180 s refused, before anything is reserved.
+  const plan = planChain(chainParams);
+  const source = await accountLedger(env).video(String(plan.video_id));
+  if (source && source.owner !== user.userKey) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
+  await rateLimit(env, user.userKey);
+
+  const chainId = `ch-${randomHex(12)}`;
+  const instance = `${chainId}-1`;
+  const store = userStore(env, user.userKey);
+  const r = await store.createChain({ chainId, prefix, videoId: String(plan.video_id), params: chainParams, steps: plan.steps, instance, now: Date.now() });
+  if (r.kind === "conflict") {
+    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is the prefix of a chain from another video", { field: "external_task_id", chainId: r.chain.chain_id });
+  }
+  if (r.kind === "created") await startRun(ctx, r.chain);
+  const view = await store.chainView(r.chain.chain_id);
+  return json(r.kind === "created" ? 202 : 200, await toChainRecord(env, user.userKey, view), { ...ctx.cors, location: `/chains/${r.chain.chain_id}` });
+}
+
+/** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
+async function startRun(ctx, chain) {
+  const { userKey, sub } = ctx.user;
+  await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, origin: ctx.origin } });
+}
+
+export async function getChain(id, ctx) {
+  const view = await viewOf(ctx, id);
+  return json(200, await toChainRecord(ctx.env, ctx.user.userKey, view), ctx.cors);
+}
+
+export async function listChains(url, ctx) {
+  const { pageNum, pageSize } = paging(url.searchParams);
+  const views = await userStore(ctx.env, ctx.user.userKey).chains(pageNum, pageSize);
+  const data = [];
+  for (const view of views) data.push(await toChainRecord(ctx.env, ctx.user.userKey, await checkRun(ctx, view)));
+  return json(200, { data, pageNum, pageSize }, ctx.cors);
+}
+
+/** A failed chain runs again from its failed step (the next try's id); finished steps stay. */
+export async function resumeChain(id, ctx) {
+  const { env, user } = ctx;
+  const store = userStore(env, user.userKey);
+  const view = await viewOf(ctx, id);
+  if (view.chain.status === "succeed") return json(200, await toChainRecord(env, user.userKey, view), ctx.cors);
+  if (view.chain.status === "running") {
+    // Running already — unless its run was never started (the service stopped in between).
+    if (!(await runExists(env, view.chain.instance))) await startRun(ctx, view.chain);
+    return json(202, await toChainRecord(env, user.userKey, await store.chainView(view.chain.chain_id)), ctx.cors);
+  }
+  const chain = await store.resumeChain(view.chain.chain_id, Date.now());
+  await startRun(ctx, chain);
+  return json(202, await toChainRecord(env, user.userKey, await store.chainView(chain.chain_id)), ctx.cors);
+}
+
+async function viewOf(ctx, id) {
+  if (typeof id !== "string" || id.length < 1 || id.length > 128) throw new HttpError(404, "ERR_NOT_FOUND", "no such chain");
+  const view = await userStore(ctx.env, ctx.user.userKey).chainView(id);
+  if (!view) throw new HttpError(404, "ERR_NOT_FOUND", "no such chain");
+  return checkRun(ctx, view);
+}
+
+async function runExists(env, instance) {
+  try {
+    await (await env.CHAIN.get(instance)).status();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A running chain whose Workflow run ended in an error is shown (and kept) as failed. */
+async function checkRun(ctx, view) {
+  if (view.chain.status !== "running") return view;
+  let status;
+  try {
+    status = await (await ctx.env.CHAIN.get(view.chain.instance)).status();
+  } catch {
+    return view;
+  }
+  if (status.status !== "errored" && status.status !== "terminated") return view;
+  const error = { code: "ERR_CHAIN_RUN", message: `the chain's run ${status.status}` };
+  const store = userStore(ctx.env, ctx.user.userKey);
+  await store.chainEnded(view.chain.chain_id, "failed", error, Date.now());
+  return store.chainView(view.chain.chain_id);
+}
+
+/**
+ * The chain as the service shows it: each planned step with its latest try (status, task id,
+ * kept video, duration, units), the total length so far and the units spent.
+ */
+export async function toChainRecord(env, userKey, { chain, steps: tries }) {
+  const latest = new Map();
+  for (const t of tries) latest.set(t.step, t);
+  const steps = [];
+  let spent = 0;
+  let length = null;
+  for (const t of tries) if (t.charged) spent += t.charged;
+  for (let n = 1; n <= chain.steps; n++) {
+    const t = latest.get(n);
+    if (!t) {
+      steps.push({ step: n, status: "waiting" });
+      continue;
+    }
+    const task = t.task ? JSON.parse(t.task) : null;
+    const out = { step: n, attempt: t.attempt, external_task_id: t.client_id, status: t.status ?? "pending", task_id: t.task_id ?? null };
+    const video = task?.task_result?.videos?.[0];
+    if (video) {
+      out.video = { id: String(video.id), url: video.url, duration: video.duration };
+      out.duration = Number(video.duration);
+      length = out.duration;
+    }
+    if (t.media) out.video.media_url = await mediaUrl(env, userKey, t.media);
+    if (task?.final_unit_deduction !== undefined) out.units = task.final_unit_deduction;
+    if (t.status === "failed" && task?.task_status_msg) out.message = task.task_status_msg;
+    steps.push(out);
+  }
+  const params = JSON.parse(chain.params);
+  const record = {
+    id: chain.chain_id,
+    external_task_id: chain.prefix,
+    status: chain.status,
+    video_id: chain.video_id,
+    step_count: chain.steps,
+    steps,
+    length,
+    spent: spent / 1000,
+    prompts: params.prompts.map((p) => (typeof p === "string" ? p : p.prompt ?? "")),
+    created_at: chain.created_at,
+    updated_at: chain.updated_at,
+  };
+  if (chain.error) record.error = JSON.parse(chain.error);
+  if (steps.every((s) => s.status === "succeed")) record.video = steps[steps.length - 1].video;
+  return record;
+}

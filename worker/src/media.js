@@ -1,0 +1,119 @@
+// Kept videos: each succeeded task's result is copied into R2 (`MEDIA`) under its owner's key,
+// because Kling's result URLs expire. `GET /media/:name` serves them to their owner, with range
+// requests so a <video> element can seek. A <video> cannot send Authorization, so the service's
+// records carry a signed URL (`?u&exp&sig`, an HMAC under the session secret, valid one hour).
+import { HttpError } from "./http.js";
+
+const NAME = /^[A-Za-z0-9_-]{1,128}\.mp4$/;
+const URL_TTL_S = 3600;
+
+export const mediaName = (videoId) => `${String(videoId).replace(/[^A-Za-z0-9_-]/g, "_")}.mp4`;
+const keyOf = (userKey, name) => `${userKey}/${name}`;
+
+/** Copies a video into R2 unless it is there already; resolves its name. */
+export async function keepVideo(env, userKey, video) {
+  if (!env.MEDIA) return null;
+  const name = mediaName(video.id);
+  const key = keyOf(userKey, name);
+  if (await env.MEDIA.head(key)) return name;
+  const response = await fetch(video.url);
+  if (!response.ok || !response.body) throw new Error(`fetching the video answered ${response.status}`);
+  const length = Number(response.headers.get("content-length"));
+  // A known length lets R2 take the stream as it comes; otherwise it is read first.
+  const body = Number.isFinite(length) && length > 0 ? response.body : await response.arrayBuffer();
+  await env.MEDIA.put(key, body, {
+    httpMetadata: { contentType: response.headers.get("content-type") || "video/mp4" },
+    customMetadata: { video_id: String(video.id) },
+  });
+  return name;
+}
+
+/** Keeps every video of a stored task row. */
+export async function keepVideos(env, userKey, row) {
+  const task = row.task ? JSON.parse(row.task) : null;
+  const names = [];
+  for (const video of task?.task_result?.videos ?? []) if (video?.url) names.push(await keepVideo(env, userKey, video));
+  return names;
+}
+
+async function hmacHex(secret, text) {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
+  let hex = "";
+  for (const b of mac) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** A URL of a kept video its owner's <video> element can use for an hour. */
+export async function mediaUrl(env, userKey, name) {
+  const exp = Math.floor(Date.now() / 1000) + URL_TTL_S;
+  const sig = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `media\n${userKey}\n${name}\n${exp}`);
+  return `/media/${name}?u=${userKey}&exp=${exp}&sig=${sig}`;
+}
+
+/** The owner a signed media URL names, or null when it is not signed (or badly). */
+export async function signedOwner(env, url, name) {
+  const u = url.searchParams.get("u");
+  const exp = Number(url.searchParams.get("exp"));
+  const sig = url.searchParams.get("sig");
+  if (!u && !sig) return null;
+  const refuse = new HttpError(404, "ERR_NOT_FOUND", "no such video (or the link expired)");
+  if (!/^[0-9a-f]{64}$/.test(u ?? "") || !/^[0-9a-f]{64}$/.test(sig ?? "") || !(exp * 1000 > Date.now())) throw refuse;
+  const want = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `media\n${u}\n${name}\n${exp}`);
+  let diff = 0;
+  for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ sig.charCodeAt(i);
+  if (diff) throw refuse;
+  return u;
+}
+
+/** GET/HEAD /media/:name for `userKey`: the whole video, or one byte range (206; 416). */
+export async function serveMedia(request, env, userKey, name, cors) {
+  const missing = new HttpError(404, "ERR_NOT_FOUND", "no such video");
+  if (!NAME.test(name) || !env.MEDIA) throw missing;
+  const key = keyOf(userKey, name);
+  const head = await env.MEDIA.head(key);
+  if (!head) throw missing;
+  const size = head.size;
+  const headers = {
+    ...cors,
+    "content-type": head.httpMetadata?.contentType || "video/mp4",
+    "accept-ranges": "bytes",
+    etag: head.httpEtag,
+    "cache-control": "private, max-age=3600",
+  };
+  const range = parseRange(request.headers.get("range"), size);
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
+  }
+  const isHead = request.method === "HEAD";
+  if (!range) {
+    const object = isHead ? null : await env.MEDIA.get(key);
+    return new Response(object ? object.body : null, { status: 200, headers: { ...headers, "content-length": String(size) } });
+  }
+  const { start, end } = range;
+  const object = isHead ? null : await env.MEDIA.get(key, { range: { offset: start, length: end - start + 1 } });
+  return new Response(object ? object.body : null, {
+    status: 206,
+    headers: { ...headers, "content-length": String(end - start + 1), "content-range": `bytes ${start}-${end}/${size}` },
+  });
+}
+
+/** One `bytes=` range: `{start, end}`, null (none or not understood: the whole), or "unsatisfiable". */
+export function parseRange(value, size) {
+  if (!value) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  let start;
+  let end;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (start >= size || end < start) return "unsatisfiable";
+  }
+  return { start, end };
+}

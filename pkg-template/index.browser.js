@@ -70,3 +70,28 @@ export function pollIntervalMs(waitedMs) {
   assertReady("pollIntervalMs");
   return glue.pollIntervalMs(waitedMs);
 }
+
+export function limits() {
+  assertReady("limits");
+  return glue.limits();
+}
+
+export function checkParams(family, params) {
+  assertReady("checkParams");
+  return glue.checkParams(family, params);
+}
+
+export function isValidId(id) {
+  assertReady("isValidId");
+  return glue.isValidId(id);
+}
+
+export function statusRank(status) {
+  assertReady("statusRank");
+  return glue.statusRank(status);
+}
+
+export function errorAdvice(code, apiCode) {
+  assertReady("errorAdvice");
+  return glue.errorAdvice(code, apiCode);
+}

@@ -1,4 +1,4 @@
-export { KlingClient, KlingError, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
+export { KlingClient, KlingError, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs, limits, checkParams, isValidId, statusRank, errorAdvice } from "./kling_edge.js";
 export type {
   Extensions,
   TextToVideo,
@@ -16,6 +16,7 @@ export type {
   ChainParams,
   ChainPlan,
   ChainStep,
+  KlingLimits,
   TextToVideoParams,
   ImageToVideoParams,
 } from "./kling_edge.js";

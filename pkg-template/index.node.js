@@ -5,7 +5,7 @@ import { initSync as load } from "./kling_edge.js";
 load({ module: readFileSync(new URL("./kling_edge_bg.wasm", import.meta.url)) });
 
 export { KlingError } from "./kling-error.js";
-export { KlingClient, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs } from "./kling_edge.js";
+export { KlingClient, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs, limits, checkParams, isValidId, statusRank, errorAdvice } from "./kling_edge.js";
 
 /** Already initialised at import here; kept so the same code runs in browsers. */
 export async function init() {}

@@ -70,6 +70,38 @@ impl ErrorKind {
         }
     }
 
+    /// The kind of a stable code (`ERR_KLING_…`), if it is one.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        use ErrorKind::*;
+        [
+            InvalidOptions,
+            InvalidRequest,
+            Auth,
+            Permission,
+            Account,
+            BadRequest,
+            NotFound,
+            Policy,
+            RateLimited,
+            Concurrency,
+            Server,
+            Network,
+            Timeout,
+            Aborted,
+            Decode,
+            TaskFailed,
+            WaitTimeout,
+            CallbackSignature,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+
+    /// What to do about an error of this kind (and Kling business code, when known).
+    pub fn advice(self, api_code: Option<i64>) -> &'static str {
+        advice(self, api_code)
+    }
+
     /// The kind for a Kling business code, if the code is documented.
     pub fn from_api_code(code: i64) -> Option<ErrorKind> {
         Some(match code {
@@ -266,6 +298,16 @@ impl Error {
 
 fn advice(kind: ErrorKind, code: Option<i64>) -> &'static str {
     match (kind, code) {
+        (ErrorKind::InvalidOptions, _) => "Fix the client or call options named in the message",
+        (ErrorKind::InvalidRequest, _) => "Fix the parameter named in `field`; nothing was sent",
+        (ErrorKind::Network | ErrorKind::Timeout, _) => {
+            "Check the network and baseUrl; a create that failed this way is safe to call again with its external_task_id"
+        }
+        (ErrorKind::Aborted, _) => "The caller stopped waiting; the task, if any, keeps running on Kling",
+        (ErrorKind::TaskFailed, _) => "Kling gave the reason in taskStatusMsg; failed tasks are not charged",
+        (ErrorKind::WaitTimeout, _) => "The task still runs and is billable: wait again with its taskId",
+        (ErrorKind::CallbackSignature, _) => "Refuse the callback; check the webhook secret",
+        (ErrorKind::Decode, _) => "The answer was not Kling's; retry later, and report the request id if it persists",
         (ErrorKind::Auth, Some(1001)) => {
             "Give the client accessKey and secretKey, an apiKey or a token"
         }

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::api::error::Error;
-use crate::api::validate::{check_body, check_int, Field, Rule, MAX_PROMPT_CHARS};
+use crate::api::validate::{check_body, check_int, Field, Rule, MAX_ID_CHARS, MAX_PROMPT_CHARS};
 
 /// The three task families this client speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,16 @@ pub enum Family {
 }
 
 impl Family {
+    /// The family by its path's last segment: `video-extend`, `text2video`, `image2video`.
+    pub fn from_name(name: &str) -> Option<Family> {
+        match name {
+            "video-extend" => Some(Family::VideoExtend),
+            "text2video" => Some(Family::TextToVideo),
+            "image2video" => Some(Family::ImageToVideo),
+            _ => None,
+        }
+    }
+
     /// The endpoint's path.
     pub fn path(self) -> &'static str {
         match self {
@@ -78,7 +88,7 @@ const fn req(name: &'static str, rule: Rule) -> Field {
 
 const PROMPT: Rule = Rule::Text(MAX_PROMPT_CHARS);
 const CFG_SCALE: Rule = Rule::Number(0.0, 1.0);
-const ID: Rule = Rule::Id(256);
+const ID: Rule = Rule::Id(MAX_ID_CHARS);
 const MODE: Rule = Rule::OneOf(&["std", "pro"]);
 const DURATION: Rule = Rule::OneOf(&["5", "10"]);
 const MODEL: Rule = Rule::Text(64);
@@ -163,6 +173,8 @@ pub struct Page {
     pub size: u32,
 }
 
+/// Kling's largest page.
+pub const MAX_PAGE_SIZE: u32 = 500;
 /// Kling's default page size.
 pub const DEFAULT_PAGE_SIZE: u32 = 30;
 /// Kling's last page number.
@@ -179,7 +191,8 @@ impl Page {
         }
         Ok(Page {
             num: check_int("pageNum", v.get("pageNum"), 1, MAX_PAGE_NUM)?.unwrap_or(1),
-            size: check_int("pageSize", v.get("pageSize"), 1, 500)?.unwrap_or(DEFAULT_PAGE_SIZE),
+            size: check_int("pageSize", v.get("pageSize"), 1, MAX_PAGE_SIZE)?
+                .unwrap_or(DEFAULT_PAGE_SIZE),
         })
     }
 }

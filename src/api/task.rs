@@ -21,6 +21,17 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// Where a status stands in a task's life: submitted 1, processing 2, succeed and failed 3,
+    /// anything else 0. A record should never move to a lower rank (callbacks arrive in any order).
+    pub fn rank(&self) -> u8 {
+        match self {
+            TaskStatus::Submitted => 1,
+            TaskStatus::Processing => 2,
+            TaskStatus::Succeed | TaskStatus::Failed => 3,
+            TaskStatus::Other(_) => 0,
+        }
+    }
+
     /// Parses Kling's status string.
     pub fn parse(s: &str) -> TaskStatus {
         match s {

@@ -220,6 +220,9 @@ pub fn check_int(
     }
 }
 
+/// The longest task id, external task id or video id accepted, in characters.
+pub const MAX_ID_CHARS: usize = 256;
+
 /// The rule every id shares: at most `max` characters, none of them control characters.
 fn fits_id(s: &str, max: usize) -> bool {
     s.chars().count() <= max && !s.chars().any(char::is_control)
@@ -233,7 +236,7 @@ pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
             format!("`{name}` must be a non-empty string"),
         ));
     }
-    if !fits_id(id, 256) {
+    if !fits_id(id, MAX_ID_CHARS) {
         return Err(Error::invalid_request(
             name,
             format!("`{name}` is not a valid id"),

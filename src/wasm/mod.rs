@@ -12,4 +12,5 @@ mod inner;
 pub mod iter;
 mod ops;
 pub mod resource;
+pub mod rules;
 mod types;

@@ -180,6 +180,22 @@ export interface ChainParams extends Omit<ExtendVideoParams, "prompt"> {
   external_task_id?: string;
 }
 
+/** The limits the package enforces (`limits()`). */
+export interface KlingLimits {
+  maxPromptChars: number;
+  cfgScale: [number, number];
+  maxTotalSeconds: number;
+  maxStepSeconds: number;
+  maxChainSteps: number;
+  maxIdChars: number;
+  pageNum: [number, number];
+  pageSize: [number, number];
+  defaultPageSize: number;
+  extendableModels: string[];
+  discontinuedModels: string[];
+  statuses: TaskStatus[];
+}
+
 /** What `planChain` reports of checked chain parameters. */
 export interface ChainPlan {
   steps: number;

@@ -9,6 +9,12 @@ import {
   planChain,
   chainStep,
   pollIntervalMs,
+  limits,
+  checkParams,
+  isValidId,
+  statusRank,
+  errorAdvice,
+  type KlingLimits,
   type Extensions,
   type TextToVideo,
   type ImageToVideo,
@@ -72,6 +78,15 @@ export async function usage(): Promise<void> {
   if (next) await kling.extensions.createAndWait(next.params);
   const pause: number = pollIntervalMs(60_000);
   console.log(plan.steps, plan.external_task_id, pause);
+
+  // The rules, for a form or a service that must not copy them.
+  const l: KlingLimits = limits();
+  const checked = checkParams("video-extend", { video_id: "v", prompt: "p" });
+  const ok: boolean = isValidId("ext-1") && statusRank("succeed") > statusRank("submitted");
+  const advice: string = errorAdvice("ERR_KLING_ACCOUNT", 1102);
+  console.log(l.maxPromptChars, l.cfgScale[1], checked, ok, advice);
+  // @ts-expect-error not a family
+  checkParams("video", {});
   await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
   await kling.imageToVideo.create({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });

@@ -24,6 +24,7 @@ export class CallbackDispatcher {
 
   /** Sends `payload` (the task view) to `url`; never throws. */
   notify(url, payload) {
+    if (this.config.callbacks === false) return; // switched off: the receiver must poll
     const body = JSON.stringify(payload);
     const headers = { 'Content-Type': 'application/json', ...this.#signatureHeaders(body) };
     const delivery = {

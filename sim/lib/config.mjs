@@ -13,12 +13,14 @@ export const SIM_DEFAULTS = Object.freeze({
   rateLimit: null,
   webhookSecret: null,
   callbackTimeoutMs: 2000,
+  callbacks: true,
+  failNextTasks: 0,
 });
 
 // Keys that configure() / POST /__sim/config may change; host and port are fixed once listening.
 const RUNTIME_KEYS = new Set([
   'accessKey', 'secretKey', 'apiKey', 'timing', 'extendSeconds', 'clockOffsetMs',
-  'maxConcurrentTasks', 'rateLimit', 'webhookSecret', 'callbackTimeoutMs',
+  'maxConcurrentTasks', 'rateLimit', 'webhookSecret', 'callbackTimeoutMs', 'callbacks', 'failNextTasks',
 ]);
 
 export function buildConfig(options = {}) {
@@ -58,6 +60,12 @@ function normalize(key, value, config) {
       return normalizeTiming(value, config.timing);
     case 'extendSeconds': case 'callbackTimeoutMs':
       return positiveNumber(key, value);
+    case 'callbacks':
+      if (typeof value !== 'boolean') throw new TypeError('callbacks must be a boolean');
+      return value;
+    case 'failNextTasks':
+      if (!Number.isInteger(value) || value < 0) throw new TypeError('failNextTasks must be a whole number');
+      return value;
     case 'clockOffsetMs':
       if (!Number.isFinite(value)) throw new TypeError('clockOffsetMs must be a finite number');
       return value;

@@ -51,6 +51,10 @@ export class TaskStore {
       resultDuration: parent ? parent.duration + this.config.extendSeconds : params.duration,
       resultVideo: null,
     };
+    if (this.config.failNextTasks > 0) {
+      this.config.failNextTasks -= 1;
+      task.forceFail = true;
+    }
     this.#tasks.set(task.id, task);
     if (task.externalTaskId) this.#byExternal.set(externalKey(family, task.externalTaskId), task);
     this.#schedule(task);
@@ -116,7 +120,7 @@ export class TaskStore {
   }
 
   #finish(task) {
-    if (task.params.prompt.includes(FAIL_MARKER)) {
+    if (task.forceFail || task.params.prompt.includes(FAIL_MARKER)) {
       this.#advance(task, 'failed', FAIL_MESSAGE);
       return;
     }

@@ -2,24 +2,7 @@
 // simulator; each step reserved, gated, created once, awaited (callbacks or polls), kept in R2.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { auth, getJson, postJson, SOURCE, startPair, until, WEBHOOK_SECRET } from "./support.mjs";
-
-export const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
-
-export async function startChain(url, body, headers) {
-  const r = await postJson(`${url}/chains`, { video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body }, headers);
-  assert.equal(r.status, 202, r.text);
-  return JSON.parse(r.text);
-}
-
-export function untilChain(url, id, status, { timeoutMs = 30_000, headers } = {}) {
-  return until(async () => {
-    const r = await getJson(`${url}/chains/${id}`, headers);
-    assert.equal(r.status, 200, r.text);
-    if (r.body.status === "failed" && status !== "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
-    return r.body.status === status ? r.body : null;
-  }, { timeoutMs, interval: 50, what: `chain ${id} to be ${status}` });
-}
+import { auth, getJson, postJson, PROMPTS, SOURCE, startChain, startPair, until, untilChain, WEBHOOK_SECRET } from "./support.mjs";
 
 const extends_ = (sim) => sim.tasks().filter((x) => x.family === "video-extend");
 
@@ -67,4 +50,91 @@ test("a 3-step chain completes with exactly 3 tasks, each video kept in R2 and s
   assert.deepEqual(list.body.data.map((c) => c.id), [chain.id]);
   assert.equal((await getJson(`${url}/chains/${chain.external_task_id}`)).body.id, chain.id);
   assert.equal((await getJson(`${url}/chains/${chain.id}`, await auth("mallory@example.test"))).status, 404);
+});
+
+test("callbacks switched off: the chain completes by polling on the package's schedule", async (t) => {
+  const { url, sim } = await startPair(t, { simOptions: { callbacks: false } });
+  const chain = await startChain(url, { prompts: PROMPTS.slice(0, 2) });
+  const done = await untilChain(url, chain.id, "succeed", { timeoutMs: 40_000 });
+  assert.deepEqual(done.steps.map((s) => s.duration), [10, 15]);
+  assert.equal(sim.callbacks().length, 0);
+  assert.equal(extends_(sim).length, 2);
+  const posts = sim.requests().filter((r) => r.method === "POST");
+  assert.equal(posts.length, 2, "one create per step");
+  // The package's schedule: the first poll 5 s after the create; the fast tasks are done by then.
+  const gets = sim.requests().filter((r) => r.method === "GET");
+  assert.equal(gets.length, 2, `one GET per step: ${gets.map((g) => g.path)}`);
+});
+
+test("callbacks duplicated, out of order or ahead of the create's answer change nothing", async (t) => {
+  const { url, sim } = await startPair(t, { webhookSecret: WEBHOOK_SECRET, simOptions: { timing: { submittedMs: 50, processingMs: 100 } } });
+  // Every create is answered 700 ms late: its callbacks (even `succeed`) come first.
+  sim.injectFault({ method: "POST", path: "/v1/videos/video-extend", times: 0, action: { type: "delay", ms: 700 } });
+  const chain = await startChain(url, {});
+  const done = await untilChain(url, chain.id, "succeed");
+  assert.equal(extends_(sim).length, 3);
+  const early = sim.callbacks().filter((c) => c.task_status === "succeed");
+  assert.equal(early.length, 3);
+  const me = (await getJson(`${url}/me`)).body;
+
+  // Every delivery again, newest first, signatures intact: all accepted, nothing moves.
+  for (const d of [...sim.callbacks()].reverse()) {
+    const r = await fetch(d.url, { method: "POST", headers: d.headers, body: JSON.stringify(d.body) });
+    assert.equal(r.status, 204);
+  }
+  const after = await getJson(`${url}/chains/${chain.id}`);
+  const strip = (c) => ({ ...c, steps: c.steps.map((s) => ({ ...s, video: { ...s.video, media_url: undefined } })), video: undefined });
+  assert.deepEqual(strip(after.body), strip(done));
+  assert.deepEqual((await getJson(`${url}/me`)).body, me);
+  assert.equal(extends_(sim).length, 3);
+});
+
+test("a chain that could pass 180 s is refused before anything is reserved or sent", async (t) => {
+  const { url, sim } = await startPair(t);
+  const r = await postJson(`${url}/chains`, { video_id: "800000000000000005", video_duration: 178, prompts: ["One more"] });
+  assert.equal(r.status, 400, r.text);
+  const { error } = JSON.parse(r.text);
+  assert.equal(error.code, "ERR_KLING_INVALID_REQUEST");
+  assert.match(error.message, /180 s/);
+  assert.equal(sim.requests().length, 0);
+  assert.deepEqual((await getJson(`${url}/chains`)).body.data, []);
+  const me = (await getJson(`${url}/me`)).body;
+  assert.equal(me.reserved + me.spent, 0);
+  // A bad step is refused the same way, naming its field.
+  const bad = await postJson(`${url}/chains`, { video_id: SOURCE, prompts: ["a", { prompt: "b", cfg_scale: 3 }] });
+  assert.equal(bad.status, 400);
+  assert.equal(JSON.parse(bad.text).error.field, "cfg_scale");
+});
+
+test("a step that fails leaves the chain failed with its finished steps; resume completes it, each task charged once", async (t) => {
+  const { url, sim } = await startPair(t, { webhookSecret: WEBHOOK_SECRET });
+  const chain = await startChain(url, { external_task_id: "trip" });
+  await until(() => extends_(sim).length === 1, { interval: 5, what: "step 1 created" });
+  sim.configure({ failNextTasks: 1 }); // step 2's task ends `failed`
+  const failed = await untilChain(url, chain.id, "failed");
+  assert.deepEqual(failed.steps.map((s) => s.status), ["succeed", "failed", "waiting"]);
+  assert.equal(failed.error.code, "ERR_KLING_TASK_FAILED");
+  assert.equal(failed.error.step, 2);
+  assert.equal(failed.steps[1].external_task_id, "trip-2");
+  assert.equal(failed.spent, 2);
+  let me = (await getJson(`${url}/me`)).body;
+  assert.deepEqual([me.reserved, me.spent], [0, 2], "the failed task is not charged and holds nothing");
+
+  const resumed = await postJson(`${url}/chains/${chain.id}/resume`, {});
+  assert.equal(resumed.status, 202, resumed.text);
+  const done = await untilChain(url, chain.id, "succeed");
+  assert.deepEqual(done.steps.map((s) => s.external_task_id), ["trip-1", "trip-2.2", "trip-3"]);
+  assert.deepEqual(done.steps.map((s) => s.attempt), [1, 2, 1]);
+  assert.deepEqual(done.steps.map((s) => s.duration), [10, 15, 20]);
+  assert.equal(extends_(sim).length, 4, "3 succeeded + the failed one; step 1 never again");
+  assert.equal(extends_(sim).filter((x) => x.task_status === "succeed").length, 3);
+  assert.equal(done.spent, 6);
+  me = (await getJson(`${url}/me`)).body;
+  assert.deepEqual([me.reserved, me.spent], [0, 6]);
+  // A finished chain resumes to itself; POST /chains with its prefix returns it.
+  assert.equal((await postJson(`${url}/chains/${chain.id}/resume`, {})).status, 200);
+  const again = await postJson(`${url}/chains`, { video_id: SOURCE, prompts: PROMPTS, external_task_id: "trip" });
+  assert.equal(again.status, 200);
+  assert.equal(JSON.parse(again.text).id, chain.id);
+  assert.equal(extends_(sim).length, 4);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { SignJWT } from "jose";
 import { startSimulator, SIM_DEFAULTS } from "../../sim/index.mjs";
@@ -225,3 +226,25 @@ export function rawRequest(baseUrl, method, path, { headers = {}, body } = {}) {
   });
 }
 
+
+/** A chain's prompts in tests. */
+export const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
+
+/** POST /chains from the extendable sample (5 s), three steps unless `body` says otherwise. */
+export async function startChain(url, body, headers) {
+  const r = await postJson(`${url}/chains`, { video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body }, headers).catch((err) => {
+    throw new Error(`POST /chains: ${err.message} (${err.cause?.code ?? err.cause})`);
+  });
+  assert.equal(r.status, 202, r.text);
+  return JSON.parse(r.text);
+}
+
+/** Polls GET /chains/:id until the chain is `status` (a chain that fails instead throws). */
+export function untilChain(url, id, status, { timeoutMs = 30_000, headers } = {}) {
+  return until(async () => {
+    const r = await getJson(`${url}/chains/${id}`, headers);
+    assert.equal(r.status, 200, r.text);
+    if (r.body.status === "failed" && status !== "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
+    return r.body.status === status ? r.body : null;
+  }, { timeoutMs, interval: 50, what: `chain ${id} to be ${status}` });
+}

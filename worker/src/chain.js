@@ -105,14 +105,15 @@ export class Chain extends WorkflowEntrypoint {
       } catch (err) {
         if (!isTimeout(err)) throw err;
       }
-      if (event) {
+      const nudge = Boolean(event?.payload?.nudge);
+      if (event && !nudge) {
         heard = true;
         if (!isFinal(event.payload?.status)) continue;
-      } else {
+      } else if (!event) {
         waited += ms;
       }
-      // After a final event the record already says so; after a timeout Kling is asked.
-      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, clientId, next.params, holder, !event));
+      // After a final event the record already says so; after a timeout (or a nudge) Kling is asked.
+      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, clientId, next.params, holder, !event || nudge));
     }
 
     const finished = await step.do(`finish ${tag}`, RETRY, async () => {

@@ -2,6 +2,7 @@
 // by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
 import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
 import { CLIENT_ID } from "./ids.js";
+import { taskEvent } from "./gate.js";
 import { planChain } from "./kling.js";
 import { mediaUrl } from "./media.js";
 import { paging } from "./extensions.js";
@@ -91,9 +92,26 @@ async function runExists(env, instance) {
   }
 }
 
+/**
+ * How long a running chain may go without news before a read wakes its run. Deployed, a
+ * Workflow resumes by itself after its host restarts; Miniflare's local engine resumes an
+ * instance only when something reaches it (an event). The wake is a task event marked `nudge`:
+ * the run asks Kling once, as if a poll were due.
+ */
+const QUIET_MS = 15_000;
+
 /** A running chain whose Workflow run ended in an error is shown (and kept) as failed. */
 async function checkRun(ctx, view) {
   if (view.chain.status !== "running") return view;
+  const due = await userStore(ctx.env, ctx.user.userKey).nudge(view.chain.chain_id, Date.now(), QUIET_MS);
+  if (due) {
+    try {
+      const type = due.step ? taskEvent(due.step, due.attempt) : "wake";
+      await (await ctx.env.CHAIN.get(due.instance)).sendEvent({ type, payload: { nudge: true } });
+    } catch {
+      // a run that is gone is reported below
+    }
+  }
   let status;
   try {
     status = await (await ctx.env.CHAIN.get(view.chain.instance)).status();

@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS chains (
   attempt INTEGER NOT NULL DEFAULT 1,
   error TEXT,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  nudged_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chains_by_age ON chains (created_at);
 CREATE TABLE IF NOT EXISTS chain_steps (
@@ -249,6 +250,18 @@ export class UserStore extends DurableObject {
       runs, attempt, `${chain.chain_id}-${runs}`, now, chain.chain_id,
     );
     return this.chain(chain.chain_id);
+  }
+
+  /**
+   * A running chain quiet for `quietMs` (no step recorded, no nudge): the try it is on, to be
+   * woken (see chains.js), or null. Marks the nudge.
+   */
+  nudge(chainId, now, quietMs) {
+    const chain = this.chain(chainId);
+    if (!chain || chain.status !== "running" || now - Math.max(chain.updated_at, chain.nudged_at) < quietMs) return null;
+    this.sql.exec("UPDATE chains SET nudged_at = ? WHERE chain_id = ?", now, chain.chain_id);
+    const current = this.sql.exec("SELECT step, attempt FROM chain_steps WHERE chain_id = ? AND done = 0 ORDER BY step DESC, attempt DESC LIMIT 1", chain.chain_id).toArray()[0];
+    return { instance: chain.instance, step: current?.step ?? null, attempt: current?.attempt ?? null };
   }
 
   /** A chain with every try of every step and its task row (newest try last). */

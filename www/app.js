@@ -442,6 +442,89 @@ function setupChain() {
   chain = new ChainBuilder();
   chain.setSource(state.source);
   $("#chain-form").addEventListener("submit", runChain);
+  if (state.session) {
+    loadChainRuns();
+    // A chain runs on the service: after a reload (or in another tab) the page follows it again.
+    const running = localStorage.getItem(RUNNING_CHAIN_KEY);
+    if (running) followServiceChain(running, state.source);
+  }
+}
+
+const RUNNING_CHAIN_KEY = "kling-edge-demo-chain";
+
+/** The service's routes with the demo user's session. */
+async function service(path, init = {}) {
+  const r = await fetch(`${location.origin}${path}`, { ...init, cache: "no-store", headers: { authorization: `Bearer ${state.session.token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${r.status}`), body?.error ?? {}, { status: r.status });
+  return body;
+}
+
+/** A chain step of the service as the task shape the cards and the player take. */
+function stepTask(s) {
+  const task = { task_id: s.task_id ?? "", task_status: s.status === "pending" ? "submitted" : s.status };
+  if (s.video) task.task_result = { videos: [{ ...s.video, url: s.video.media_url ? `${location.origin}${s.video.media_url}` : s.video.url }] };
+  if (s.units !== undefined) task.final_unit_deduction = s.units;
+  if (s.message) task.task_status_msg = s.message;
+  return task;
+}
+
+/** The user's chains on the service, newest first, each playable when done. */
+async function loadChainRuns() {
+  const list = $("#chain-runs");
+  try {
+    const { data } = await service("/chains?pageSize=10");
+    list.replaceChildren(...data.map((c) => {
+      const last = [...c.steps].reverse().find((s) => s.video);
+      const play = last ? h("button", { type: "button", class: "btn btn-secondary", text: "Play" }) : "";
+      if (play) play.addEventListener("click", () => showResult(stepTask(last), state.source));
+      return h("li", { "data-status": c.status, "data-id": c.id }, h("code", { text: c.external_task_id }), ` · ${c.status} · ${c.steps.filter((s) => s.status === "succeed").length} of ${c.step_count} steps · ${c.length ?? 0} s · ${c.spent} units `, play);
+    }));
+    $("#chain-runs-box").hidden = data.length === 0;
+  } catch {
+    // the list is a convenience; the run itself reports its errors
+  }
+}
+
+/** Follows a service chain until it ends, step cards and segments live. */
+async function followServiceChain(id, src) {
+  const slot = $("#chain-error");
+  const btn = $("#chain-submit");
+  busy(btn, true, "Running chain…");
+  chain.setBusy(true);
+  const cards = [];
+  try {
+    for (;;) {
+      const c = await service(`/chains/${encodeURIComponent(id)}`);
+      $("#chain-run").textContent = `Chain ${c.external_task_id}: ${c.status} (runs on the service; reload or close the tab, it goes on).`;
+      for (const s of c.steps) {
+        if (s.status === "waiting") continue;
+        const task = stepTask(s);
+        const card = (cards[s.step - 1] ??= new TaskCard({ title: `Chain step ${s.step} of ${c.step_count}`, subtitle: `“${(c.prompts[s.step - 1] ?? "").slice(0, 40)}”` }));
+        chain.mark(s.step - 1, task.task_status, s.duration);
+        if (card.status === task.task_status) continue;
+        if (task.task_status === "succeed") {
+          card.succeed(task);
+          showResult(task, src);
+        } else if (task.task_status === "failed") card.fail(Object.assign(new Error(s.message ?? "the task failed"), { code: "ERR_KLING_TASK_FAILED" }), state.via);
+        else card.update(task);
+      }
+      if (c.status !== "running") {
+        localStorage.removeItem(RUNNING_CHAIN_KEY);
+        if (c.status === "succeed") announce(`Chain finished: ${fmtSeconds(c.length)}.`);
+        else showError(slot, Object.assign(new Error(c.error?.message ?? "the chain failed"), c.error ?? {}), { via: state.via, title: `The chain stopped at step ${c.error?.step ?? "?"}; resume runs it on from there.` });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, state.pollIntervalMs ?? 5000));
+    }
+  } catch (err) {
+    showError(slot, err, { via: state.via, title: "The chain could not be followed." });
+  } finally {
+    busy(btn, false);
+    chain.setBusy(false);
+    loadChainRuns();
+    history.load(1);
+  }
 }
 
 async function runChain(e) {
@@ -454,6 +537,20 @@ async function runChain(e) {
   const src = state.source;
   const params = { video_id: src.videoId, prompts: chain.prompts(), ...sharedParams() };
   if (src.duration) params.video_duration = src.duration;
+  if (via() === "edge" && state.session) {
+    chain.resetRun();
+    try {
+      const started = await service("/chains", { method: "POST", body: JSON.stringify(params) });
+      localStorage.setItem(RUNNING_CHAIN_KEY, started.id);
+      if (params.external_task_id) ext.external.value = "";
+      await followServiceChain(started.id, src);
+    } catch (err) {
+      if (err?.field === "prompts" || err?.field === "video_duration") chain.showListError(err.message);
+      else placeKlingError(err, fieldMap());
+      showError(slot, err, { via: state.via, title: "The chain was not started." });
+    }
+    return;
+  }
   const btn = $("#chain-submit");
   busy(btn, true, "Running chain…");
   chain.setBusy(true);

@@ -106,7 +106,11 @@ export async function startDemo({ port = 0, host = "127.0.0.1", env = process.en
       durableObjects: {
         USERS: { className: "UserStore", useSQLite: true },
         ACCOUNT: { className: "AccountLedger", useSQLite: true },
+        GATE: { className: "ConcurrencyGate", useSQLite: true },
       },
+      // Chains run as Workflows; their videos are kept in R2.
+      workflows: { CHAIN: { name: "kling-edge-chain", className: "Chain" } },
+      r2Buckets: ["MEDIA"],
       ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: 60, period: 60 } } },
       bindings,
       // Assets first; anything that is not a file goes to the Worker (its facade and routes).

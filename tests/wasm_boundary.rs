@@ -57,6 +57,12 @@ fn client_with(script: &str, extra: &str) -> (KlingClient, Array) {
     (client, get(&scripted, "calls").unchecked_into())
 }
 
+/// `resource[op](a, b)` as a promise: the client's resources, driven from Rust.
+fn call(resource: &JsValue, op: &str, a: JsValue, b: Option<JsValue>) -> js_sys::Promise {
+    let args = Array::of2(&a, &b.unwrap_or(JsValue::UNDEFINED));
+    js_sys::Promise::resolve(&invoke(resource, op, &args))
+}
+
 fn task(id: &str, status: &str) -> String {
     format!(
         r#"{{"task_id":"{id}","task_status":"{status}","task_info":{{"external_task_id":"x"}},"created_at":1,"updated_at":1}}"#
@@ -143,7 +149,9 @@ fn the_client_never_serialises_a_secret() {
 #[wasm_bindgen_test]
 async fn extend_video_posts_the_documented_request_through_an_unbound_fetch() {
     let (client, calls) = client_with(&format!("[{}]", ok_response(&task("t1", "submitted"))), "");
-    let t = JsFuture::from(client.extend_video(
+    let t = JsFuture::from(call(
+        &client.extensions(),
+        "create",
         json(r#"{"video_id":"v1","prompt":"A puppy appears","cfg_scale":0.5}"#),
         None,
     ))
@@ -177,11 +185,19 @@ async fn extend_video_posts_the_documented_request_through_an_unbound_fetch() {
 #[wasm_bindgen_test]
 async fn an_invalid_parameter_rejects_before_any_request() {
     let (client, calls) = client_with("[]", "");
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v1","cfg_scale":2}"#), None)).await;
+    let e = rejection(call(
+        &client.extensions(),
+        "create",
+        json(r#"{"video_id":"v1","cfg_scale":2}"#),
+        None,
+    ))
+    .await;
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_REQUEST");
     assert_eq!(get(&e, "field").as_string().as_deref(), Some("cfg_scale"));
-    let e = rejection(client.extend_video(
+    let e = rejection(call(
+        &client.extensions(),
+        "create",
         json(r#"{"video_id":"v1","cfg_scale":null,"prompt":1}"#),
         None,
     ))
@@ -194,7 +210,13 @@ async fn an_invalid_parameter_rejects_before_any_request() {
 async fn an_account_error_carries_every_identifier_and_is_not_retried() {
     let script = r#"[{"status":429,"body":{"code":1102,"message":"resource pack exhausted","request_id":"req-1102"}}]"#;
     let (client, calls) = client_with(script, r#","maxRetries":2"#);
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v1"}"#), None)).await;
+    let e = rejection(call(
+        &client.extensions(),
+        "create",
+        json(r#"{"video_id":"v1"}"#),
+        None,
+    ))
+    .await;
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_ACCOUNT");
     assert_eq!(get(&e, "apiCode").as_f64(), Some(1102.0));
@@ -216,7 +238,13 @@ async fn an_aborted_signal_rejects_with_aborted() {
     let (client, calls) = client_with("[]", "");
     let opts = Object::new();
     set(&opts, "signal", &aborted_signal());
-    let e = rejection(client.get_extension("t1".into(), Some(opts.into()))).await;
+    let e = rejection(call(
+        &client.extensions(),
+        "get",
+        "t1".into(),
+        Some(opts.into()),
+    ))
+    .await;
     assert_eq!(code(&e), "ERR_KLING_ABORTED");
     assert_eq!(calls.length(), 0);
 }
@@ -224,7 +252,7 @@ async fn an_aborted_signal_rejects_with_aborted() {
 #[wasm_bindgen_test]
 async fn a_failing_fetch_is_a_network_error() {
     let (client, calls) = client_with(r#"[{"throwMessage":"connection refused"}]"#, "");
-    let e = rejection(client.get_extension("t1".into(), None)).await;
+    let e = rejection(call(&client.extensions(), "get", "t1".into(), None)).await;
     assert_eq!(code(&e), "ERR_KLING_NETWORK");
     assert!(get(&e, "message")
         .as_string()
@@ -237,7 +265,13 @@ async fn a_failing_fetch_is_a_network_error() {
 #[wasm_bindgen_test]
 async fn a_create_that_could_not_be_settled_says_task_may_exist_and_is_not_retryable() {
     let (client, calls) = client_with(r#"[{"throwMessage":"connection reset"}]"#, "");
-    let e = rejection(client.extend_video(json(r#"{"video_id":"v"}"#), None)).await;
+    let e = rejection(call(
+        &client.extensions(),
+        "create",
+        json(r#"{"video_id":"v"}"#),
+        None,
+    ))
+    .await;
     assert_eq!(code(&e), "ERR_KLING_NETWORK");
     assert_eq!(get(&e, "taskMayExist"), JsValue::TRUE);
     assert_eq!(get(&e, "retryable"), JsValue::FALSE);
@@ -261,7 +295,7 @@ async fn wait_reports_progress_and_resolves_the_finished_task() {
     let on_progress = push.bind0(&seen);
     let opts = json(r#"{"pollIntervalMs":1}"#);
     set(&opts, "onProgress", &on_progress);
-    let t = JsFuture::from(client.wait_for_extension("t1".into(), Some(opts)))
+    let t = JsFuture::from(call(&client.extensions(), "wait", "t1".into(), Some(opts)))
         .await
         .expect("task");
     assert_eq!(
@@ -281,7 +315,7 @@ async fn wait_reports_progress_and_resolves_the_finished_task() {
 async fn a_failed_task_rejects_with_its_reason() {
     let failed = r#"{"task_id":"t9","task_status":"failed","task_status_msg":"risk control"}"#;
     let (client, _) = client_with(&format!("[{}]", ok_response(failed)), "");
-    let e = rejection(client.wait_for_extension("t9".into(), None)).await;
+    let e = rejection(call(&client.extensions(), "wait", "t9".into(), None)).await;
     assert_eq!(code(&e), "ERR_KLING_TASK_FAILED");
     assert_eq!(get(&e, "taskId").as_string().as_deref(), Some("t9"));
     assert_eq!(
@@ -373,13 +407,13 @@ async fn hostile_inputs_never_break_the_module_instance() {
         let list = invoke(&client.extensions(), "list", &Array::of1(&value));
         outcomes.push(JsFuture::from(js_sys::Promise::resolve(&list)).await);
         for promise in [
-            client.extend_video(value.clone(), opt()),
-            client.get_extension(value.clone(), opt()),
-            client.list_extensions(opt(), opt()),
-            client.wait_for_extension(value.clone(), opt()),
-            client.chain_extensions(value.clone(), opt()),
-            client.create_text_to_video(value.clone(), opt()),
-            client.create_image_to_video(value.clone(), opt()),
+            call(&client.extensions(), "create", value.clone(), opt()),
+            call(&client.extensions(), "get", value.clone(), opt()),
+            call(&client.extensions(), "list", value.clone(), opt()),
+            call(&client.extensions(), "wait", value.clone(), opt()),
+            call(&client.extensions(), "chain", value.clone(), opt()),
+            call(&client.text_to_video(), "create", value.clone(), opt()),
+            call(&client.image_to_video(), "create", value.clone(), opt()),
         ] {
             outcomes.push(JsFuture::from(promise).await);
         }

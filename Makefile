@@ -85,10 +85,10 @@ test-www: build $(WORKER_DEPS)
 	node --test tests/www/
 
 ## docs: run the runtime matrix and the reliability suite, then write their results into the
-## committed docs: README.md's runtime table and docs/reliability.md (the table even when a runtime fails)
+## committed docs: docs/runtimes.md's runtime table and docs/reliability.md (the table even when a runtime fails)
 docs: build
 	@status=0; scripts/test-runtimes || status=$$?; \
-	  scripts/runtime-table .tmp/runtimes/results.json README.md; exit $$status
+	  scripts/runtime-table .tmp/runtimes/results.json docs/runtimes.md; exit $$status
 	node --test tests/reliability/
 	@scripts/reliability-report
 

@@ -1,14 +1,16 @@
 // kling-edge demo page: source → extend → chain, live task timelines, history, errors to act on.
-import { init, KlingClient } from "./vendor/kling-edge/index.browser.js";
+import { init, isValidId, KlingClient } from "./vendor/kling-edge/index.browser.js";
 import { $, $$, h, fmtSeconds, announce } from "./src/dom.js";
-import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report } from "./src/fields.js";
+import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report, rules } from "./src/fields.js";
 import { clearError, showError } from "./src/errors.js";
 import { TaskCard } from "./src/tasks.js";
 import { ChainBuilder } from "./src/chain.js";
 import { History } from "./src/history.js";
 
 const EDGE_BASE = `${location.origin}/kling`;
-const EXTENDABLE_MODELS = new Set(["kling-v1", "kling-v1-5", "kling-v1-6"]);
+// Which models still extend, and how long a video may get: the package's rules, never copied here.
+const extendable = (model) => rules().extendableModels.includes(model) && !rules().discontinuedModels.includes(model);
+const tooLongToExtend = (seconds) => Number(seconds) + rules().maxStepSeconds > rules().maxTotalSeconds;
 
 const state = {
   config: { mode: "simulator", samples: [] },
@@ -218,10 +220,11 @@ function setupSource() {
     const errors = [];
     const v = id.value.trim();
     if (!v) errors.push({ input: id, message: "Paste a video id." });
-    else if (v.length > 256 || /[\u0000-\u001f\s]/.test(v)) errors.push({ input: id, message: "A video id has no spaces or control characters." });
+    else if (!isValidId(v)) errors.push({ input: id, message: `A video id has at most ${rules().maxIdChars} characters and no control characters.` });
     const d = dur.value === "" ? null : Number(dur.value);
-    if (d !== null && !(d > 0 && d <= 180)) errors.push({ input: dur, message: "A length from 1 to 180 seconds, or leave it empty." });
-    else if (d !== null && d + 5 > 180) errors.push({ input: dur, message: "A video this long cannot be extended: one more step would pass the 3-minute cap." });
+    const cap = rules().maxTotalSeconds;
+    if (d !== null && !(d > 0 && d <= cap)) errors.push({ input: dur, message: `A length from 1 to ${cap} seconds, or leave it empty.` });
+    else if (d !== null && tooLongToExtend(d)) errors.push({ input: dur, message: "A video this long cannot be extended: one more step would pass the 3-minute cap." });
     if (!report(errors)) return;
     setSource({ videoId: v, duration: d, model: null, url: null, label: "Pasted video id" });
   });
@@ -232,8 +235,8 @@ function setupSource() {
 }
 
 function reasonNotExtendable(s) {
-  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return `made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.`;
-  if (Number(s.duration) + 5 > 180) return "one more extension would pass the 3-minute cap.";
+  if (s.model && !extendable(s.model)) return `made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.`;
+  if (tooLongToExtend(s.duration)) return "one more extension would pass the 3-minute cap.";
   if (/30 days|purged|old/i.test(s.note ?? "")) return "older than 30 days; Kling has deleted it.";
   return (s.note ?? "Kling refuses it.").replace(/^not extendable:\s*/i, "");
 }
@@ -261,8 +264,8 @@ function sourceErrors() {
   const target = $("#samples");
   target.dataset.err = "source-err";
   if (!s) return [{ input: target, message: "Pick a source video first (a sample, a video id, or generate one)." }];
-  if (s.model && !EXTENDABLE_MODELS.has(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
-  if (s.duration && Number(s.duration) + 5 > 180) return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
+  if (s.model && !extendable(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
+  if (s.duration && tooLongToExtend(s.duration)) return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
   return [];
 }
 
@@ -325,11 +328,11 @@ async function generate(e) {
   let created;
   try {
     const c = client();
-    created = await c.createTextToVideo(params);
+    created = await c.textToVideo.create(params);
     const card = new TaskCard({ title: "Text to video", subtitle: `${model} · ${params.duration} s · ${params.mode}` });
     card.started = started;
     card.update(created);
-    follow(card, created.task_id, (id, o) => c.waitForTextToVideo(id, o), async (task) => {
+    follow(card, created.task_id, (id, o) => c.textToVideo.wait(id, o), async (task) => {
       const v = task.task_result?.videos?.[0];
       if (!v) return;
       setSource({ videoId: v.id, duration: Number(v.duration), model, url: v.url, label: `Generated: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”` });
@@ -397,12 +400,12 @@ async function extend(e) {
   const started = performance.now();
   try {
     const c = client();
-    const created = await c.extendVideo(params);
+    const created = await c.extensions.create(params);
     const card = new TaskCard({ title: "Extension", subtitle: `of ${src.label}` });
     card.started = started;
     card.update(created);
     if (params.external_task_id) ext.external.value = ""; // unique per account: don't reuse by accident
-    follow(card, created.task_id, (id, o) => c.waitForExtension(id, o), async (task) => {
+    follow(card, created.task_id, (id, o) => c.extensions.wait(id, o), async (task) => {
       showResult(task, src);
       history.load(1);
     });
@@ -559,7 +562,7 @@ async function runChain(e) {
   const cards = [];
   const started = performance.now();
   try {
-    const steps = await client().chainExtensions(params, {
+    const steps = await client().extensions.chain(params, {
       signal: controller.signal,
       pollIntervalMs: state.pollIntervalMs,
       onProgress: (task, info) => {

@@ -2,7 +2,11 @@
 // callback tokens.
 import { HttpError, randomHex, sha256Hex } from "./http.js";
 
-/** The caller's own external task id: Kling's rule (letters, digits, `.`, `_`, `-`; 1–128). */
+/**
+ * The service's rule for a caller's own external task id (letters, digits, `.`, `_`, `-`; 1–128):
+ * stricter than the package's (`isValidId`) because the id appears in this service's URL paths,
+ * which refuse percent-encoding. Kling never sees it: it receives a derived id.
+ */
 export const CLIENT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** A callback token: the owner's key (64 hex) and 256 random bits (64 hex). */

@@ -1,22 +1,17 @@
 // The one module that speaks to kling-edge: credentials, the client (made per request: in Workers
 // Date.now() stands still at module load, so a client made there would sign with a stale clock),
-// and the calls by family. Method names of the package are mapped here only.
-import { KlingClient, chainStep, parseCallback, planChain, pollIntervalMs, verifyCallback } from "kling-edge";
+// and the calls by family: the package's resource of each family is named here only.
+import { KlingClient, chainStep, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback } from "kling-edge";
 import { HttpError } from "./http.js";
 
 // A chain's arithmetic (checks, the 180 s cap before each step, the next video id, step ids,
 // durations) and the poll schedule are the package's: the Workflow only keeps the state.
-export { chainStep, parseCallback, planChain, pollIntervalMs, verifyCallback };
+export { chainStep, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback };
 
 export const DEFAULT_BASE_URL = "https://api-singapore.klingai.com";
 
-/** The package's methods per family: the grouped API when present, else the flat one. */
-const FLAT = {
-  "video-extend": { create: "extendVideo", get: "getExtension" },
-  text2video: { create: "createTextToVideo", get: "getTextToVideo" },
-  image2video: { create: "createImageToVideo", get: "getImageToVideo" },
-};
-const GROUPED = { "video-extend": "extensions", text2video: "textToVideo", image2video: "imageToVideo" };
+/** The package's resource per family. */
+const RESOURCE = { "video-extend": "extensions", text2video: "textToVideo", image2video: "imageToVideo" };
 
 export function baseUrl(env) {
   return (env.KLING_BASE_URL || DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -37,9 +32,7 @@ export function secretsOf(env) {
 }
 
 function call(client, family, op, ...args) {
-  const group = client[GROUPED[family]];
-  if (group && typeof group === "object" && typeof group[op] === "function") return group[op](...args);
-  return client[FLAT[family][op]](...args);
+  return client[RESOURCE[family]][op](...args);
 }
 
 async function withClient(env, fn) {

@@ -1,10 +1,12 @@
 // What the service keeps of a task and how it shows it: ranks that only move forward, the
 // service's record, and the Kling-shaped task with the caller's own external id.
 
-const RANK = { pending: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
+import { statusRank } from "./kling.js";
 
+/** The package's status order; `pending` (the service's own: sent, not confirmed) comes first and a status Kling never documented never wins. */
 export function rankOf(status) {
-  return RANK[status] ?? -1;
+  if (status === "pending") return 0;
+  return statusRank(String(status)) || -1;
 }
 
 export const isFinal = (status) => status === "succeed" || status === "failed";

@@ -1,7 +1,7 @@
 // The chain builder: prompts (add, remove, reorder), the total length against the 3-minute cap,
 // and the timeline of segments as the chain runs.
 import { $, h, charCount, fmtSeconds } from "./dom.js";
-import { MAX_PROMPT, MAX_TOTAL_SECONDS, STEP_SECONDS, bindCounter, clearFieldError } from "./fields.js";
+import { bindCounter, clearFieldError, rules } from "./fields.js";
 
 let nextId = 1;
 
@@ -77,7 +77,7 @@ export class ChainBuilder {
 
   plannedTotal() {
     const base = Number(this.source?.duration);
-    return Number.isFinite(base) ? base + STEP_SECONDS * this.steps.length : null;
+    return Number.isFinite(base) ? base + rules().maxStepSeconds * this.steps.length : null;
   }
 
   /** Errors to show before anything is sent. */
@@ -88,11 +88,12 @@ export class ChainBuilder {
     this.steps.forEach((s, i) => {
       clearFieldError(s.input);
       const n = charCount(s.input.value);
-      if (n > MAX_PROMPT) errors.push({ input: s.input, message: `Step ${i + 1}'s prompt is ${n.toLocaleString("en")} characters long; Kling accepts at most 2,500.` });
+      const max = rules().maxPromptChars;
+      if (n > max) errors.push({ input: s.input, message: `Step ${i + 1}'s prompt is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}.` });
     });
     const total = this.plannedTotal();
-    if (total !== null && total > MAX_TOTAL_SECONDS) {
-      errors.push({ input: this.list, message: `${this.steps.length} steps from a ${fmtSeconds(this.source.duration)} video could reach ${fmtSeconds(total)}, past Kling's 3-minute cap. Remove ${Math.ceil((total - MAX_TOTAL_SECONDS) / STEP_SECONDS)} step(s).` });
+    if (total !== null && total > rules().maxTotalSeconds) {
+      errors.push({ input: this.list, message: `${this.steps.length} steps from a ${fmtSeconds(this.source.duration)} video could reach ${fmtSeconds(total)}, past Kling's 3-minute cap. Remove ${Math.ceil((total - rules().maxTotalSeconds) / rules().maxStepSeconds)} step(s).` });
     }
     return errors;
   }
@@ -134,8 +135,8 @@ export class ChainBuilder {
     const base = Number(this.source?.duration);
     const known = Number.isFinite(base);
     const total = this.plannedTotal();
-    const over = total !== null && total > MAX_TOTAL_SECONDS;
-    const pct = (s) => `${Math.min(100, (s / MAX_TOTAL_SECONDS) * 100)}%`;
+    const over = total !== null && total > rules().maxTotalSeconds;
+    const pct = (s) => `${Math.min(100, (s / rules().maxTotalSeconds) * 100)}%`;
     const segs = [];
     const items = [];
     if (known) {
@@ -145,7 +146,7 @@ export class ChainBuilder {
     let at = known ? base : 0;
     this.steps.forEach((step, i) => {
       const state = this.run[i];
-      const len = state?.duration !== undefined ? Math.max(0, state.duration - at) : STEP_SECONDS;
+      const len = state?.duration !== undefined ? Math.max(0, state.duration - at) : rules().maxStepSeconds;
       const kind = state?.status ?? "planned";
       segs.push(this.seg(kind, len, pct));
       const label = step.text.trim() ? `“${step.text.trim().slice(0, 60)}${charCount(step.text.trim()) > 60 ? "…" : ""}”` : "(no prompt)";

@@ -1,10 +1,10 @@
 // Field-level validation: a message on the field (aria-invalid + aria-describedby), before sending.
+import { isValidId, limits } from "../vendor/kling-edge/index.browser.js";
 import { charCount } from "./dom.js";
 
-export const MAX_PROMPT = 2500;
-export const MAX_TOTAL_SECONDS = 180;
-export const STEP_SECONDS = 5;
-const EXTERNAL_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+let known;
+/** The package's own limits (prompt length, the 180 s cap, the step length…), read once after init(). */
+export const rules = () => (known ??= limits());
 
 function errorEl(input) {
   return document.getElementById(`${input.id}-err`) ?? document.getElementById(input.dataset.err ?? "");
@@ -38,7 +38,7 @@ export function report(errors) {
 }
 
 /** A live "n / 2500" next to a text field; over the limit it turns red and says so. */
-export function bindCounter(input, counter, max = MAX_PROMPT) {
+export function bindCounter(input, counter, max = rules().maxPromptChars) {
   const update = () => {
     const n = charCount(input.value);
     counter.textContent = `${n.toLocaleString("en")} / ${max.toLocaleString("en")}`;
@@ -53,22 +53,24 @@ export function bindCounter(input, counter, max = MAX_PROMPT) {
 export function checkPrompt(input, label, { required = false } = {}) {
   const n = charCount(input.value);
   if (required && !input.value.trim()) return { input, message: `${label} is required.` };
-  if (n > MAX_PROMPT) {
-    return { input, message: `${label} is ${n.toLocaleString("en")} characters long; Kling accepts at most 2,500. Remove ${(n - MAX_PROMPT).toLocaleString("en")}.` };
+  const max = rules().maxPromptChars;
+  if (n > max) {
+    return { input, message: `${label} is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}. Remove ${(n - max).toLocaleString("en")}.` };
   }
   return null;
 }
 
 export function checkCfg(input) {
   const v = Number(input.value);
-  if (!Number.isFinite(v) || v < 0 || v > 1) return { input, message: "cfg_scale must be between 0 and 1." };
+  const [min, max] = rules().cfgScale;
+  if (!Number.isFinite(v) || v < min || v > max) return { input, message: `cfg_scale must be between ${min} and ${max}.` };
   return null;
 }
 
 export function checkExternalId(input) {
   const v = input.value.trim();
-  if (v && !EXTERNAL_ID.test(v)) {
-    return { input, message: "Use only letters, digits, “.”, “_” and “-”, at most 128 characters, so the task can be looked up by this id." };
+  if (v && !isValidId(v)) {
+    return { input, message: `An external id has at most ${rules().maxIdChars} characters and no control characters.` };
   }
   return null;
 }

@@ -1,4 +1,4 @@
-// The extension history: one page of `listExtensions({pageNum, pageSize})` at a time. Kling gives
+// The extension history: one page of `extensions.list({pageNum, pageSize})` at a time. Kling gives
 // no total: a page shorter than pageSize is the last.
 import { $, h, fmtTime, fmtSeconds } from "./dom.js";
 import { showError, clearError } from "./errors.js";
@@ -29,7 +29,7 @@ export class History {
     this.prev.disabled = true;
     this.next.disabled = true;
     try {
-      const tasks = await this.client().listExtensions({ pageNum: page, pageSize });
+      const tasks = await this.client().extensions.list({ pageNum: page, pageSize });
       clearError($("#hist-error"));
       if (tasks.length === 0 && page > 1) {
         // The previous page was exactly full and the last one.

@@ -1,4 +1,5 @@
 // A live card per task: submitted → processing → succeed/failed, elapsed time, ids, units, Stop.
+import { statusRank } from "../vendor/kling-edge/index.browser.js";
 import { $, h, fmtElapsed, fmtSeconds, announce } from "./dom.js";
 import { errorBox, STOPPED_MESSAGE } from "./errors.js";
 
@@ -7,7 +8,8 @@ const STEPS = [
   ["processing", "Processing"],
   ["done", "Done"],
 ];
-const RANK = { sending: 0, submitted: 1, processing: 2, succeed: 3, failed: 3 };
+/** The package's status order; `sending` (the page's own: not answered yet) comes first. */
+const rankOf = (status) => (status === "sending" ? 0 : statusRank(status));
 
 export class TaskCard {
   /** `title` e.g. "Extension"; `onStop()` aborts the wait. */
@@ -57,7 +59,7 @@ export class TaskCard {
   update(task) {
     if (!task) return;
     const next = task.task_status;
-    if (RANK[next] !== undefined && RANK[next] >= RANK[this.status]) {
+    if (rankOf(next) > 0 && rankOf(next) >= rankOf(this.status)) {
       if (next !== this.status) announce(`${this.title}: ${next === "succeed" ? "succeeded" : next}`);
       this.status = next;
     }
@@ -77,7 +79,7 @@ export class TaskCard {
     this.el.dataset.status = this.status;
     this.badge.textContent = this.status === "succeed" ? "succeeded" : this.status;
     this.badge.dataset.status = this.status;
-    const rank = RANK[this.status] ?? 0;
+    const rank = rankOf(this.status);
     this.stepEls.forEach((li, i) => {
       const n = i + 1;
       li.dataset.state = rank > n || (rank === 3 && n === 3) ? "done" : rank === n ? "current" : "todo";

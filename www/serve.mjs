@@ -65,7 +65,7 @@ async function assembleAssets(dir, config) {
   await cp(join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith("serve.mjs") });
   const vendor = join(dir, "vendor/kling-edge");
   await mkdir(vendor, { recursive: true });
-  for (const file of ["index.browser.js", "kling_edge.js", "kling_edge_bg.wasm", "snippets"]) {
+  for (const file of ["index.browser.js", "kling_edge.js", "kling-error.js", "kling_edge_bg.wasm", "snippets"]) {
     await cp(join(ROOT, "pkg", file), join(vendor, file), { recursive: true });
   }
   await writeFile(join(dir, "config.json"), JSON.stringify(config, null, 2));

@@ -78,7 +78,7 @@ test("at 360 px the page has no horizontal scroll", async (t) => {
   await page.click("#ext-submit");
   await waitForCard(page, ["succeed"]);
   await page.waitForSelector("#hist-body tr");
-  await page.fill("#ext-external", "bad id with spaces");
+  await page.fill("#ext-external", "x".repeat(257));
   await page.click("#ext-submit");
   await page.getByRole("radio", { name: /Direct, with my own key/ }).check();
   o = await overflow();

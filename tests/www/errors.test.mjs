@@ -15,7 +15,8 @@ test("a simulated 1102 (resource pack exhausted) is shown with its code, request
   assert.equal(await box.getAttribute("data-code"), "ERR_KLING_ACCOUNT");
   assert.match(text, /ERR_KLING_ACCOUNT/);
   assert.match(text, /Kling code1102/);
-  assert.match(text, /top up or buy a resource pack/i);
+  assert.match(text, /What to do: The resource pack is exhausted or expired: buy more units/, "the package's advice for the code");
+  assert.equal(text.split("Kling answered HTTP 429").length - 1, 1, "the facade relays Kling's words, not the package's framing of them");
   const posts = apiRequests(sim, "POST", "/v1/videos/video-extend");
   assert.equal(posts.length, 1, "an account error is never retried");
   const requestId = (await box.locator("dt:text('Request id') + dd").textContent()).trim();

@@ -42,11 +42,11 @@ test("a prompt over 2500 characters is refused on the field; nothing is sent", a
 test("negative prompt, external task id and chain cap are checked before sending", async (t) => {
   const { page, sim, assertClean } = await openDemo(t);
   await page.fill("#ext-negative", "x".repeat(2501));
-  await page.fill("#ext-external", "has spaces / slashes");
+  await page.fill("#ext-external", "x".repeat(257));
   const before = sim.requests().length;
   await page.click("#ext-submit");
   assert.match((await fieldError(page, "#ext-negative")).message, /negative prompt is 2,501 characters/);
-  assert.match((await fieldError(page, "#ext-external")).message, /letters, digits/);
+  assert.match((await fieldError(page, "#ext-external")).message, /at most 256 characters/, "the package's id rule, not a copy");
   assert.equal(sim.requests().length, before);
 
   // A chain that could pass 180 s: a 170 s video plus 3 steps of up to 5 s.

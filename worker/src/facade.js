@@ -3,6 +3,7 @@
 // records and performed with the package. Never a forward, never Kling's account-wide list.
 // A page's `new KlingClient({ baseUrl: "<worker>/kling", token })` works unchanged.
 import { HttpError, isJsonContentType, json, parseJsonObject, readText } from "./http.js";
+import { errorAdvice } from "./kling.js";
 import { FAMILIES } from "./config.js";
 import { paging } from "./extensions.js";
 import { toKlingTask } from "./records.js";
@@ -97,5 +98,16 @@ const KLING_CODES = {
 /** Adds Kling's envelope fields (`code`, `message`, `request_id`) to a facade error body. */
 export function klingShaped(status, error) {
   const code = error.apiCode ?? KLING_CODES[error.code] ?? (status >= 500 ? 5000 : 1200);
-  return { code, message: error.message, request_id: error.requestId ?? crypto.randomUUID() };
+  return { code, message: klingWords(error), request_id: error.requestId ?? crypto.randomUUID() };
+}
+
+/**
+ * Kling's own words inside the package's message, which frames them ("Kling answered HTTP …: ")
+ * and adds its advice: a client of the facade frames and advises again, so relay only the words.
+ */
+function klingWords(error) {
+  if (typeof error.apiCode !== "number" || typeof error.message !== "string") return error.message;
+  const advice = `. ${errorAdvice(error.code, error.apiCode)}`;
+  const words = error.message.replace(/^Kling answered HTTP \d+ with code \d+: /, "");
+  return words.endsWith(advice) ? words.slice(0, -advice.length) : words;
 }

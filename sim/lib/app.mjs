@@ -19,6 +19,7 @@ export function createRequestHandler(ctx) {
 }
 
 async function dispatch(ctx, req, res) {
+  const at = Date.now(); // arrival, real time (the log's intervals ignore clockOffsetMs)
   const url = new URL(req.url, 'http://simulator.invalid');
   const requestId = randomUUID();
   setCommonHeaders(res, ctx.now(), requestId);
@@ -27,12 +28,12 @@ async function dispatch(ctx, req, res) {
   if (url.pathname.startsWith('/media/')) {
     return serveMedia({ req, res, name: url.pathname.slice('/media/'.length), clips: ctx.clips, videos: ctx.videos });
   }
-  return handleApi(ctx, req, res, url, requestId);
+  return handleApi(ctx, req, res, url, requestId, at);
 }
 
-async function handleApi(ctx, req, res, url, requestId) {
+async function handleApi(ctx, req, res, url, requestId, at) {
   const raw = await readBody(req);
-  const entry = logEntry(req, url, raw);
+  const entry = logEntry(req, url, raw, at);
   ctx.requestLog.push(entry);
   const action = ctx.faults.take(req.method, url.pathname);
   const request = { method: req.method, url, headers: req.headers, raw, requestId };
@@ -49,7 +50,7 @@ async function handleApi(ctx, req, res, url, requestId) {
 }
 
 /** A log record; the credential itself is never kept, only its scheme. */
-function logEntry(req, url, raw) {
+function logEntry(req, url, raw, at) {
   const headers = { ...req.headers };
   if (headers.authorization) headers.authorization = `${headers.authorization.split(/\s+/)[0]} …`;
   return {
@@ -59,6 +60,7 @@ function logEntry(req, url, raw) {
     headers,
     body: parseLoggedBody(raw),
     status: null, // HTTP status sent; stays null when a fault sent nothing
+    at, // when the request arrived, ms (Date.now())
   };
 }
 

@@ -36,6 +36,8 @@ export class CallbackDispatcher {
       status: null, // HTTP status of the receiver's answer, once known
       error: null,
       done: false,
+      at: Date.now(), // when it was sent, ms (real time, like the request log's `at`)
+      done_at: null, // when the receiver answered (or the attempt failed)
     };
     this.#deliveries.push(delivery);
     this.#deliver(delivery, body);
@@ -85,6 +87,7 @@ export class CallbackDispatcher {
     } finally {
       clearTimeout(timer);
       this.#inFlight.delete(controller);
+      delivery.done_at = Date.now();
       delivery.done = true;
     }
   }

@@ -64,6 +64,31 @@ test('every status change is POSTed as the bare task object, signed with the web
   }
 });
 
+test('the request log and the callbacks carry real-time timestamps (ms), unshifted by clockOffsetMs', async () => {
+  received = [];
+  const sim = await startFast({ clockOffsetMs: -3_600_000, timing: { submittedMs: 40, processingMs: 80 } });
+  try {
+    const before = Date.now();
+    const { body } = await api(sim, 'POST', '/v1/videos/video-extend', { video_id: SAMPLE.v16, callback_url: `${receiverUrl}/timed` });
+    const sent = Date.now();
+    await waitForTask(sim, 'video-extend', body.data.task_id);
+    await waitFor(() => sim.callbacks().length === 3 && sim.callbacks().every((d) => d.done));
+    const [create, get] = sim.requests();
+    assert.equal(create.method, 'POST');
+    assert.ok(create.at >= before && create.at <= sent, `${before} ≤ ${create.at} ≤ ${sent}`);
+    assert.equal(get.method, 'GET');
+    assert.ok(get.at >= create.at);
+    const deliveries = sim.callbacks();
+    assert.deepEqual(deliveries.map((d) => d.task_status), ['submitted', 'processing', 'succeed']);
+    for (const d of deliveries) assert.ok(d.done_at >= d.at, 'answered after it was sent');
+    assert.ok(deliveries[0].at >= create.at);
+    assert.ok(deliveries[2].at - create.at >= 120 - 5, `succeed sent ${deliveries[2].at - create.at} ms after the create`);
+    assert.ok(deliveries[2].done_at <= Date.now());
+  } finally {
+    await sim.close();
+  }
+});
+
 test('without a secret callbacks are unsigned; failed deliveries are recorded, not retried', async () => {
   received = [];
   const sim = await startFast();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH, PKG, TMP, table, section, pkgBuilt, machine } from "./lib.mjs";
 
-const ROWS = ["sign", "overhead", "cold", "size", "memory", "poll"];
+const ROWS = ["sign", "overhead", "cold", "size", "memory", "poll", "chain"];
 const { values } = parseArgs({ options: { only: { type: "string" }, write: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
 if (values.help) {
   console.log(`usage: scripts/bench [--only ${ROWS.join(",")}] [--write]\n  --only  run these rows only (printed; RESULTS.md is written only by a full run, or with --write)`);
@@ -61,7 +61,7 @@ const totalSeconds = (Date.now() - started) / 1000;
 
 const okMark = (ok) => (ok === null || ok === undefined ? "—" : ok ? "✓" : "✗");
 const summary = table(
-  ["row", "kling-edge", "compared with", "goal (issue 6)", "met"],
+  ["row", "kling-edge", "compared with", "goal (issues 6, 12)", "met"],
   results.flatMap((r) => r.summary.map((s) => [s.row, s.value, s.against, s.goal, okMark(s.ok)])),
 );
 const pkgLine =

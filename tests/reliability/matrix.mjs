@@ -16,7 +16,7 @@ export const OPERATIONS = [
   { id: "create", label: "create", call: "extensions.create", kind: "create", path: EXTEND },
   { id: "get", label: "get", call: "extensions.get", kind: "read", path: EXTEND },
   { id: "list", label: "list", call: "extensions.list", kind: "read", path: EXTEND },
-  { id: "iterate", label: "iterate", call: "extensions() over 2 pages", kind: "read", path: EXTEND },
+  { id: "iterate", label: "iterate", call: "extensions.list() over 2 pages", kind: "read", path: EXTEND },
   { id: "wait", label: "wait", call: "extensions.wait", kind: "wait", path: EXTEND },
   { id: "chain", label: "chain", call: "extensions.chain, 2 steps", kind: "create", path: EXTEND },
   { id: "text2video", label: "text2video", call: "textToVideo.create", kind: "create", path: T2V },

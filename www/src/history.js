@@ -10,6 +10,7 @@ export class History {
     this.page = 1;
     this.last = false;
     this.loading = false;
+    this.latest = 0; // the newest load: an older one answering late must not overwrite it
     this.body = $("#hist-body");
     this.prev = $("#hist-prev");
     this.next = $("#hist-next");
@@ -28,8 +29,10 @@ export class History {
     table.setAttribute("aria-busy", "true");
     this.prev.disabled = true;
     this.next.disabled = true;
+    const ticket = ++this.latest;
     try {
       const tasks = await this.client().extensions.list({ pageNum: page, pageSize });
+      if (ticket !== this.latest) return;
       clearError($("#hist-error"));
       if (tasks.length === 0 && page > 1) {
         // The previous page was exactly full and the last one.
@@ -49,12 +52,15 @@ export class History {
       this.prev.disabled = page <= 1;
       this.next.disabled = this.last;
     } catch (err) {
+      if (ticket !== this.latest) return;
       showError($("#hist-error"), err, { via: this.via(), title: "Could not load the history." });
       this.prev.disabled = this.page <= 1;
       this.next.disabled = false;
     } finally {
-      this.loading = false;
-      table.removeAttribute("aria-busy");
+      if (ticket === this.latest) {
+        this.loading = false;
+        table.removeAttribute("aria-busy");
+      }
     }
   }
 

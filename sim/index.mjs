@@ -1,5 +1,6 @@
 // Kling-compatible HTTP simulator for kling-edge tests and demos. See sim/README.md.
 import { createServer } from 'node:http';
+import { Account } from './lib/account.mjs';
 import { createRequestHandler } from './lib/app.mjs';
 import { CallbackDispatcher } from './lib/callbacks.mjs';
 import { applyConfig, buildConfig, publicConfig } from './lib/config.mjs';
@@ -19,7 +20,9 @@ export { signWebhook } from './lib/callbacks.mjs';
  * @returns {Promise<object>} the Simulator (see README for its members)
  */
 export async function startSimulator(options = {}) {
-  const config = buildConfig(options);
+  // The packs live with the account, not in the runtime config.
+  const { resourcePacks, ...configOptions } = options;
+  const config = buildConfig(configOptions);
   const now = () => Date.now() + config.clockOffsetMs;
   const videos = new VideoRegistry(now());
   const callbacks = new CallbackDispatcher({ config, now });
@@ -43,6 +46,8 @@ export async function startSimulator(options = {}) {
       if (task.params.callbackUrl) callbacks.notify(task.params.callbackUrl, taskView(task, baseUrl));
     },
   });
+
+  ctx.account = new Account({ now, store: ctx.store, packs: resourcePacks });
 
   const server = createServer(createRequestHandler(ctx));
   await listen(server, config.host, config.port);
@@ -75,6 +80,8 @@ export async function startSimulator(options = {}) {
     requests: () => structuredClone(ctx.requestLog),
     tasks: () => ctx.store.all().map((task) => ({ family: task.family, ...taskView(task, baseUrl) })),
     callbacks: () => callbacks.list(),
+    resourcePacks: () => ctx.account.packs(),
+    configureResourcePacks: (packs) => ctx.account.configure(packs),
     close: closeOnce(() => shutdown(server, ctx, callbacks)),
   };
   ctx.sim = sim;

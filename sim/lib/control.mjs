@@ -13,6 +13,8 @@ const ROUTES = {
   'GET /__sim/requests': (sim) => sim.requests(),
   'GET /__sim/tasks': (sim) => sim.tasks(),
   'GET /__sim/callbacks': (sim) => sim.callbacks(),
+  'GET /__sim/resource-packs': (sim) => sim.resourcePacks(),
+  'POST /__sim/resource-packs': (sim, body) => (sim.configureResourcePacks(body), sim.resourcePacks()),
 };
 
 export async function handleControl(sim, req, res, url) {

@@ -1,4 +1,5 @@
-// The Kling API proper: auth, rate limit, then the create / query / list trio of each family.
+// The Kling API proper: auth, rate limit, then the create / query / list trio of each family, and
+// the account's costs (sim/lib/account.mjs).
 // Produces { status, body } rather than writing the response, so faults can mangle it.
 import { authenticate } from './auth.mjs';
 import { ApiError, errorBody, successBody } from './http.mjs';
@@ -6,6 +7,7 @@ import { createdView, taskView } from './task-view.mjs';
 import { validateCreate, validatePaging } from './validate.mjs';
 
 const API_PATH = /^\/v1\/videos\/(text2video|image2video|video-extend)(?:\/([^/]+))?\/?$/;
+const COSTS_PATH = /^\/account\/costs\/?$/;
 
 /**
  * @param {object} ctx  { config, now, store, rateLimiter, baseUrl }
@@ -28,6 +30,10 @@ function internalError(err) {
 }
 
 function route(ctx, { method, url, raw }) {
+  if (COSTS_PATH.test(url.pathname)) {
+    if (method === 'GET') return ctx.account.costs(url.searchParams);
+    throw new ApiError(1202, `${method} is not supported on ${url.pathname}`);
+  }
   const match = API_PATH.exec(url.pathname);
   if (!match) throw new ApiError(1203, `no such endpoint: ${url.pathname}`);
   const [, family, encodedId] = match;

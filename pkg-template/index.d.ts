@@ -1,5 +1,12 @@
 export { KlingClient, KlingError, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs, limits, checkParams, isValidId, statusRank, errorAdvice } from "./kling_edge.js";
 export type {
+  Account,
+  AccountCosts,
+  AccountCostsParams,
+  ResourcePack,
+  KlingLogLevel,
+  KlingLogger,
+  KlingLogFields,
   Extensions,
   TextToVideo,
   ImageToVideo,

@@ -437,7 +437,7 @@ impl Client {
         let mut retry = RetryState::default();
         loop {
             match self
-                .lookup(env, Family::VideoExtend, external_id, opts)
+                .lookup(env, Family::VideoExtend, external_id, opts, &mut retry)
                 .await
             {
                 Ok(found) => return Ok(found),

@@ -7,6 +7,8 @@ use crate::api::env::Env;
 use crate::api::error::{transport_error, Error};
 use crate::api::http::{http_date_ms, retry_after_ms, Method, Request, Response, TransportError};
 use crate::api::limiter::Slots;
+use crate::api::log::{LogLevel, LogRecord};
+use crate::api::retry::RetryState;
 use crate::api::task::Task;
 
 pub use crate::api::options::{
@@ -71,8 +73,28 @@ impl Client {
         &self.auth
     }
 
-    /// One attempt: sign, send, decode. No retries.
+    /// One attempt, counted in `state` and logged at `debug`. No retries.
     pub(crate) async fn exchange<E: Env>(
+        &self,
+        env: &E,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        opts: RequestOptions,
+        state: &mut RetryState,
+    ) -> Result<Reply, Error> {
+        state.attempts += 1;
+        if self.config.log_level != LogLevel::Off {
+            state.last = Some(LogRecord::request(method, path));
+        }
+        let started_ms = env.now_ms();
+        let result = self.attempt(env, method, path, body, opts).await;
+        self.log_attempt(env, state, started_ms, &result);
+        result
+    }
+
+    /// One attempt: sign, send, decode.
+    async fn attempt<E: Env>(
         &self,
         env: &E,
         method: Method,

@@ -137,7 +137,10 @@ impl Client {
         let mut posted = false;
         loop {
             let e = if look_up {
-                match self.lookup(env, key.family, key.external_id, opts).await {
+                match self
+                    .lookup(env, key.family, key.external_id, opts, &mut retry)
+                    .await
+                {
                     Ok(Lookup::Found(task)) => return key.claim(task).map_err(|e| (e, false)),
                     Ok(Lookup::Absent) => {
                         // Nothing holds the id: no attempt created the task.
@@ -153,7 +156,7 @@ impl Client {
             } else {
                 let sent_before = posted;
                 posted = true;
-                match self.submit(env, key.family, json, opts).await {
+                match self.submit(env, key.family, json, opts, &mut retry).await {
                     Ok(task) => return Ok(task),
                     // The id may be held — by an earlier attempt of this call, or by an earlier
                     // call with the caller's id: Kling's refusal of a duplicate is undocumented,
@@ -197,9 +200,10 @@ impl Client {
         family: Family,
         json: &str,
         opts: RequestOptions,
+        retry: &mut RetryState,
     ) -> Result<Task, Error> {
         let reply = self
-            .exchange(env, Method::Post, family.path(), Some(json), opts)
+            .exchange(env, Method::Post, family.path(), Some(json), opts, retry)
             .await?;
         let status = reply.status;
         reply.into_task().map_err(|mut e| {
@@ -216,9 +220,13 @@ impl Client {
         family: Family,
         external_id: &str,
         opts: RequestOptions,
+        retry: &mut RetryState,
     ) -> Result<Lookup, Error> {
         let path = format!("{}/{}", family.path(), encode_segment(external_id));
-        match self.exchange(env, Method::Get, &path, None, opts).await {
+        match self
+            .exchange(env, Method::Get, &path, None, opts, retry)
+            .await
+        {
             Ok(reply) => reply.into_task().map(Lookup::Found),
             // Only "resource does not exist" proves absence; 1202 (wrong method) proves nothing.
             Err(e) if e.kind == ErrorKind::NotFound && e.api_code != Some(1202) => {

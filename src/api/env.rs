@@ -2,6 +2,7 @@
 
 use crate::api::error::Error;
 use crate::api::http::{Request, Response, TransportError};
+use crate::api::log::{LogLevel, LogRecord};
 
 /// What the core needs from the world: HTTP, timers, a clock, randomness and, when the client
 /// was given a token provider, a way to call it.
@@ -32,5 +33,11 @@ pub trait Env {
     /// Asks the user's token provider for a bearer token (`Credentials::Provider`).
     async fn provide_token(&self) -> Result<String, Error> {
         Err(Error::invalid_options("this client has no token provider"))
+    }
+
+    /// Writes one log line the client decided on (never called at `LogLevel::Off`). A host
+    /// without a logger ignores it; a logger that fails must not fail the call.
+    fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {
+        let _ = (level, message, record);
     }
 }

@@ -3,6 +3,7 @@
 //! The core reaches the outside world only through [`Env`]. Native tests drive it with a scripted
 //! host and a frozen clock; the wasm boundary supplies a host built on `fetch` and `setTimeout`.
 
+pub mod account;
 pub mod auth;
 pub mod callback;
 pub mod chain;
@@ -12,6 +13,7 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod limiter;
+pub mod log;
 pub mod model;
 pub mod options;
 pub mod pages;
@@ -26,6 +28,7 @@ pub use auth::{sign_token, Credentials, Secret};
 pub use client::{Client, ClientOptions, RequestOptions};
 pub use env::Env;
 pub use error::{Error, ErrorKind};
+pub use log::{LogLevel, LogRecord};
 pub use model::{Family, Page};
 pub use task::{Task, TaskStatus};
 pub use wait::{PollSchedule, WaitOptions};

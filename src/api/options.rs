@@ -2,6 +2,7 @@
 
 use crate::api::auth::{Credentials, Secret, DEFAULT_TTL_SECONDS};
 use crate::api::error::Error;
+use crate::api::log::LogLevel;
 use crate::api::text::num;
 use crate::api::validate::is_http_url;
 
@@ -50,6 +51,11 @@ pub struct ClientOptions {
     pub dangerously_allow_browser: bool,
     /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
     pub in_browser: bool,
+    /// `logLevel`: `"off"`, `"error"`, `"warn"`, `"info"` or `"debug"`.
+    pub log_level: Option<String>,
+    /// The `KLING_LOG` environment variable, where the host has one; used when `log_level` is
+    /// absent. An unknown value there is ignored: an environment must not break construction.
+    pub log_level_env: Option<String>,
 }
 
 /// Checked client configuration.
@@ -67,6 +73,8 @@ pub struct ClientConfig {
     pub max_response_bytes: u64,
     /// Most tasks run at once by waiting calls, when limited.
     pub max_concurrent_tasks: Option<u32>,
+    /// How much the client logs.
+    pub log_level: LogLevel,
 }
 
 impl ClientConfig {
@@ -87,8 +95,25 @@ impl ClientConfig {
             .map_or(DEFAULT_MAX_RESPONSE_BYTES, |b| b as u64),
             max_concurrent_tasks: whole(o.max_concurrent_tasks, "maxConcurrentTasks", 1.0, 1000.0)?
                 .map(|n| n as u32),
+            log_level: log_level(o)?,
         };
         Ok((config, credentials(o)?))
+    }
+}
+
+/// `logLevel` when given (strictly checked), else `KLING_LOG` when it names a level, else off.
+fn log_level(o: &ClientOptions) -> Result<LogLevel, Error> {
+    match o.log_level.as_deref() {
+        Some(name) => LogLevel::from_name(name).ok_or_else(|| {
+            Error::invalid_options(format!(
+                "`logLevel` must be \"off\", \"error\", \"warn\", \"info\" or \"debug\", not \"{name}\""
+            ))
+        }),
+        None => Ok(o
+            .log_level_env
+            .as_deref()
+            .and_then(|v| LogLevel::from_name(&v.trim().to_ascii_lowercase()))
+            .unwrap_or_default()),
     }
 }
 

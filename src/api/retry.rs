@@ -5,6 +5,7 @@ use crate::api::client::{Client, Reply, RequestOptions};
 use crate::api::env::Env;
 use crate::api::error::{transport_error, Error, ErrorKind};
 use crate::api::http::Method;
+use crate::api::log::LogRecord;
 
 /// The first backoff step.
 const BASE_DELAY_MS: f64 = 500.0;
@@ -47,6 +48,10 @@ pub(crate) struct RetryState {
     pub reauthed: bool,
     /// A create: failures that may have created the task are retried (after a lookup).
     pub create: bool,
+    /// Attempts sent so far.
+    pub attempts: u32,
+    /// The last attempt's method and path, kept for log lines when logging is on.
+    pub last: Option<LogRecord>,
 }
 
 impl Client {
@@ -59,10 +64,27 @@ impl Client {
         body: Option<&str>,
         opts: RequestOptions,
     ) -> Result<Reply, Error> {
+        self.call_with(env, method, path, body, opts, |_| Ok(()))
+            .await
+    }
+
+    /// [`Client::call`], with `check` applied to every answer inside the loop: an error it finds
+    /// (an inner envelope's code) is retried or not by the same rules as any other. A plain `fn`,
+    /// not a generic: one copy of the loop in the wasm serves every endpoint.
+    pub(crate) async fn call_with<E: Env>(
+        &self,
+        env: &E,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        opts: RequestOptions,
+        check: fn(&Reply) -> Result<(), Error>,
+    ) -> Result<Reply, Error> {
         let mut retry = RetryState::default();
         loop {
-            match self.exchange(env, method, path, body, opts).await {
-                Ok(reply) => return Ok(reply),
+            let answer = self.exchange(env, method, path, body, opts, &mut retry);
+            match answer.await.and_then(|reply| check(&reply).map(|()| reply)) {
+                Ok(value) => return Ok(value),
                 Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
             }
         }
@@ -79,6 +101,7 @@ impl Client {
     ) -> Result<(), Error> {
         if e.is_token_time_error() && !state.reauthed && self.auth().credentials().can_refresh() {
             state.reauthed = true;
+            self.log_retry(env, state, &e, None);
             self.auth().invalidate(e.server_date_ms, env.now_ms());
             return Ok(());
         }
@@ -86,12 +109,18 @@ impl Client {
         if !(e.retryable || (state.create && e.may_have_created() && e.kind != ErrorKind::Aborted))
             || state.retries >= max
         {
+            self.log_failure(env, state, &e);
             return Err(e);
         }
         let delay = backoff_ms(state.retries, &e, random_unit(env));
         state.retries += 1;
+        self.log_retry(env, state, &e, Some(delay));
         if delay > 0 {
-            env.sleep(delay).await.map_err(|t| transport_error(t, 0))?;
+            if let Err(t) = env.sleep(delay).await {
+                let e = transport_error(t, 0);
+                self.log_failure(env, state, &e);
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::iter::Lister;
-use crate::wasm::resource::{Extensions, ImageToVideo, TextToVideo};
+use crate::wasm::resource::{Account, Extensions, ImageToVideo, TextToVideo};
 
 const CLIENT_OPTIONS: &[&str] = &[
     "accessKey",
@@ -28,6 +28,8 @@ const CLIENT_OPTIONS: &[&str] = &[
     "maxConcurrentTasks",
     "fetch",
     "dangerouslyAllowBrowser",
+    "logLevel",
+    "logger",
 ];
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
@@ -44,6 +46,7 @@ pub struct KlingClient {
     extensions: JsValue,
     text_to_video: JsValue,
     image_to_video: JsValue,
+    account: JsValue,
 }
 
 fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
@@ -70,6 +73,13 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
         max_concurrent_tasks: bag.number("maxConcurrentTasks")?,
         dangerously_allow_browser: bag.flag("dangerouslyAllowBrowser")?,
         in_browser: host::is_browser(),
+        log_level: bag.string("logLevel")?,
+        log_level_env: None,
+    };
+    let opts = ClientOptions {
+        // Read only when the option is absent: in Deno, reading the environment may need a permission.
+        log_level_env: opts.log_level.is_none().then(host::env_log_level).flatten(),
+        ..opts
     };
     let fetch = match bag.function("fetch")? {
         Some(f) => f,
@@ -81,7 +91,22 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
         client: Client::new(&opts)?,
         fetch,
         provider,
+        logger: logger(&bag)?,
     })
+}
+
+/// The `logger` option: console-shaped, or `undefined` for the global `console`.
+fn logger(bag: &Bag) -> Result<JsValue, Error> {
+    let logger = bag.get("logger");
+    if logger.is_undefined() || logger.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    if !host::is_logger(&logger) {
+        return Err(Error::invalid_options(
+            "`logger` must be an object with `error`, `warn`, `info` and `debug` functions, like `console`",
+        ));
+    }
+    Ok(logger)
 }
 
 #[wasm_bindgen]
@@ -109,6 +134,7 @@ impl KlingClient {
             extensions: Extensions::new(inner.clone(), lister.clone()).into(),
             text_to_video: TextToVideo::new(inner.clone(), lister.clone()).into(),
             image_to_video: ImageToVideo::new(inner.clone(), lister).into(),
+            account: Account::new(inner.clone()).into(),
             inner,
         })
     }
@@ -132,6 +158,12 @@ impl KlingClient {
     #[wasm_bindgen(getter, js_name = imageToVideo, unchecked_return_type = "ImageToVideo")]
     pub fn image_to_video(&self) -> JsValue {
         self.image_to_video.clone()
+    }
+
+    /// The account (`/account/costs`): `costs`, its resource packs and what remains.
+    #[wasm_bindgen(getter, unchecked_return_type = "Account")]
+    pub fn account(&self) -> JsValue {
+        self.account.clone()
     }
 
     /// A description safe to log: the host and the credential form, never a secret.

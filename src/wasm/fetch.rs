@@ -6,15 +6,17 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::http::{Request, Response, TransportError};
-use crate::api::{Env, Error};
-use crate::wasm::convert::response_headers;
+use crate::api::{Env, Error, LogLevel, LogRecord};
+use crate::wasm::convert::{response_headers, to_js};
 use crate::wasm::host::{self, Outcome};
 
-/// One operation's host: the fetch to use, the caller's abort signal, the token provider.
+/// One operation's host: the fetch to use, the caller's abort signal, the token provider, the
+/// logger.
 pub struct FetchEnv {
     pub fetch: Function,
     pub signal: JsValue,
     pub provider: Option<Function>,
+    pub logger: JsValue,
 }
 
 impl Env for FetchEnv {
@@ -105,5 +107,14 @@ impl Env for FetchEnv {
                     .unwrap_or_else(|| "the token provider failed".into()),
             )),
         }
+    }
+
+    fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {
+        host::log(
+            &self.logger,
+            level.as_str(),
+            message,
+            &to_js(&record.to_value()),
+        );
     }
 }

@@ -283,3 +283,38 @@ export function taskObject(json, requestId) {
   }
   return task;
 }
+
+/**
+ * The `KLING_LOG` environment variable, where the runtime has one (Node, Bun, Deno's and Workers'
+ * Node compatibility); undefined elsewhere, and where reading it is refused (a Deno permission).
+ */
+export function envLogLevel() {
+  try {
+    const value = globalThis.process?.env?.KLING_LOG;
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `value` is console-shaped: `error`, `warn`, `info` and `debug` functions. */
+export function isLogger(value) {
+  try {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+    return ["error", "warn", "info", "debug"].every((level) => typeof value[level] === "function");
+  } catch {
+    return false;
+  }
+}
+
+/** `logger[level](message, fields)`, the global console when no logger was given; never throws. */
+export function log(logger, level, message, fields) {
+  try {
+    const target = logger ?? globalThis.console;
+    const result = target[level](message, fields);
+    // An async logger's rejection must not surface as an unhandled rejection either.
+    if (result && typeof result.then === "function") result.then(undefined, () => {});
+  } catch {
+    // Deliberately ignored: a logger that throws must not break the call it reports on.
+  }
+}

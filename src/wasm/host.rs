@@ -61,6 +61,11 @@ extern "C" {
     pub fn number_option(bag: &JsValue, key: &JsValue) -> Option<f64>;
     #[wasm_bindgen(js_name = taskObject)]
     pub fn task_object(json: &str, request_id: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = envLogLevel)]
+    pub fn env_log_level() -> Option<String>;
+    #[wasm_bindgen(js_name = isLogger)]
+    pub fn is_logger(value: &JsValue) -> bool;
+    pub fn log(logger: &JsValue, level: &str, message: &str, fields: &JsValue);
     #[wasm_bindgen(js_name = readHeader)]
     pub fn read_header(headers: &JsValue, name: &str) -> Option<String>;
 }

@@ -6,11 +6,13 @@ use wasm_bindgen::JsValue;
 use crate::api::Client;
 use crate::wasm::fetch::FetchEnv;
 
-/// The core client, the `fetch` it sends with and the token provider, if any.
+/// The core client, the `fetch` it sends with, the token provider, if any, and the logger.
 pub(crate) struct Inner {
     pub client: Client,
     pub fetch: Function,
     pub provider: Option<Function>,
+    /// The `logger` option (`undefined`: the global `console`).
+    pub logger: JsValue,
 }
 
 impl Inner {
@@ -19,6 +21,7 @@ impl Inner {
             fetch: self.fetch.clone(),
             signal,
             provider: self.provider.clone(),
+            logger: self.logger.clone(),
         }
     }
 }

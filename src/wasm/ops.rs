@@ -12,6 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::api::chain::ChainPlan;
 use crate::api::model::Page;
 use crate::api::pages::Pages;
+use crate::api::text::json_text;
 use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
 use crate::wasm::convert::{from_js, task_to_js, Bag};
 use crate::wasm::error::to_js_error;
@@ -31,6 +32,8 @@ pub(crate) enum Op {
     Chain(JsValue, Option<JsValue>),
     /// The next task of an iterator: resolves `{done, value}`.
     Next(Family, Rc<RefCell<Pages>>),
+    /// `account.costs`: resolves Kling's `data` as sent.
+    Costs(JsValue, Option<JsValue>),
 }
 
 /// Runs `op` and returns its promise; failures reject with a `KlingError`.
@@ -96,6 +99,14 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
                 .chain(&inner.env(signal), plan, &wait, &mut report)
                 .await?;
             Ok(tasks_to_js(tasks))
+        }
+        Op::Costs(params, opts) => {
+            let (opts, signal) = request_options(&opts)?;
+            let params = from_js(&params, "params")?;
+            let costs = client
+                .account_costs(&inner.env(signal), &params, opts)
+                .await?;
+            Ok(host::task_object(&json_text(&costs.data), costs.request_id))
         }
         Op::Next(family, pages) => {
             let env = inner.env(JsValue::UNDEFINED);

@@ -1,5 +1,6 @@
 //! The resources of a client — `kling.extensions`, `kling.textToVideo`, `kling.imageToVideo` —
-//! from one implementation: each is the same five operations on its task family.
+//! from one implementation: each is the same five operations on its task family; and
+//! `kling.account`.
 
 use std::rc::Rc;
 
@@ -184,5 +185,36 @@ impl Extensions {
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
         self.tasks.run(Op::Chain(params, opts))
+    }
+}
+
+/// `kling.account`: the account's resource packs (`/account/costs`).
+#[wasm_bindgen]
+pub struct Account {
+    inner: Rc<Inner>,
+}
+
+impl Account {
+    pub(crate) fn new(inner: Rc<Inner>) -> Account {
+        Account { inner }
+    }
+}
+
+#[wasm_bindgen]
+impl Account {
+    /// The account's resource packs between `start_time` and `end_time` (Unix milliseconds) —
+    /// each with its type, total, what remains (Kling's count may lag up to 12 hours), its times
+    /// and status — optionally only those named `resource_pack_name` (`GET /account/costs`).
+    /// Resolves Kling's `data` as sent: its own `code` (0), `msg` and
+    /// `resource_pack_subscribe_infos`. The parameters are checked first
+    /// (`ERR_KLING_INVALID_REQUEST`, nothing sent); a non-zero inner `code` rejects as any Kling
+    /// code does. Free, but Kling asks for at most one query a second.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountCosts>")]
+    pub fn costs(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AccountCostsParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        ops::start(self.inner.clone(), Op::Costs(params, opts))
     }
 }

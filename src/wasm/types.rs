@@ -76,6 +76,50 @@ export interface KlingClientOptions {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Required to hold accessKey/secretKey/apiKey in a browser page. */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * How much to log, as openai-node does: `"off"` (default), `"error"` (calls that finally fail),
+   * `"warn"` (retries, with the wait chosen, too), `"info"` (as warn), `"debug"` (every HTTP
+   * attempt too: method, path, HTTP status, Kling code, request id, attempt, duration). When
+   * absent, the environment variable `KLING_LOG` decides where the runtime has one (an unknown
+   * value there is ignored). Another value here throws `ERR_KLING_INVALID_OPTIONS`. No log line
+   * ever holds a credential.
+   */
+  logLevel?: KlingLogLevel;
+  /**
+   * Where log lines go: `logger[level](message, fields)`. Default: the global `console`. What the
+   * logger throws is ignored.
+   */
+  logger?: KlingLogger;
+}
+
+/** How much a client logs (`logLevel`); each level includes the ones before it. */
+export type KlingLogLevel = "off" | "error" | "warn" | "info" | "debug";
+
+/** The fields object passed with every log line; absent fields are left out. */
+export interface KlingLogFields {
+  method?: "GET" | "POST";
+  /** Path and query, without the host. */
+  path?: string;
+  /** The attempt the line is about, from 1 (for a retry: the attempt about to be made). */
+  attempt?: number;
+  status?: number;
+  /** Kling's business code (0 on success). */
+  apiCode?: number;
+  requestId?: string;
+  /** How long the attempt took (`debug`). */
+  durationMs?: number;
+  /** The wait before the retry (`warn`). */
+  delayMs?: number;
+  /** The error's code, when the line is about a failure. */
+  code?: KlingErrorCode;
+}
+
+/** A console-shaped logger. */
+export interface KlingLogger {
+  error(message: string, fields: KlingLogFields): unknown;
+  warn(message: string, fields: KlingLogFields): unknown;
+  info(message: string, fields: KlingLogFields): unknown;
+  debug(message: string, fields: KlingLogFields): unknown;
 }
 
 export interface RequestOptions {
@@ -96,6 +140,45 @@ export interface WaitOptions {
   pollIntervalMs?: number;
   /** Called with every state seen; in chains `info` is `{ step, steps }` (from 1). */
   onProgress?: (task: Task, info?: { step: number; steps: number }) => void;
+}
+
+/** `kling.account.costs` parameters. */
+export interface AccountCostsParams {
+  /** From, in Unix milliseconds (a whole number, ≥ 0). */
+  start_time: number;
+  /** Until, in Unix milliseconds; not before `start_time`. */
+  end_time: number;
+  /** Only the packs of this name. */
+  resource_pack_name?: string;
+}
+
+/** One resource pack, as Kling returns it (unknown fields are kept). */
+export interface ResourcePack {
+  resource_pack_name: string;
+  resource_pack_id: string;
+  resource_pack_type: "decreasing_total" | "constant_period" | (string & {});
+  total_quantity: number;
+  /** What remains; Kling's count may lag up to 12 hours behind the charges. */
+  remaining_quantity: number;
+  /** Unix milliseconds. */
+  purchase_time: number;
+  /** Unix milliseconds. */
+  effective_time: number;
+  /** Unix milliseconds. */
+  invalid_time: number;
+  status: "toBeOnline" | "online" | "expired" | "runOut" | (string & {});
+  [key: string]: unknown;
+}
+
+/** What `kling.account.costs` resolves: Kling's `data` as sent (unknown fields are kept). */
+export interface AccountCosts {
+  /** Kling's inner code: always 0 here (another code rejects). */
+  code: number;
+  msg?: string;
+  resource_pack_subscribe_infos: ResourcePack[];
+  /** Kling's request id of the answer (non-enumerable: not in JSON). */
+  readonly _request_id?: string;
+  [key: string]: unknown;
 }
 
 export interface ListParams {

@@ -99,3 +99,46 @@ test("no error path, client rendering or log line reveals a secret", async (t) =
   console.info = original.info;
   original.log(`secrets: ${errors.length} error paths and 7 clients scanned, ${logged.length} log lines, 0 leaks`);
 });
+
+test("no log line at debug, through failures and retries, reveals a secret", async (t) => {
+  const sim = await startSim({ accessKey: AK, secretKey: SK, apiKey: API_KEY, timing: { submittedMs: 20, processingMs: 40 } });
+  t.after(() => sim.close());
+  const lines = [];
+  const logger = Object.fromEntries(["error", "warn", "info", "debug"].map((level) => [level, (message, fields) => lines.push([level, message, fields])]));
+  const options = { baseUrl: sim.url, logLevel: "debug", logger };
+  const clients = [
+    new KlingClient({ accessKey: AK, secretKey: SK, ...options }),
+    new KlingClient({ apiKey: API_KEY, ...options }),
+    new KlingClient({ token: signToken(AK, SK), ...options }),
+    new KlingClient({ token: () => signToken(AK, SK), ...options }),
+    new KlingClient({ accessKey: AK, secretKey: SK + "x", ...options }),
+    new KlingClient({ apiKey: API_KEY + "x", ...options }),
+  ];
+  const range = { start_time: 0, end_time: Date.now() };
+  for (const client of clients) {
+    for (const [status, code] of [[429, 1302], [500, 5000], [400, 1201], [429, 1102]]) {
+      sim.injectFault({ action: { type: "error", status, code, message: `refused (${code})` }, times: 2 });
+      await caught(client.extensions.get("123"));
+    }
+    sim.injectFault({ action: { type: "drop-after" } });
+    await caught(client.extensions.create({ video_id: SOURCE }));
+    sim.injectFault({ action: { type: "hang" } });
+    await caught(client.extensions.get("123", { timeoutMs: 50, maxRetries: 1 }));
+    sim.injectFault({ action: { type: "code-on-200", code: 1302 } });
+    await caught(client.account.costs(range));
+  }
+  // A clock far ahead of the server's: 1003, then a re-signed token and a retry.
+  sim.configure({ clockOffsetMs: -120_000 });
+  await caught(clients[0].account.costs(range));
+  sim.configure({ clockOffsetMs: 0 });
+
+  const levels = new Set(lines.map(([level]) => level));
+  assert.deepEqual([...levels].sort(), ["debug", "error", "warn"]);
+  for (const [level, message, fields] of lines) {
+    for (const text of [message, JSON.stringify(fields), inspect(fields, { depth: 5 })]) {
+      assert.deepEqual(leaks(text), [], `a ${level} line leaks: ${text.slice(0, 300)}`);
+      assert.ok(!/authorization|bearer/i.test(text), `a ${level} line mentions credentials: ${text.slice(0, 300)}`);
+    }
+  }
+  console.info(`secrets: ${lines.length} log lines at debug scanned, 0 leaks`);
+});

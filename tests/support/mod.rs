@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use kling_edge::api::http::{Method, Request, Response, TransportError};
-use kling_edge::api::{Client, ClientOptions, Env, Error, Secret};
+use kling_edge::api::{Client, ClientOptions, Env, Error, LogLevel, LogRecord, Secret};
 use serde_json::{json, Value};
 
 /// The access key of vectors.md.
@@ -86,6 +86,8 @@ pub struct ScriptedEnv {
     token_calls: Cell<usize>,
     /// Virtual time each `send` takes.
     latency_ms: Cell<f64>,
+    /// Every log line: level, message, the record as the logger's fields object.
+    logs: RefCell<Vec<(LogLevel, String, Value)>>,
 }
 
 impl Default for ScriptedEnv {
@@ -108,6 +110,7 @@ impl ScriptedEnv {
             tokens: RefCell::new(VecDeque::new()),
             token_calls: Cell::new(0),
             latency_ms: Cell::new(0.0),
+            logs: RefCell::new(Vec::new()),
         }
     }
 
@@ -201,6 +204,20 @@ impl ScriptedEnv {
     pub fn set_latency(&self, ms: f64) {
         self.latency_ms.set(ms);
     }
+
+    /// Every log line so far: level, message and fields.
+    pub fn logs(&self) -> Vec<(LogLevel, String, Value)> {
+        self.logs.borrow().clone()
+    }
+
+    /// The messages logged so far, prefixed with their level (`"warn kling-edge: ..."`).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.logs
+            .borrow()
+            .iter()
+            .map(|(level, message, _)| format!("{} {message}", level.as_str()))
+            .collect()
+    }
 }
 
 impl Env for ScriptedEnv {
@@ -255,6 +272,21 @@ impl Env for ScriptedEnv {
         let next = self.tokens.borrow_mut().pop_front();
         next.unwrap_or_else(|| panic!("the token provider's script ran out"))
     }
+
+    fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {
+        self.logs
+            .borrow_mut()
+            .push((level, message.to_string(), record.to_value()));
+    }
+}
+
+/// A client with the vectors' AK/SK logging at `level`.
+pub fn logging_client(level: &str) -> Client {
+    Client::new(&ClientOptions {
+        log_level: Some(level.to_string()),
+        ..ak_options()
+    })
+    .expect("valid options")
 }
 
 /// Runs a future that never waits on anything real (ScriptedEnv is always ready).

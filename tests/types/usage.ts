@@ -24,6 +24,13 @@ import {
   type KlingErrorCode,
   type Task,
   type ExtendVideoParams,
+  type Account,
+  type AccountCosts,
+  type AccountCostsParams,
+  type ResourcePack,
+  type KlingLogger,
+  type KlingLogLevel,
+  type KlingLogFields,
 } from "kling-edge";
 
 export async function usage(): Promise<void> {
@@ -125,3 +132,36 @@ export async function usage(): Promise<void> {
   const bad: KlingErrorCode = "ERR_SOMETHING";
   console.log(bad);
 }
+
+export async function accountAndLogging(): Promise<void> {
+  const fields: KlingLogFields[] = [];
+  const logger: KlingLogger = {
+    error: (message: string, f: KlingLogFields) => fields.push(f),
+    warn: (message, f) => console.warn(message, f.delayMs),
+    info: console.info,
+    debug: (message, f) => console.debug(message, f.method, f.path, f.status, f.apiCode, f.requestId, f.attempt, f.durationMs, f.code),
+  };
+  const level: KlingLogLevel = "debug";
+  const kling = new KlingClient({ apiKey: "key", logLevel: level, logger });
+  new KlingClient({ apiKey: "key", logger: console, logLevel: "off" });
+  const account: Account = kling.account;
+  const params: AccountCostsParams = { start_time: 0, end_time: Date.now(), resource_pack_name: "pack" };
+  const costs: AccountCosts = await account.costs(params, { timeoutMs: 5000 });
+  const packs: ResourcePack[] = costs.resource_pack_subscribe_infos;
+  for (const p of packs) {
+    const left: number = p.remaining_quantity;
+    const until: number = p.invalid_time;
+    if (p.status === "runOut" || p.resource_pack_type === "constant_period") console.log(p.resource_pack_name, left, until);
+  }
+  const requestId: string | undefined = costs._request_id;
+  console.log(costs.code, costs.msg, requestId);
+  // @ts-expect-error start_time is required
+  await kling.account.costs({ end_time: 1 });
+  // @ts-expect-error times are milliseconds as numbers
+  await kling.account.costs({ start_time: "0", end_time: 1 });
+  // @ts-expect-error not a log level
+  new KlingClient({ logLevel: "verbose" });
+  // @ts-expect-error a logger has error, warn, info and debug
+  new KlingClient({ logger: { error() {} } });
+}
+

@@ -1,0 +1,166 @@
+//! `GET /account/costs`: the account's resource packs and what remains of them.
+//!
+//! Kling wraps this answer twice: the usual envelope, and inside its `data` a second one with its
+//! own `code`, `msg` and `resource_pack_subscribe_infos`. The inner code is read inside the retry
+//! loop, so an inner 1302 or 5000 is retried like an outer one.
+
+use serde_json::{Map, Value};
+
+use crate::api::client::{encode_segment, Client, Reply, RequestOptions};
+use crate::api::env::Env;
+use crate::api::error::Error;
+use crate::api::http::Method;
+use crate::api::text::{json_text, num};
+use crate::api::validate::{check_body, Field, Rule, MAX_ID_CHARS};
+
+/// The endpoint's path.
+pub const COSTS_PATH: &str = "/account/costs";
+
+/// The largest time accepted: JavaScript's largest safe integer, in Unix milliseconds.
+const MAX_TIME_MS: f64 = 9_007_199_254_740_991.0;
+
+const COSTS_FIELDS: &[Field] = &[
+    Field {
+        name: "start_time",
+        required: true,
+        rule: Rule::Number(0.0, MAX_TIME_MS),
+    },
+    Field {
+        name: "end_time",
+        required: true,
+        rule: Rule::Number(0.0, MAX_TIME_MS),
+    },
+    Field {
+        name: "resource_pack_name",
+        required: false,
+        rule: Rule::Id(MAX_ID_CHARS),
+    },
+];
+
+/// A checked `GET /account/costs` query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostsQuery {
+    /// From, in Unix milliseconds.
+    pub start_time: u64,
+    /// Until, in Unix milliseconds; not before `start_time`.
+    pub end_time: u64,
+    /// Only the packs of this name.
+    pub resource_pack_name: Option<String>,
+}
+
+impl CostsQuery {
+    /// Reads `{start_time, end_time, resource_pack_name?}`: whole Unix milliseconds, start not
+    /// after end, a non-empty name; any other field is refused.
+    pub fn from_value(params: &Value) -> Result<CostsQuery, Error> {
+        let body = check_body(params, COSTS_FIELDS, &[])?;
+        let start_time = whole_ms(&body, "start_time")?;
+        let end_time = whole_ms(&body, "end_time")?;
+        if start_time > end_time {
+            return Err(Error::invalid_request(
+                "end_time",
+                format!("`end_time` ({end_time}) is before `start_time` ({start_time})"),
+            ));
+        }
+        let resource_pack_name = body
+            .get("resource_pack_name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok(CostsQuery {
+            start_time,
+            end_time,
+            resource_pack_name,
+        })
+    }
+
+    /// The path and query string to request.
+    pub fn path(&self) -> String {
+        let mut path = format!(
+            "{COSTS_PATH}?start_time={}&end_time={}",
+            self.start_time, self.end_time
+        );
+        if let Some(name) = &self.resource_pack_name {
+            path.push_str("&resource_pack_name=");
+            path.push_str(&encode_segment(name));
+        }
+        path
+    }
+}
+
+/// A time field already checked to be a number in range: it must be whole too.
+fn whole_ms(body: &Map<String, Value>, name: &str) -> Result<u64, Error> {
+    let x = body.get(name).and_then(Value::as_f64).unwrap_or(-1.0);
+    if x.fract() != 0.0 || x < 0.0 {
+        return Err(Error::invalid_request(
+            name,
+            format!("`{name}` must be whole Unix milliseconds, not {}", num(x)),
+        ));
+    }
+    Ok(x as u64)
+}
+
+/// The answer of `GET /account/costs`: the outer envelope's `data` exactly as Kling sent it
+/// (inner `code`, `msg`, `resource_pack_subscribe_infos`, and anything else), and the request id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    /// Kling's `data`, untouched.
+    pub data: Value,
+    /// The request id of the answer.
+    pub request_id: Option<String>,
+}
+
+impl Costs {
+    /// The resource packs (`resource_pack_subscribe_infos`).
+    pub fn packs(&self) -> &[Value] {
+        self.data
+            .get("resource_pack_subscribe_infos")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Client {
+    /// `GET /account/costs`: the resource packs of the account between `start_time` and
+    /// `end_time`. Free; Kling asks for at most one query a second.
+    pub async fn account_costs<E: Env>(
+        &self,
+        env: &E,
+        params: &Value,
+        opts: RequestOptions,
+    ) -> Result<Costs, Error> {
+        let query = CostsQuery::from_value(params)?;
+        let reply = self
+            .call_with(env, Method::Get, &query.path(), None, opts, check_costs)
+            .await?;
+        Ok(Costs {
+            data: reply.data,
+            request_id: reply.request_id,
+        })
+    }
+}
+
+/// Checks the inner envelope: `code` 0 and a list of packs, or the error Kling's inner `code` means.
+pub fn check_costs(reply: &Reply) -> Result<(), Error> {
+    let request_id = reply.request_id.clone();
+    let inner = reply.data.as_object();
+    let code = inner.and_then(|d| d.get("code")).and_then(Value::as_i64);
+    let packs = inner.and_then(|d| d.get("resource_pack_subscribe_infos"));
+    match code {
+        Some(0) if packs.is_none_or(|p| p.is_array() || p.is_null()) => Ok(()),
+        Some(0) => Err(Error::decode(format!(
+            "the costs answer's `resource_pack_subscribe_infos` is not an array: {}",
+            json_text(packs.unwrap_or(&Value::Null))
+        ))
+        .with_request_id(request_id)),
+        Some(code) => {
+            let msg = inner
+                .and_then(|d| d.get("msg"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            Err(Error::from_api(reply.status, Some(code), msg, request_id))
+        }
+        None => Err(Error::decode(
+            "the costs answer's `data` is not Kling's inner envelope (no integer `code`)",
+        )
+        .with_request_id(request_id)),
+    }
+}

@@ -1,0 +1,231 @@
+//! What the client logs, and when: levels as in openai-node, and one small structured record per
+//! line. The core decides; the host only writes (`Env::log`). Credentials never reach a record:
+//! it holds the method, the path (whose query never carries one), statuses, codes, ids and times.
+
+use serde_json::{Map, Value};
+
+use crate::api::client::{Client, Reply};
+use crate::api::env::Env;
+use crate::api::error::Error;
+use crate::api::http::Method;
+use crate::api::retry::RetryState;
+use crate::api::text::num;
+
+/// How much the client logs. Each level includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum LogLevel {
+    /// Nothing (the default).
+    #[default]
+    Off,
+    /// Calls that finally fail.
+    Error,
+    /// Retries, too.
+    Warn,
+    /// Nothing more than `Warn` yet; accepted for openai-node's vocabulary.
+    Info,
+    /// Every HTTP attempt, too.
+    Debug,
+}
+
+impl LogLevel {
+    /// The level by its name: `off`, `error`, `warn`, `info`, `debug`.
+    pub fn from_name(name: &str) -> Option<LogLevel> {
+        Some(match name {
+            "off" => LogLevel::Off,
+            "error" => LogLevel::Error,
+            "warn" => LogLevel::Warn,
+            "info" => LogLevel::Info,
+            "debug" => LogLevel::Debug,
+            _ => return None,
+        })
+    }
+
+    /// The level's name, which is also the console method that writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Off => "off",
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+        }
+    }
+}
+
+/// The fields of one log line. Absent fields are left out of the object the logger receives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogRecord {
+    /// `GET` or `POST`.
+    pub method: Option<Method>,
+    /// The path and query, without the host.
+    pub path: Option<String>,
+    /// The attempt this line is about (from 1).
+    pub attempt: Option<u32>,
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// Kling's business code (0 on success).
+    pub api_code: Option<i64>,
+    /// Kling's request id.
+    pub request_id: Option<String>,
+    /// How long the attempt took, in milliseconds.
+    pub duration_ms: Option<f64>,
+    /// The wait chosen before the next attempt, in milliseconds.
+    pub delay_ms: Option<u32>,
+    /// The error's stable code (`ERR_KLING_…`).
+    pub code: Option<&'static str>,
+}
+
+impl LogRecord {
+    /// A record about `method path`.
+    pub fn request(method: Method, path: &str) -> LogRecord {
+        LogRecord {
+            method: Some(method),
+            path: Some(path.to_string()),
+            ..LogRecord::default()
+        }
+    }
+
+    /// Adds what an error tells: its code, HTTP status, Kling code and request id.
+    pub fn error(mut self, e: &Error) -> LogRecord {
+        self.code = Some(e.kind.code());
+        self.status = e.status.or(self.status);
+        self.api_code = e.api_code.or(self.api_code);
+        self.request_id = e.request_id.clone().or(self.request_id);
+        self
+    }
+
+    /// The record as a JSON object with camelCase keys, absent fields left out.
+    pub fn to_value(&self) -> Value {
+        let mut o = Map::new();
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v {
+                o.insert(k.to_string(), v);
+            }
+        };
+        put("method", self.method.map(|m| m.as_str().into()));
+        put("path", self.path.clone().map(Value::from));
+        put("attempt", self.attempt.map(Value::from));
+        put("status", self.status.map(Value::from));
+        put("apiCode", self.api_code.map(Value::from));
+        put("requestId", self.request_id.clone().map(Value::from));
+        put("durationMs", self.duration_ms.map(Value::from));
+        put("delayMs", self.delay_ms.map(Value::from));
+        put("code", self.code.map(Value::from));
+        Value::Object(o)
+    }
+
+    /// `GET /path`, for messages.
+    pub fn target(&self) -> String {
+        let method = self.method.map_or("", Method::as_str);
+        format!("{method} {}", self.path.as_deref().unwrap_or(""))
+    }
+
+    /// ` (HTTP 429, code 1302, request r-1)`, or nothing when no answer arrived.
+    pub fn answer(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.status {
+            parts.push(format!("HTTP {s}"));
+        }
+        if let Some(c) = self.api_code {
+            parts.push(format!("code {c}"));
+        }
+        if let Some(r) = &self.request_id {
+            parts.push(format!("request {r}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}
+
+impl Client {
+    /// Whether lines of `level` are written.
+    pub fn logs(&self, level: LogLevel) -> bool {
+        level != LogLevel::Off && level <= self.config().log_level
+    }
+
+    /// `debug`: one HTTP attempt — its answer (or failure), how long it took, its number.
+    pub(crate) fn log_attempt<E: Env>(
+        &self,
+        env: &E,
+        state: &RetryState,
+        started_ms: f64,
+        result: &Result<Reply, Error>,
+    ) {
+        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Debug)) else {
+            return;
+        };
+        let mut r = last.clone();
+        let ms = (env.now_ms() - started_ms).max(0.0).round();
+        r.attempt = Some(state.attempts);
+        r.duration_ms = Some(ms);
+        let failure = match result {
+            Ok(reply) => {
+                r.status = Some(reply.status);
+                r.api_code = Some(0);
+                r.request_id = reply.request_id.clone();
+                String::new()
+            }
+            Err(e) => {
+                r = r.error(e);
+                format!(": {}", e.kind.code())
+            }
+        };
+        let message = format!(
+            "kling-edge: {}{}{failure} in {} ms (attempt {})",
+            r.target(),
+            r.answer(),
+            num(ms),
+            state.attempts
+        );
+        env.log(LogLevel::Debug, &message, &r);
+    }
+
+    /// `warn`: a retry after `e`, with the wait chosen (`None`: re-signing the token at once).
+    pub(crate) fn log_retry<E: Env>(
+        &self,
+        env: &E,
+        state: &RetryState,
+        e: &Error,
+        delay_ms: Option<u32>,
+    ) {
+        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Warn)) else {
+            return;
+        };
+        let mut r = last.clone().error(e);
+        r.attempt = Some(state.attempts + 1);
+        r.delay_ms = Some(delay_ms.unwrap_or(0));
+        let how = match delay_ms {
+            Some(ms) => format!("retrying in {ms} ms"),
+            None => "re-signing the token and retrying".to_string(),
+        };
+        let message = format!(
+            "kling-edge: {}{}: {}; {how} (attempt {})",
+            r.target(),
+            r.answer(),
+            e.kind.code(),
+            state.attempts + 1
+        );
+        env.log(LogLevel::Warn, &message, &r);
+    }
+
+    /// `error`: the request failed for good.
+    pub(crate) fn log_failure<E: Env>(&self, env: &E, state: &RetryState, e: &Error) {
+        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Error)) else {
+            return;
+        };
+        let mut r = last.clone().error(e);
+        r.attempt = Some(state.attempts);
+        let message = format!(
+            "kling-edge: {}{} failed: {} (after {} attempt{})",
+            r.target(),
+            r.answer(),
+            e.kind.code(),
+            state.attempts,
+            if state.attempts == 1 { "" } else { "s" }
+        );
+        env.log(LogLevel::Error, &message, &r);
+    }
+}

@@ -1,14 +1,16 @@
 // The account's concurrency gate: 30 chains × 3 steps from 3 users, KLING_MAX_CONCURRENT_TASKS=5
 // and the simulator capped at 5 — every chain completes, Kling never answers 1303, peak 5 running.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { auth, getJson, startChain, startPair, until, WEBHOOK_SECRET } from "./support.mjs";
 
 test("30 chains from 3 users through one gate of 5 slots: all complete, 0 × 1303, peak 5", async (t) => {
   const { url, sim } = await startPair(t, {
     webhookSecret: WEBHOOK_SECRET,
     extra: { KLING_MAX_CONCURRENT_TASKS: "5" },
-    simOptions: { maxConcurrentTasks: 5, timing: { submittedMs: 100, processingMs: 200 } },
+    // Tasks long enough beside the step-to-step overhead that the five slots stay full.
+    simOptions: { maxConcurrentTasks: 5, timing: { submittedMs: 100, processingMs: 600 } },
   });
   const users = ["ana@example.test", "bo@example.test", "cy@example.test"];
   const headers = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await auth(u)])));
@@ -28,17 +30,36 @@ test("30 chains from 3 users through one gate of 5 slots: all complete, 0 × 130
   );
   for (const u of users) {
     const mine = (await getJson(`${url}/chains?pageSize=50`, headers[u])).body.data;
-    assert.deepEqual(mine.map((c) => c.id).sort(), chains.filter((c) => c.user === u).map((c) => c.id).sort(), "each user sees their own");
-    for (const c of mine) assert.deepEqual(c.steps.map((s) => s.duration), [10, 15, 20]);
+    assert.deepEqual(
+      mine.map((c) => c.id).sort(),
+      chains
+        .filter((c) => c.user === u)
+        .map((c) => c.id)
+        .sort(),
+      "each user sees their own",
+    );
+    for (const c of mine)
+      assert.deepEqual(
+        c.steps.map((s) => s.duration),
+        [10, 15, 20],
+      );
   }
   const tasks = sim.tasks().filter((x) => x.family === "video-extend");
   assert.equal(tasks.length, 90);
   const refused = sim.requests().filter((r) => r.status === 429);
   assert.equal(refused.length, 0, "Kling never answered 1303");
   // Peak running at Kling, from the tasks' own times (created → ended).
-  const edges = tasks.flatMap((x) => [[x.created_at, 1], [x.updated_at, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = tasks
+    .flatMap((x) => [
+      [x.created_at, 1],
+      [x.updated_at, -1],
+    ])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let running = 0;
   let peak = 0;
-  for (const [, d] of edges) peak = Math.max(peak, (running += d));
+  for (const [, d] of edges) {
+    running += d;
+    peak = Math.max(peak, running);
+  }
   assert.equal(peak, 5);
 });

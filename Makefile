@@ -41,7 +41,9 @@ demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
 test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
 	test-worker test-reliability test-www
 
+## lint: Rust (rustfmt, clippy natively and for wasm32) and every JS/TS/JSON file (Biome: format + lint)
 lint:
+	biome check .
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings

@@ -5,18 +5,26 @@
 // Everything is built under .tmp/build-options/ (one CARGO_TARGET_DIR per opt-level, kept so a
 // rerun is incremental): target/ and pkg/ are never touched; pkg/ is read, as what ships.
 import { spawn } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { brotliCompressSync, constants } from "node:zlib";
-import { BENCH, ROOT, PKG, median, gzipLen, kb, table, log, machine, sh } from "./lib.mjs";
-import { AK, SK, NOW, VECTOR } from "./sign.mjs";
+import { BENCH, gzipLen, kb, log, machine, median, PKG, ROOT, sh, table } from "./lib.mjs";
+import { AK, NOW, SK, VECTOR } from "./sign.mjs";
 
 const LEVELS = ["z", "s", "3"];
 // The features rustc 1.95 enables for wasm32, as in scripts/build-pkg: without them wasm-opt
 // rejects or miscompiles the module.
-const FEATURES = ["--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"];
+const FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  "--enable-mutable-globals",
+];
 const VARIANTS = [[], ["-Os"], ["-Oz"], ["-O3"], ["-Oz", "--converge"], ["-O4"], ["-Oz", "--low-memory-unused", "--zero-filled-memory"]];
 // Always timed: each opt-level with the size and the speed preset, and the unoptimised baseline.
 const TIMED = [...LEVELS.flatMap((l) => [`${l} -Oz`, `${l} -O3`]), "z none"];
@@ -29,8 +37,22 @@ const ROUNDS = Number(process.env.BENCH_BUILD_ROUNDS ?? 9);
 for (const [k, v] of Object.entries({ BENCH_BUILD_JOBS: JOBS, BENCH_BUILD_ROUNDS: ROUNDS }))
   if (!(Number.isInteger(v) && v > 0)) throw new Error(`${k} must be a positive integer, not ${v}`);
 const PER_CHILD = { sign: 10, get: 6, compile: 2 }; // samples per process: × ROUNDS in all
-const GET_BATCH = 500, SIGN_BATCH_MS = 15;
-const BODY = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: { task_id: "7", task_status: "succeed", task_status_msg: "", task_info: { external_task_id: "e" }, created_at: 1722769557708, updated_at: 1722769557708, task_result: { videos: [{ id: "v", url: "https://cdn.test/v.mp4", duration: "9.6" }] } } });
+const GET_BATCH = 500,
+  SIGN_BATCH_MS = 15;
+const BODY = JSON.stringify({
+  code: 0,
+  message: "SUCCEED",
+  request_id: "r",
+  data: {
+    task_id: "7",
+    task_status: "succeed",
+    task_status_msg: "",
+    task_info: { external_task_id: "e" },
+    created_at: 1722769557708,
+    updated_at: 1722769557708,
+    task_result: { videos: [{ id: "v", url: "https://cdn.test/v.mp4", duration: "9.6" }] },
+  },
+});
 const PATH = `${os.homedir()}/.cargo/bin:${ROOT}/node_modules/.bin:${process.env.PATH}`;
 
 const labelOf = (r) => (r.pkg ? "pkg/ (shipped)" : `${r.level} ${r.flags}`);
@@ -42,18 +64,23 @@ const signed = (x, d = 1) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(d)}`;
 function exec(cmd, args, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     child.once("error", reject);
-    child.once("close", (code, sig) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code ?? sig}\n${err}${out}`))));
+    child.once("close", (code, sig) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")}: exit ${code ?? sig}\n${err}${out}`)),
+    );
   });
 }
 
 /** Runs the thunks at most `n` at a time; rejects on the first failure. */
 async function pool(thunks, n) {
   let next = 0;
-  const worker = async () => { while (next < thunks.length) await thunks[next++](); };
+  const worker = async () => {
+    while (next < thunks.length) await thunks[next++]();
+  };
   await Promise.all(Array.from({ length: n }, worker));
 }
 
@@ -67,11 +94,24 @@ function snapshot() {
 
 /** cargo + wasm-bindgen for one opt-level; resolves the stage dir holding glue, snippets and .wasm. */
 async function build(level, source) {
-  const target = join(OUT, `target-${level}`), stage = join(OUT, `stage-${level}`);
+  const target = join(OUT, `target-${level}`),
+    stage = join(OUT, `stage-${level}`);
   const t0 = Date.now();
-  await exec("cargo", ["build", "--manifest-path", join(source, "Cargo.toml"), "--release", "--target", "wasm32-unknown-unknown", "--lib"], { CARGO_PROFILE_RELEASE_OPT_LEVEL: level, CARGO_TARGET_DIR: target });
+  await exec(
+    "cargo",
+    ["build", "--manifest-path", join(source, "Cargo.toml"), "--release", "--target", "wasm32-unknown-unknown", "--lib"],
+    { CARGO_PROFILE_RELEASE_OPT_LEVEL: level, CARGO_TARGET_DIR: target },
+  );
   rmSync(stage, { recursive: true, force: true });
-  await exec("wasm-bindgen", ["--target", "web", "--out-name", "kling_edge", "--out-dir", stage, join(target, "wasm32-unknown-unknown/release/kling_edge.wasm")]);
+  await exec("wasm-bindgen", [
+    "--target",
+    "web",
+    "--out-name",
+    "kling_edge",
+    "--out-dir",
+    stage,
+    join(target, "wasm32-unknown-unknown/release/kling_edge.wasm"),
+  ]);
   log(`build-options: opt-level ${level} built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return stage;
 }
@@ -95,20 +135,33 @@ async function optimise(row) {
 /** pkg/ as scripts/build-pkg built it (its own toolchain and compiler flags), the row every option is weighed against; copied aside, as pkg/ may be rebuilt meanwhile. */
 function shippedRow() {
   if (!existsSync(join(PKG, "kling_edge_bg.wasm"))) throw new Error("pkg/ is not built: run `make build` (`make bench-build` does)");
-  const stage = join(OUT, "stage-pkg"), file = join(stage, "kling_edge_bg.wasm");
+  const stage = join(OUT, "stage-pkg"),
+    file = join(stage, "kling_edge_bg.wasm");
   rmSync(stage, { recursive: true, force: true });
   cpSync(PKG, stage, { recursive: true });
   const level = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/\[profile\.release\][^[]*?opt-level\s*=\s*"?(\w+)"?/)?.[1];
   const flags = readFileSync(join(ROOT, "scripts/build-pkg"), "utf8").match(/^wasm-opt \S+ (-O\w+) -o/m)?.[1];
   // Older than any input of `make build` (as make judges it): then the comparison is with a past build.
-  const mtimes = (p) => (statSync(p).isDirectory() ? readdirSync(p, { recursive: true }).map((f) => statSync(join(p, f)).mtimeMs) : [statSync(p).mtimeMs]);
-  const inputs = ["src", "pkg-template", "Cargo.toml", "Cargo.lock", "scripts/build-pkg", "scripts/nightly-version"].filter((p) => existsSync(join(ROOT, p))).flatMap((p) => mtimes(join(ROOT, p)));
+  const mtimes = (p) =>
+    statSync(p).isDirectory() ? readdirSync(p, { recursive: true }).map((f) => statSync(join(p, f)).mtimeMs) : [statSync(p).mtimeMs];
+  const inputs = ["src", "pkg-template", "Cargo.toml", "Cargo.lock", "scripts/build-pkg", "scripts/nightly-version"]
+    .filter((p) => existsSync(join(ROOT, p)))
+    .flatMap((p) => mtimes(join(ROOT, p)));
   const built = statSync(join(PKG, "package.json")).mtime;
-  return size({ pkg: true, level: level ?? "?", flags: flags ?? "?", stage, file, built: built.toISOString().replace(/\.\d+Z$/, "Z"), stale: built.getTime() < Math.max(...inputs) });
+  return size({
+    pkg: true,
+    level: level ?? "?",
+    flags: flags ?? "?",
+    stage,
+    file,
+    built: built.toISOString().replace(/\.\d+Z$/, "Z"),
+    stale: built.getTime() < Math.max(...inputs),
+  });
 }
 
 /** The child mode, in a fresh process per variant (wasm-bindgen's glue initialises once). */
-const runChild = async (row, mode) => JSON.parse(await exec(process.execPath, [fileURLToPath(import.meta.url), "--child", mode, row.stage, row.file]));
+const runChild = async (row, mode) =>
+  JSON.parse(await exec(process.execPath, [fileURLToPath(import.meta.url), "--child", mode, row.stage, row.file]));
 
 // ---- child: check one variant, then (mode "speed") time it ----
 
@@ -179,12 +232,19 @@ function verdict(rows, timed) {
   ];
   const vsOz = (flags) =>
     LEVELS.map((l) => {
-      const [a, b] = [rows.find((r) => !r.pkg && r.level === l && r.flags === flags), rows.find((r) => !r.pkg && r.level === l && r.flags === "-Oz")];
+      const [a, b] = [
+        rows.find((r) => !r.pkg && r.level === l && r.flags === flags),
+        rows.find((r) => !r.pkg && r.level === l && r.flags === "-Oz"),
+      ];
       return `${l} ${signed(a.gz - b.gz, 0)}`;
     }).join(", ");
   const spread = Math.max(...timed.map((r) => Math.max(...r.rounds.sign) / Math.min(...r.rounds.sign)));
-  parts.push(`The same build's per-process signing median varied up to ${spread.toFixed(1)}× across the ${ROUNDS} rounds, so only a difference that holds in most rounds is a finding.`);
-  parts.push(`Gzip bytes against plain -Oz at the same opt-level: \`--converge\` ${vsOz("-Oz --converge")}; the memory assumptions ${vsOz("-Oz --low-memory-unused --zero-filled-memory")}; -Os ${vsOz("-Os")}; -O4 ${vsOz("-O4")}.`);
+  parts.push(
+    `The same build's per-process signing median varied up to ${spread.toFixed(1)}× across the ${ROUNDS} rounds, so only a difference that holds in most rounds is a finding.`,
+  );
+  parts.push(
+    `Gzip bytes against plain -Oz at the same opt-level: \`--converge\` ${vsOz("-Oz --converge")}; the memory assumptions ${vsOz("-Oz --low-memory-unused --zero-filled-memory")}; -Os ${vsOz("-Os")}; -O4 ${vsOz("-O4")}.`,
+  );
   return parts.join(" ");
 }
 
@@ -192,21 +252,54 @@ function report(rows, timed, seconds) {
   const m = machine();
   const us = (x) => (x === undefined ? "—" : x.toFixed(1));
   const timing = (r, k) => (r[k] === undefined ? "—" : `${us(r[k])} (${us(Math.min(...r.rounds[k]))})`);
-  const small = minBy(rows, (r) => r.gz), fast = minBy(timed, (r) => r.sign);
+  const small = minBy(rows, (r) => r.gz),
+    fast = minBy(timed, (r) => r.sign);
   const body = rows.map((r) => [
-    r.level, r.pkg ? `\`${r.flags}\` — **pkg/, as scripts/build-pkg built it**` : `\`${r.flags}\``, kb(r.raw),
-    r === small ? `**${kb(r.gz)}**` : kb(r.gz), kb(r.br),
-    r === fast ? `**${timing(r, "sign")}**` : timing(r, "sign"), timing(r, "get"), us(r.compile),
+    r.level,
+    r.pkg ? `\`${r.flags}\` — **pkg/, as scripts/build-pkg built it**` : `\`${r.flags}\``,
+    kb(r.raw),
+    r === small ? `**${kb(r.gz)}**` : kb(r.gz),
+    kb(r.br),
+    r === fast ? `**${timing(r, "sign")}**` : timing(r, "sign"),
+    timing(r, "get"),
+    us(r.compile),
   ]);
-  const tools = [sh(`${os.homedir()}/.cargo/bin/rustc`, ["--version"]), sh(`${os.homedir()}/.cargo/bin/wasm-bindgen`, ["--version"]), sh(join(ROOT, "node_modules/.bin/wasm-opt"), ["--version"])];
+  const tools = [
+    sh(`${os.homedir()}/.cargo/bin/rustc`, ["--version"]),
+    sh(`${os.homedir()}/.cargo/bin/wasm-bindgen`, ["--version"]),
+    sh(join(ROOT, "node_modules/.bin/wasm-opt"), ["--version"]),
+  ];
   return [
     "# kling-edge build options: rustc opt-level × wasm-opt",
     "",
     `One run of \`node bench/build-options.mjs\` (\`make bench-build\`, ${seconds.toFixed(0)} s); how it measures: [README.md](README.md).`,
     "",
-    "**Machine.** " + [`CPU ${m.cpu}`, `${m.cores} cores`, `${m.memory} RAM`, m.os, `Node ${m.node}`, ...tools, `git ${m.commit}`, m.date, `load average at start ${m.load} (1/5/15 min)`].join(" · "),
+    "**Machine.** " +
+      [
+        `CPU ${m.cpu}`,
+        `${m.cores} cores`,
+        `${m.memory} RAM`,
+        m.os,
+        `Node ${m.node}`,
+        ...tools,
+        `git ${m.commit}`,
+        m.date,
+        `load average at start ${m.load} (1/5/15 min)`,
+      ].join(" · "),
     "",
-    table(["opt-level", "wasm-opt", "raw", "gzip -9", "brotli 11", "sign µs/token (best process)", "extensions.get µs/call (best process)", "compile ms"], body),
+    table(
+      [
+        "opt-level",
+        "wasm-opt",
+        "raw",
+        "gzip -9",
+        "brotli 11",
+        "sign µs/token (best process)",
+        "extensions.get µs/call (best process)",
+        "compile ms",
+      ],
+      body,
+    ),
     "",
     verdict(rows, timed),
     "",
@@ -218,11 +311,15 @@ function report(rows, timed, seconds) {
 async function main() {
   const t0 = Date.now();
   mkdirSync(OUT, { recursive: true });
-  const shipped = shippedRow(), source = snapshot();
+  const shipped = shippedRow(),
+    source = snapshot();
   const stages = {};
   for (const level of LEVELS) stages[level] = await build(level, source); // one at a time: cargo uses both cores
   const rows = LEVELS.flatMap((level) => VARIANTS.map((v) => ({ level, flags: v.join(" ") || "none", stage: stages[level] })));
-  await pool(rows.map((r) => () => optimise(r)), JOBS);
+  await pool(
+    rows.map((r) => () => optimise(r)),
+    JOBS,
+  );
   rows.unshift(shipped);
   for (const r of rows) await runChild(r, "check");
   log(`build-options: all ${rows.length} variants instantiate and sign the vector`);
@@ -242,7 +339,7 @@ async function main() {
 
   const doc = report(rows, timed, (Date.now() - t0) / 1000);
   writeFileSync(join(BENCH, "BUILD-OPTIONS.md"), doc);
-  console.log("\n" + doc);
+  console.log(`\n${doc}`);
   log("build-options: written: bench/BUILD-OPTIONS.md");
 }
 

@@ -6,7 +6,7 @@
 // the delays taken from the timestamps of its request and callback logs. Real clock throughout.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { main, median, pkgUrl, table, ms, log, ROOT } from "./lib.mjs";
+import { log, main, median, ms, pkgUrl, ROOT, table } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 5); // chains with callbacks, one after another
 const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
@@ -23,7 +23,9 @@ function stepsOf(sim, tasks) {
   const callbacks = sim.callbacks();
   return tasks.map((task) => {
     const ids = [String(task.task_id), task.task_info.external_task_id];
-    const creates = requests.filter((r) => r.method === "POST" && r.path === FAMILY_PATH && r.body?.external_task_id === task.task_info.external_task_id);
+    const creates = requests.filter(
+      (r) => r.method === "POST" && r.path === FAMILY_PATH && r.body?.external_task_id === task.task_info.external_task_id,
+    );
     const gets = requests.filter((r) => r.method === "GET" && ids.some((id) => r.path === `${FAMILY_PATH}/${id}`));
     const final = callbacks.find((c) => String(c.task_id) === String(task.task_id) && c.task_status === "succeed");
     return {
@@ -60,11 +62,14 @@ export async function run() {
     const serviceChain = async ({ url, sim }) => {
       const started = performance.now();
       const chain = await startChain(url, { prompts: PROMPTS });
-      const done = await until(async () => {
-        const r = await getJson(`${url}/chains/${chain.id}`);
-        if (r.body?.status === "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
-        return r.body?.status === "succeed" ? r.body : null;
-      }, { timeoutMs: 120_000, interval: FOLLOW_MS, what: `chain ${chain.id}` });
+      const done = await until(
+        async () => {
+          const r = await getJson(`${url}/chains/${chain.id}`);
+          if (r.body?.status === "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
+          return r.body?.status === "succeed" ? r.body : null;
+        },
+        { timeoutMs: 120_000, interval: FOLLOW_MS, what: `chain ${chain.id}` },
+      );
       const seconds = (performance.now() - started) / 1000;
       const tasks = done.steps.map((s) => sim.tasks().find((x) => String(x.task_id) === String(s.task_id)));
       return { seconds, steps: stepsOf(sim, tasks) };
@@ -90,24 +95,58 @@ export async function run() {
     log(`chain: without callbacks ${withoutCallbacks.seconds.toFixed(1)} s, in-process ${inProcess.seconds.toFixed(1)} s`);
 
     const requestsOf = (sim) => sim.requests();
-    const otherRequests = (sim, chains) => requestsOf(sim).length - chains.reduce((n, c) => n + c.steps.reduce((m, s) => m + s.creates + s.gets, 0), 0);
+    const otherRequests = (sim, chains) =>
+      requestsOf(sim).length - chains.reduce((n, c) => n + c.steps.reduce((m, s) => m + s.creates + s.gets, 0), 0);
     const perStep = (chains, key) => chains.flatMap((c) => c.steps.map((s) => s[key]));
     const countCell = (chains) => {
-      const creates = perStep(chains, "creates"), gets = perStep(chains, "gets");
+      const creates = perStep(chains, "creates"),
+        gets = perStep(chains, "gets");
       const range = (xs) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}` : `${Math.min(...xs)}–${Math.max(...xs)}`);
       return `**${range(creates)} + ${range(gets)}** (GETs per step: ${chains.map((c) => c.steps.map((s) => s.gets).join(", ")).join("; ")})`;
     };
     const allGaps = (chains, from, to) => chains.flatMap((c) => gaps(c.steps, from, to));
-    const callbackGaps = allGaps(withCallbacks, (s) => s.callbackAt, (s) => s.createAt);
-    const answeredGaps = allGaps(withCallbacks, (s) => s.callbackAnsweredAt, (s) => s.createAt);
-    const warmGaps = allGaps(withCallbacks.slice(1), (s) => s.callbackAt, (s) => s.createAt);
-    const endGaps = (chains) => allGaps(chains, (s) => s.endedAt, (s) => s.createAt);
-    const getGaps = (chains) => allGaps(chains, (s) => s.lastGetAt, (s) => s.createAt);
+    const callbackGaps = allGaps(
+      withCallbacks,
+      (s) => s.callbackAt,
+      (s) => s.createAt,
+    );
+    const answeredGaps = allGaps(
+      withCallbacks,
+      (s) => s.callbackAnsweredAt,
+      (s) => s.createAt,
+    );
+    const warmGaps = allGaps(
+      withCallbacks.slice(1),
+      (s) => s.callbackAt,
+      (s) => s.createAt,
+    );
+    const endGaps = (chains) =>
+      allGaps(
+        chains,
+        (s) => s.endedAt,
+        (s) => s.createAt,
+      );
+    const getGaps = (chains) =>
+      allGaps(
+        chains,
+        (s) => s.lastGetAt,
+        (s) => s.createAt,
+      );
     const secondsCell = (chains) => `${median(chains.map((c) => c.seconds)).toFixed(1)} s`;
 
     const sides = [
-      ["service (Miniflare), signed callbacks", withCallbacks, signed.sim, `${spread(callbackGaps)} (after the Worker answered it: ${spread(answeredGaps)})`],
-      ["service (Miniflare), callbacks off", [withoutCallbacks], polled.sim, `— (last GET → next create: ${spread(getGaps([withoutCallbacks]))})`],
+      [
+        "service (Miniflare), signed callbacks",
+        withCallbacks,
+        signed.sim,
+        `${spread(callbackGaps)} (after the Worker answered it: ${spread(answeredGaps)})`,
+      ],
+      [
+        "service (Miniflare), callbacks off",
+        [withoutCallbacks],
+        polled.sim,
+        `— (last GET → next create: ${spread(getGaps([withoutCallbacks]))})`,
+      ],
       ["in-process `extensions.chain` (Node)", [inProcess], local, `— (last GET → next create: ${spread(getGaps([inProcess]))})`],
     ];
     const rows = sides.map(([name, chains, sim, delay]) => [
@@ -120,7 +159,8 @@ export async function run() {
       secondsCell(chains),
     ]);
 
-    const gets = perStep(withCallbacks, "gets"), creates = perStep(withCallbacks, "creates");
+    const gets = perStep(withCallbacks, "gets"),
+      creates = perStep(withCallbacks, "creates");
     const ok = creates.every((n) => n === 1) && gets.every((n) => n <= 1);
     const getsPerStep = (chains) => (perStep(chains, "gets").reduce((a, b) => a + b, 0) / perStep(chains, "gets").length).toFixed(1);
     return {
@@ -136,13 +176,21 @@ export async function run() {
         },
       ],
       table: table(
-        ["chain", "chains × steps", "Kling requests per step (creates + GETs)", "other Kling requests", "step n's `succeed` callback sent → step n+1's create arrives (median / max)", "step n's task ended → step n+1's create (median / max)", "chain wall time (median)"],
+        [
+          "chain",
+          "chains × steps",
+          "Kling requests per step (creates + GETs)",
+          "other Kling requests",
+          "step n's `succeed` callback sent → step n+1's create arrives (median / max)",
+          "step n's task ended → step n+1's create (median / max)",
+          "chain wall time (median)",
+        ],
         rows,
       ),
       notes: [
-        `Method: each side has its own simulator (timing ${FAST.submittedMs} ms submitted + ${FAST.processingMs} ms processing, the Worker tests' \`FAST\`), so every API request in its log is that side's; a step's creates are the POSTs carrying its external id, its GETs those of its task id or external id, \"other\" is whatever else reached Kling. The service is the real worker bundle (\`wrangler deploy --dry-run\`, as \`tests/worker/\` builds it) in Miniflare with every binding of wrangler.toml; chains are posted to \`POST /chains\` (${PROMPTS.length} steps from the 5-s sample) with a minted session and followed by reading \`GET /chains/:id\` every ${FOLLOW_MS} ms. The in-process chain is \`kling.extensions.chain\` with the default schedule and no \`external_task_id\` (with one it would look each step up first). Real clock: no warping (Miniflare runs in its own processes).`,
+        `Method: each side has its own simulator (timing ${FAST.submittedMs} ms submitted + ${FAST.processingMs} ms processing, the Worker tests' \`FAST\`), so every API request in its log is that side's; a step's creates are the POSTs carrying its external id, its GETs those of its task id or external id, "other" is whatever else reached Kling. The service is the real worker bundle (\`wrangler deploy --dry-run\`, as \`tests/worker/\` builds it) in Miniflare with every binding of wrangler.toml; chains are posted to \`POST /chains\` (${PROMPTS.length} steps from the 5-s sample) with a minted session and followed by reading \`GET /chains/:id\` every ${FOLLOW_MS} ms. The in-process chain is \`kling.extensions.chain\` with the default schedule and no \`external_task_id\` (with one it would look each step up first). Real clock: no warping (Miniflare runs in its own processes).`,
         `Signed callbacks: the simulator signs with the Worker's \`KLING_WEBHOOK_SECRET\`, so the Worker applies the signed task without asking Kling; ${RUNS} chains one after another. Callbacks off (the simulator's \`callbacks: false\`): the Chain Workflow's wait times out on the package's \`pollIntervalMs\` schedule (first check 5 s after the create) and a check GETs the task; that chain and the in-process one ran side by side, after the callback chains.`,
-        `Delay: from the simulator's log timestamps (\`at\` of the \`succeed\` callback delivery and of the next step's POST; \`done_at\` when the Worker answered the callback), ${callbackGaps.length} step boundaries. Between them the Workflow settles the task (the callback route), wakes on its event, releases the gate's slot, copies the video into R2 (a GET of \`/media/…\` from the simulator, not an API request), records the step, reserves the next step's budget, takes a slot and creates. Without the first (cold) chain: ${spread(warmGaps)}. \"Task ended\" is the simulator's \`updated_at\` of the finished task (its clock is the real one here).`,
+        `Delay: from the simulator's log timestamps (\`at\` of the \`succeed\` callback delivery and of the next step's POST; \`done_at\` when the Worker answered the callback), ${callbackGaps.length} step boundaries. Between them the Workflow settles the task (the callback route), wakes on its event, releases the gate's slot, copies the video into R2 (a GET of \`/media/…\` from the simulator, not an API request), records the step, reserves the next step's budget, takes a slot and creates. Without the first (cold) chain: ${spread(warmGaps)}. "Task ended" is the simulator's \`updated_at\` of the finished task (its clock is the real one here).`,
       ],
     };
   } finally {

@@ -4,11 +4,11 @@
 // that imports kling-edge and signs in its handler, beside the same for jose and an empty worker
 // (whose figure is workerd's own start-up, so the difference is the worker's import + init).
 // Each child reports its own figure (process.hrtime); the parent times the whole process.
-import { spawn, execFile } from "node:child_process";
-import { mkdirSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { main, median, pkgUrl, table, ms, mark, log, BENCH, ROOT, PKG, TMP } from "./lib.mjs";
+import { BENCH, log, main, median, ms, PKG, pkgUrl, ROOT, TMP, table } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
 const RUNS_WORKERD = Number(process.env.BENCH_COLD_RUNS_WORKERD ?? 10);
@@ -56,8 +56,11 @@ async function bundleWorkers() {
     const dir = join(base, name);
     mkdirSync(join(dir, "node_modules"), { recursive: true });
     symlinkSync(PKG, join(dir, "node_modules/kling-edge"), "dir");
-    writeFileSync(join(dir, "worker.mjs"), source + "\n");
-    writeFileSync(join(dir, "wrangler.toml"), `name = "bench-${name}"\nmain = "worker.mjs"\ncompatibility_date = "2025-09-01"\nsend_metrics = false\n`);
+    writeFileSync(join(dir, "worker.mjs"), `${source}\n`);
+    writeFileSync(
+      join(dir, "wrangler.toml"),
+      `name = "bench-${name}"\nmain = "worker.mjs"\ncompatibility_date = "2025-09-01"\nsend_metrics = false\n`,
+    );
     await promisify(execFile)(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], {
       cwd: dir,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CI: "1", NO_COLOR: "1" },
@@ -92,7 +95,11 @@ export async function run() {
 
   // workerd through Miniflare.
   const bundles = await bundleWorkers();
-  log(`cold: wrangler bundles ${Object.entries(bundles).map(([k, b]) => `${k} ${(b.bytes / 1000).toFixed(1)} KB`).join(", ")}`);
+  log(
+    `cold: wrangler bundles ${Object.entries(bundles)
+      .map(([k, b]) => `${k} ${(b.bytes / 1000).toFixed(1)} KB`)
+      .join(", ")}`,
+  );
   const workerd = Object.fromEntries(Object.keys(bundles).map((k) => [k, []]));
   const wargs = (b) => [join(BENCH, "cold/workerd-child.mjs"), b.scriptPath, b.dist];
   await child(wargs(bundles.empty)); // warm the workerd binary into the page cache
@@ -101,7 +108,12 @@ export async function run() {
 
   const med = (xs, key) => median(xs.map((x) => x[key]));
   const nodeRows = Object.entries(node).map(([name, xs]) => [
-    `Node, ${name}`, ms(med(xs, "importMs")), ms(med(xs, "firstMs")), `**${ms(med(xs, "totalMs"))}**`, ms(med(xs, "sinceStartMs"), 1), ms(med(xs, "wallMs"), 1),
+    `Node, ${name}`,
+    ms(med(xs, "importMs")),
+    ms(med(xs, "firstMs")),
+    `**${ms(med(xs, "totalMs"))}**`,
+    ms(med(xs, "sinceStartMs"), 1),
+    ms(med(xs, "wallMs"), 1),
   ]);
   const wd = (name) => workerd[name];
   const emptyReady = med(wd("empty"), "readyMs");
@@ -121,7 +133,13 @@ export async function run() {
     id: "cold",
     title: "3. Cold start (fresh process → first signed token)",
     summary: [
-      { row: "3. Cold start, Node (import + init + first token)", value: ms(kling), against: `jose ${ms(jose)}`, goal: "≤ 5 ms", ok: kling <= 5 },
+      {
+        row: "3. Cold start, Node (import + init + first token)",
+        value: ms(kling),
+        against: `jose ${ms(jose)}`,
+        goal: "≤ 5 ms",
+        ok: kling <= 5,
+      },
       {
         row: "3. Cold start, workerd (Miniflare → first response)",
         value: `${ms(med(wd("kling-edge"), "firstMs"), 1)} (+${klingWorkerd.toFixed(1)} ms over an empty worker)`,
@@ -131,15 +149,26 @@ export async function run() {
       },
     ],
     table: table(
-      ["runtime, client", "import (+ init)", "first token / first request", "child's figure: import → first token", "Node: since process start", "wall time of the whole process"],
+      [
+        "runtime, client",
+        "import (+ init)",
+        "first token / first request",
+        "child's figure: import → first token",
+        "Node: since process start",
+        "wall time of the whole process",
+      ],
       [...nodeRows, ["Node, `node -e 0` (process floor)", "—", "—", "—", "—", ms(median(bare), 1)], ...workerdRows],
     ),
     notes: [
       `kling-edge's Node start-up taken apart (medians of ${RUNS} more fresh processes, the steps \`index.node.js\` does): import the JS glue ${ms(med(parts, "glueMs"))}, read the .wasm ${ms(med(parts, "readMs"))}, \`new WebAssembly.Module\` ${ms(med(parts, "compileMs"))}, instantiate (\`initSync\`) ${ms(med(parts, "instantiateMs"))}, first \`signToken\` ${ms(med(parts, "firstMs"))}; total ${ms(med(parts, "totalMs"))}.`,
       `Medians of ${RUNS} fresh Node processes per client and ${RUNS_WORKERD} fresh Node+workerd processes per worker, interleaved (A, B, C, A, B, C, …), after one unmeasured run each to warm the page cache.`,
-      "Node children: `process.hrtime.bigint()` before a dynamic `import()` of the entry, after it, and after the first `signToken` (jose: `await new SignJWT(…).sign(…)`). kling-edge's Node entry (`pkg/index.node.js`) reads, compiles and instantiates the .wasm at import, so \"import\" includes init. \"since process start\" is the child's `performance.now()` at the end (Node's own boot included).",
-      `workerd children: Miniflare is imported first; the clock runs from \`new Miniflare({…})\` (which starts a workerd process) through \`await mf.ready\` ("ready") to the text of the first \`dispatchFetch\`, whose handler signs a token (the kling worker: \`signToken\`; the jose worker: \`SignJWT\`). Bundles by \`wrangler deploy --dry-run\` (kling-edge resolved through its \`workerd\` export): ${Object.entries(bundles).map(([k, b]) => `${k} ${b.files.join(" + ")} = ${(b.bytes / 1000).toFixed(1)} KB`).join("; ")}.`,
-      "Inside workerd, timers stand still during module load and request handling (Spectre mitigation), so the worker cannot time its own import; its import + init is estimated as the kling-edge worker minus the empty worker (both \"ready\" and \"first response\").",
+      'Node children: `process.hrtime.bigint()` before a dynamic `import()` of the entry, after it, and after the first `signToken` (jose: `await new SignJWT(…).sign(…)`). kling-edge\'s Node entry (`pkg/index.node.js`) reads, compiles and instantiates the .wasm at import, so "import" includes init. "since process start" is the child\'s `performance.now()` at the end (Node\'s own boot included).',
+      `workerd children: Miniflare is imported first; the clock runs from \`new Miniflare({…})\` (which starts a workerd process) through \`await mf.ready\` ("ready") to the text of the first \`dispatchFetch\`, whose handler signs a token (the kling worker: \`signToken\`; the jose worker: \`SignJWT\`). Bundles by \`wrangler deploy --dry-run\` (kling-edge resolved through its \`workerd\` export): ${Object.entries(
+        bundles,
+      )
+        .map(([k, b]) => `${k} ${b.files.join(" + ")} = ${(b.bytes / 1000).toFixed(1)} KB`)
+        .join("; ")}.`,
+      'Inside workerd, timers stand still during module load and request handling (Spectre mitigation), so the worker cannot time its own import; its import + init is estimated as the kling-edge worker minus the empty worker (both "ready" and "first response").',
     ],
   };
 }

@@ -3,11 +3,11 @@
 // run directly (`node bench/sign.mjs`) it prints its section; under scripts/bench it writes the
 // result as JSON to $BENCH_RESULT.
 import { execFileSync } from "node:child_process";
-import { writeFileSync, readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { gzipSync, constants } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { constants, gzipSync } from "node:zlib";
 
 export const BENCH = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH, "..");
@@ -96,6 +96,9 @@ export function machine() {
     esbuild: version("esbuild"),
     commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${dirty && dirty !== "?" ? " + uncommitted changes in src/pkg-template/Cargo" : ""}`,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    load: os.loadavg().map((x) => x.toFixed(2)).join(" / "),
+    load: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" / "),
   };
 }

@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { main, pkgUrl, table, mark, log, PKG } from "./lib.mjs";
 import { workload } from "../tests/e2e/workload.mjs";
+import { log, main, PKG, pkgUrl, table } from "./lib.mjs";
 
 const TOTAL = Number(process.env.BENCH_MEMORY_CALLS ?? 100_000);
 
@@ -57,7 +57,14 @@ export async function run() {
     ],
     table: table(
       ["after", "client calls", "HTTP requests (injected fetch)", "wasm linear memory", "JS heap used (after GC)", "RSS"],
-      points.map((p) => [`${p.calls.toLocaleString("en-US")} calls`, p.calls.toLocaleString("en-US"), p.requests.toLocaleString("en-US"), `${mib(p.wasm)} (${p.wasm / 65536} pages)`, mib(p.heap), mib(p.rss)]),
+      points.map((p) => [
+        `${p.calls.toLocaleString("en-US")} calls`,
+        p.calls.toLocaleString("en-US"),
+        p.requests.toLocaleString("en-US"),
+        `${mib(p.wasm)} (${p.wasm / 65536} pages)`,
+        mib(p.heap),
+        mib(p.rss),
+      ]),
     ),
     notes: [
       `One client; each round makes 10 calls: extensions.get, extensions.list, extensions.wait (already succeeded), extensions.create, an aborted extensions.get, an aborted wait, a refused extensions.create (cfg_scale 9), an iterator stopped after the first task, signToken, parseCallback. ${done.toLocaleString("en-US")} calls took ${seconds.toFixed(1)} s.`,

@@ -5,9 +5,9 @@
 // Both clients use the same global fetch (undici, keep-alive). Blocks of requests alternate
 // between the two clients, so drift hits both alike; every request's latency is recorded.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { createHmac } from "node:crypto";
-import { main, quantile, pkgUrl, table, ms, pct, mark, log, ROOT } from "./lib.mjs";
+import { join } from "node:path";
+import { log, main, ms, pct, pkgUrl, quantile, ROOT, table } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_OVERHEAD_N ?? 5000); // per client and mode
 const BLOCK = 500;
@@ -25,7 +25,14 @@ export async function startSimProcess(args = []) {
     });
     child.once("exit", (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
   });
-  return { url, close: () => new Promise((r) => { child.once("exit", r); child.kill("SIGTERM"); }) };
+  return {
+    url,
+    close: () =>
+      new Promise((r) => {
+        child.once("exit", r);
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 /** The Kling JWT, by hand: what a raw-fetch caller would write. */
@@ -76,9 +83,12 @@ export async function run() {
         }
         const bytes = new Uint8Array(total);
         let off = 0;
-        for (const c of chunks) (bytes.set(c, off), (off += c.length));
+        for (const c of chunks) {
+          bytes.set(c, off);
+          off += c.length;
+        }
         const pairs = [];
-        res.headers.forEach((v, k) => pairs.push(k, v));
+        for (const [k, v] of res.headers) pairs.push(k, v);
         const env = JSON.parse(new TextDecoder().decode(bytes));
         if (env.code !== 0) throw new Error(`raw: ${env.code} ${env.message}`);
         return env.data;
@@ -88,7 +98,8 @@ export async function run() {
     };
     const viaKling = () => kling.extensions.get(taskId);
     const check = [await raw(), await viaKling()];
-    if (check[0].task_id !== taskId || check[1].task_id !== taskId || check[1].task_status !== "succeed") throw new Error("unexpected task");
+    if (check[0].task_id !== taskId || check[1].task_id !== taskId || check[1].task_status !== "succeed")
+      throw new Error("unexpected task");
 
     const clients = {
       "kling-edge `getExtension`": viaKling,
@@ -124,7 +135,10 @@ export async function run() {
       for (let i = 0; i < n; i++) await fn();
       return Number(process.hrtime.bigint() - t0) / 1e3 / n;
     };
-    for (let i = 0; i < 5; i++) (await cpuBatch(() => klingStub.extensions.get(taskId), 500), await cpuBatch(rawStub, 500));
+    for (let i = 0; i < 5; i++) {
+      await cpuBatch(() => klingStub.extensions.get(taskId), 500);
+      await cpuBatch(rawStub, 500);
+    }
     for (let i = 0; i < 21; i++) {
       cpu.kling.push(await cpuBatch(() => klingStub.extensions.get(taskId), 500));
       cpu.raw.push(await cpuBatch(rawStub, 500));
@@ -134,7 +148,10 @@ export async function run() {
     log(`overhead: in-memory fetch: kling-edge ${cpuKling.toFixed(1)} µs/call, raw ${cpuRaw.toFixed(1)} µs/call`);
 
     const results = [];
-    for (const [mode, inflight] of [["sequential", 1], [`${INFLIGHT} in flight`, INFLIGHT]]) {
+    for (const [mode, inflight] of [
+      ["sequential", 1],
+      [`${INFLIGHT} in flight`, INFLIGHT],
+    ]) {
       const lat = Object.fromEntries(Object.keys(clients).map((k) => [k, []]));
       for (const fn of Object.values(clients)) await block(fn, WARMUP, inflight, []);
       const wall = Object.fromEntries(Object.keys(clients).map((k) => [k, 0]));
@@ -145,7 +162,14 @@ export async function run() {
           wall[name] += Number(process.hrtime.bigint() - t0) / 1e6;
         }
       for (const name of Object.keys(clients))
-        results.push({ mode, name, n: lat[name].length, p50: quantile(lat[name], 0.5), p99: quantile(lat[name], 0.99), rps: (lat[name].length / wall[name]) * 1000 });
+        results.push({
+          mode,
+          name,
+          n: lat[name].length,
+          p50: quantile(lat[name], 0.5),
+          p99: quantile(lat[name], 0.99),
+          rps: (lat[name].length / wall[name]) * 1000,
+        });
       log(`overhead: ${mode} done`);
     }
     const pair = (mode) => results.filter((r) => r.mode === mode);
@@ -159,17 +183,41 @@ export async function run() {
       id: "overhead",
       title: "2. Per-request overhead (getExtension vs raw fetch, loopback)",
       summary: [
-        { row: "2. Overhead at p50, sequential", value: pct(seqP50), against: `raw p50 ${ms(pair("sequential")[1].p50, 3)}`, goal: "≤ 5 %", ok: seqP50 <= 5 },
-        { row: `2. Overhead at p50, ${INFLIGHT} in flight`, value: pct(parP50), against: `raw p50 ${ms(pair(`${INFLIGHT} in flight`)[1].p50, 3)}`, goal: "≤ 5 %", ok: parP50 <= 5 },
-        { row: "2. Client work per call, no network", value: `${cpuKling.toFixed(1)} µs (+${(cpuKling - cpuRaw).toFixed(1)} µs)`, against: `raw ${cpuRaw.toFixed(1)} µs (in-memory fetch)`, goal: "— (diagnostic)", ok: null },
+        {
+          row: "2. Overhead at p50, sequential",
+          value: pct(seqP50),
+          against: `raw p50 ${ms(pair("sequential")[1].p50, 3)}`,
+          goal: "≤ 5 %",
+          ok: seqP50 <= 5,
+        },
+        {
+          row: `2. Overhead at p50, ${INFLIGHT} in flight`,
+          value: pct(parP50),
+          against: `raw p50 ${ms(pair(`${INFLIGHT} in flight`)[1].p50, 3)}`,
+          goal: "≤ 5 %",
+          ok: parP50 <= 5,
+        },
+        {
+          row: "2. Client work per call, no network",
+          value: `${cpuKling.toFixed(1)} µs (+${(cpuKling - cpuRaw).toFixed(1)} µs)`,
+          against: `raw ${cpuRaw.toFixed(1)} µs (in-memory fetch)`,
+          goal: "— (diagnostic)",
+          ok: null,
+        },
       ],
       table: table(
         ["mode", "client", "requests", "p50", "p99", "req/s", "overhead p50", "overhead p99"],
         results.map((r, i) => {
           const who = i % 3;
           return [
-            r.mode, r.name, r.n.toLocaleString("en-US"), ms(r.p50, 3), ms(r.p99, 3), Math.round(r.rps).toLocaleString("en-US"),
-            who !== 1 ? pct(over(r.mode, "p50", who)) : "—", who !== 1 ? pct(over(r.mode, "p99", who)) : "—",
+            r.mode,
+            r.name,
+            r.n.toLocaleString("en-US"),
+            ms(r.p50, 3),
+            ms(r.p99, 3),
+            Math.round(r.rps).toLocaleString("en-US"),
+            who !== 1 ? pct(over(r.mode, "p50", who)) : "—",
+            who !== 1 ? pct(over(r.mode, "p99", who)) : "—",
           ];
         }),
       ),

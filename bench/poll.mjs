@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { main, median, pkgUrl, table, log, ROOT } from "./lib.mjs";
+import { log, main, median, pkgUrl, ROOT, table } from "./lib.mjs";
 
 const SCALE = Number(process.env.BENCH_POLL_SCALE ?? 25);
 const DURATIONS = [30, 120, 600]; // seconds, as the user would live them
@@ -97,29 +97,52 @@ export async function run() {
     for (const d of DURATIONS) {
       // 1. extendVideo, then waitForExtension (its first GET is immediate: nothing is known yet).
       const a = await create(d);
-      jobs.push(kling.extensions.wait(a.id, waitOpts).then((t) => ({ kind: "wait", d, id: a.id, lateMs: Date.now() - a.endsAt, status: t.task_status })));
+      jobs.push(
+        kling.extensions
+          .wait(a.id, waitOpts)
+          .then((t) => ({ kind: "wait", d, id: a.id, lateMs: Date.now() - a.endsAt, status: t.task_status })),
+      );
       // 2. extendVideoAndWait (the create's answer counts as the first state; polls one pause later).
       setDuration(d);
       const startedB = Date.now();
-      jobs.push(kling.extensions.createAndWait({ video_id: "800000000000000001", prompt: `bench-andwait ${d}` }, waitOpts).then((t) => ({ kind: "andWait", d, id: t.task_id, lateMs: Date.now() - (startedB + d * 1000), status: t.task_status })));
+      jobs.push(
+        kling.extensions
+          .createAndWait({ video_id: "800000000000000001", prompt: `bench-andwait ${d}` }, waitOpts)
+          .then((t) => ({ kind: "andWait", d, id: t.task_id, lateMs: Date.now() - (startedB + d * 1000), status: t.task_status })),
+      );
       // 3. The seed guide: sleep 15 s, GET, until done (raw fetch; counted the same way).
       const c = await create(d);
-      jobs.push((async () => {
-        for (;;) {
-          await sleep(SEED_MS);
-          const t = await kling.extensions.get(c.id);
-          if (t.task_status === "succeed" || t.task_status === "failed") return { kind: "seed", d, id: c.id, lateMs: Date.now() - c.endsAt, status: t.task_status };
-        }
-      })());
+      jobs.push(
+        (async () => {
+          for (;;) {
+            await sleep(SEED_MS);
+            const t = await kling.extensions.get(c.id);
+            if (t.task_status === "succeed" || t.task_status === "failed")
+              return { kind: "seed", d, id: c.id, lateMs: Date.now() - c.endsAt, status: t.task_status };
+          }
+        })(),
+      );
       // 4. A callback URL: no polling; one confirming GET once the final callback arrives.
       const e = await create(d, { callback_url: hookUrl });
-      jobs.push((async () => {
-        let cb;
-        while (!(cb = callbacks.find((x) => x.task.task_id === e.id && (x.task.task_status === "succeed" || x.task.task_status === "failed")))) await sleep(50);
-        const before = getsOf(e.id);
-        const t = await kling.extensions.get(e.id);
-        return { kind: "callback", d, id: e.id, before, lateMs: cb.at - e.endsAt, status: t.task_status, callbacks: callbacks.filter((x) => x.task.task_id === e.id).length };
-      })());
+      jobs.push(
+        (async () => {
+          const final = () =>
+            callbacks.find((x) => x.task.task_id === e.id && (x.task.task_status === "succeed" || x.task.task_status === "failed"));
+          while (!final()) await sleep(50);
+          const cb = final();
+          const before = getsOf(e.id);
+          const t = await kling.extensions.get(e.id);
+          return {
+            kind: "callback",
+            d,
+            id: e.id,
+            before,
+            lateMs: cb.at - e.endsAt,
+            status: t.task_status,
+            callbacks: callbacks.filter((x) => x.task.task_id === e.id).length,
+          };
+        })(),
+      );
     }
     const t0 = performance.now();
     const done = await Promise.all(jobs);
@@ -130,7 +153,10 @@ export async function run() {
     const of = (kind, d) => done.find((j) => j.kind === kind && j.d === d);
     const late = (j) => `${(j.lateMs / 1000).toFixed(1)} s`;
     const rows = DURATIONS.map((d) => {
-      const w = of("wait", d), aw = of("andWait", d), s = of("seed", d), cb = of("callback", d);
+      const w = of("wait", d),
+        aw = of("andWait", d),
+        s = of("seed", d),
+        cb = of("callback", d);
       const expectedWait = adaptiveGets(d * 1000, { pollAtOnce: true });
       const expectedAndWait = adaptiveGets(d * 1000, { pollAtOnce: false });
       return [
@@ -142,7 +168,9 @@ export async function run() {
         `${(w.gets / Math.ceil(d / 15)).toFixed(1)}×`,
       ];
     });
-    const w10 = of("wait", 600), s10 = of("seed", 600), cb10 = of("callback", 600);
+    const w10 = of("wait", 600),
+      s10 = of("seed", 600),
+      cb10 = of("callback", 600);
     return {
       id: "poll",
       title: "6. Polling cost (HTTP requests per completed task)",
@@ -152,15 +180,22 @@ export async function run() {
           value: `waitForExtension ${w10.gets} GETs (30 s: ${of("wait", 30).gets}, 2 min: ${of("wait", 120).gets})`,
           against: `seed 15-s loop ${s10.gets}; callback 1 create + ${cb10.gets - cb10.before} GET`,
           goal: "— (no goal set; callback = 1 confirming GET)",
-          ok: cb10.gets - cb10.before === 1 ? true : false,
+          ok: cb10.gets - cb10.before === 1,
         },
       ],
       table: table(
-        ["task length", "`extendVideo` + `waitForExtension` (GETs)", "`extendVideoAndWait` (create + GETs)", "seed guide: sleep 15 s, GET (GETs)", "callback URL (create + GETs)", "waitForExtension ÷ seed loop"],
+        [
+          "task length",
+          "`extendVideo` + `waitForExtension` (GETs)",
+          "`extendVideoAndWait` (create + GETs)",
+          "seed guide: sleep 15 s, GET (GETs)",
+          "callback URL (create + GETs)",
+          "waitForExtension ÷ seed loop",
+        ],
         rows,
       ),
       notes: [
-        `Method: the waits use the default schedule (no \`pollIntervalMs\`), which depends on the time waited, so nothing is rescaled by hand: the whole process (the package, the in-process simulator, the seed loop) runs on a clock ${SCALE}× faster than the wall clock (\`Date.now\` and \`setTimeout\` warped), with the simulator's task timing (10 % submitted, 90 % processing) and the seed loop's 15 s as users live them; all ${done.length} tasks run at once, and each task's GETs are counted from the simulator's request log (\`sim.requests()\`). \"Noticed … after\" is the client's delay past the task's end, in warped (user) seconds.`,
+        `Method: the waits use the default schedule (no \`pollIntervalMs\`), which depends on the time waited, so nothing is rescaled by hand: the whole process (the package, the in-process simulator, the seed loop) runs on a clock ${SCALE}× faster than the wall clock (\`Date.now\` and \`setTimeout\` warped), with the simulator's task timing (10 % submitted, 90 % processing) and the seed loop's 15 s as users live them; all ${done.length} tasks run at once, and each task's GETs are counted from the simulator's request log (\`sim.requests()\`). "Noticed … after" is the client's delay past the task's end, in warped (user) seconds.`,
         `\`waitForExtension\` polls at once, then pauses an eighth of the time waited so far, from 5 s to 15 s (every 5 s for the first 40 s, 15 s from 2 minutes on); the analytic count simulates that schedule with no latency. Each cycle also holds one request's latency (median ${latencyMs.toFixed(1)} ms here after a pause, i.e. ${((latencyMs * SCALE) / 1000).toFixed(2)} s warped), which pushes every later poll back, so the run may count a request or two fewer on long tasks (the client was warmed up with 300 GETs first so JIT warm-up does not stretch the early cycles). \`extendVideoAndWait\` takes the create's answer as the first state and polls one pause later.`,
         "Callback: the simulator POSTs the task on each status change to a local HTTP server; on the final one the client makes one confirming `getExtension` (as the README advises for unsigned callbacks); no polling at all.",
       ],

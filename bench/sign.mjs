@@ -6,7 +6,7 @@
 import { createHmac, createSecretKey } from "node:crypto";
 import { SignJWT } from "jose";
 import jwt from "jsonwebtoken";
-import { main, median, pkgUrl, table, us, mark, log } from "./lib.mjs";
+import { log, main, mark, median, pkgUrl, table, us } from "./lib.mjs";
 
 export const AK = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
 export const SK = "SXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
@@ -29,8 +29,13 @@ export async function run() {
     return `${data}.${createHmac("sha256", sk).update(data).digest("base64url")}`;
   };
   const jose = (key) => (ak, _sk, now) =>
-    new SignJWT({ iss: ak }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setExpirationTime(now + 1800).setNotBefore(now - 5).sign(key);
-  const jsonwebtoken = (key) => (ak, _sk, now) => jwt.sign({ iss: ak, exp: now + 1800, nbf: now - 5 }, key, { algorithm: "HS256", noTimestamp: true });
+    new SignJWT({ iss: ak })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setExpirationTime(now + 1800)
+      .setNotBefore(now - 5)
+      .sign(key);
+  const jsonwebtoken = (key) => (ak, _sk, now) =>
+    jwt.sign({ iss: ak, exp: now + 1800, nbf: now - 5 }, key, { algorithm: "HS256", noTimestamp: true });
 
   const impls = [
     { name: "kling-edge `signToken`", fn: (ak, sk, now) => signToken(ak, sk, { now }) },
@@ -55,7 +60,7 @@ export async function run() {
   };
   // Warm-up (JIT, wasm tier-up), then a batch size per implementation that lasts ~BATCH_MS.
   for (const impl of impls) {
-    let n = 100;
+    const n = 100;
     for (let i = 0; i < 6; i++) await batch(impl, n);
     const perToken = await batch(impl, 2000);
     impl.n = Math.max(50, Math.round((BATCH_MS * 1000) / perToken));
@@ -64,7 +69,10 @@ export async function run() {
   log(`sign: ${BATCHES} rounds of ${impls.map((i) => i.n).join("/")} tokens`);
   for (let b = 0; b < BATCHES; b++) for (const impl of impls) impl.samples.push(await batch(impl, impl.n));
 
-  for (const impl of impls) (impl.us = median(impl.samples)), (impl.best = Math.min(...impl.samples));
+  for (const impl of impls) {
+    impl.us = median(impl.samples);
+    impl.best = Math.min(...impl.samples);
+  }
   const node = impls.find((i) => i.ref === "node").us;
   const joseUs = impls.find((i) => i.ref === "jose").us;
   const kling = impls[0];
@@ -99,7 +107,15 @@ export async function run() {
       },
     ],
     table: table(
-      ["implementation", "µs/token (median)", "best batch", "tokens/s (median)", "time vs kling-edge", "speed vs node:crypto", "speed vs jose"],
+      [
+        "implementation",
+        "µs/token (median)",
+        "best batch",
+        "tokens/s (median)",
+        "time vs kling-edge",
+        "speed vs node:crypto",
+        "speed vs jose",
+      ],
       rows,
     ),
     notes: [

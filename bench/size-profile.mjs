@@ -11,8 +11,15 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const top = Number(process.argv[2] ?? 40);
 const input = `${root}target/release-nightly/wasm32-unknown-unknown/release/kling_edge.wasm`;
 const dir = `${root}.tmp/size-profile`;
-const FEATURES = ["--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext", "--enable-reference-types", "--enable-multivalue", "--enable-mutable-globals"];
+const FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  "--enable-mutable-globals",
+];
 
 if (!existsSync(input)) {
   console.error(`size-profile: ${input} is missing: run \`make build\` first`);
@@ -26,16 +33,38 @@ run("wasm-opt", [`${dir}/kling_edge_bg.wasm`, "-Oz", "--debuginfo", ...FEATURES,
 
 /** A cursor over the module's bytes. */
 class Reader {
-  constructor(buf) { this.buf = buf; this.p = 8; } // after the magic number and version
-  byte() { return this.buf[this.p++]; }
+  constructor(buf) {
+    this.buf = buf;
+    this.p = 8;
+  } // after the magic number and version
+  byte() {
+    return this.buf[this.p++];
+  }
   uleb() {
-    let r = 0, s = 0, b;
-    do { b = this.byte(); r |= (b & 0x7f) << s; s += 7; } while (b & 0x80);
+    let r = 0,
+      s = 0,
+      b;
+    do {
+      b = this.byte();
+      r |= (b & 0x7f) << s;
+      s += 7;
+    } while (b & 0x80);
     return r >>> 0;
   }
-  skip(n) { this.p += n; }
-  str() { const l = this.uleb(); const s = this.buf.toString("utf8", this.p, this.p + l); this.p += l; return s; }
-  limits() { const flags = this.byte(); this.uleb(); if (flags & 1) this.uleb(); }
+  skip(n) {
+    this.p += n;
+  }
+  str() {
+    const l = this.uleb();
+    const s = this.buf.toString("utf8", this.p, this.p + l);
+    this.p += l;
+    return s;
+  }
+  limits() {
+    const flags = this.byte();
+    this.uleb();
+    if (flags & 1) this.uleb();
+  }
 }
 
 /** Code body sizes, function names (by index) and section sizes of a module. */
@@ -43,9 +72,16 @@ function read(buf) {
   const r = new Reader(buf);
   const out = { bodies: [], names: new Map(), imported: 0, sections: {} };
   while (r.p < buf.length) {
-    const id = r.byte(), len = r.uleb(), end = r.p + len;
+    const id = r.byte(),
+      len = r.uleb(),
+      end = r.p + len;
     if (id === 2) out.imported = importedFunctions(r);
-    if (id === 10) for (let i = 0, n = r.uleb(); i < n; i++) { const l = r.uleb(); out.bodies.push(l); r.skip(l); }
+    if (id === 10)
+      for (let i = 0, n = r.uleb(); i < n; i++) {
+        const l = r.uleb();
+        out.bodies.push(l);
+        r.skip(l);
+      }
     if (id === 0) {
       const name = r.str();
       if (name === "name") readNames(r, end, out.names);
@@ -63,11 +99,21 @@ function importedFunctions(r) {
     r.str();
     r.str();
     const kind = r.byte();
-    if (kind === 0) { r.uleb(); funcs++; }
-    else if (kind === 1) { r.byte(); r.limits(); } // table: reftype, limits
-    else if (kind === 2) r.limits(); // memory
-    else if (kind === 3) r.skip(2); // global: valtype, mutability
-    else if (kind === 4) { r.byte(); r.uleb(); } // tag
+    if (kind === 0) {
+      r.uleb();
+      funcs++;
+    } else if (kind === 1) {
+      r.byte();
+      r.limits();
+    } // table: reftype, limits
+    else if (kind === 2)
+      r.limits(); // memory
+    else if (kind === 3)
+      r.skip(2); // global: valtype, mutability
+    else if (kind === 4) {
+      r.byte();
+      r.uleb();
+    } // tag
   }
   return funcs;
 }
@@ -75,8 +121,14 @@ function importedFunctions(r) {
 /** The function-names subsection of the "name" custom section. */
 function readNames(r, end, names) {
   while (r.p < end) {
-    const sub = r.byte(), len = r.uleb(), next = r.p + len;
-    if (sub === 1) for (let i = 0, n = r.uleb(); i < n; i++) { const idx = r.uleb(); names.set(idx, r.str()); }
+    const sub = r.byte(),
+      len = r.uleb(),
+      next = r.p + len;
+    if (sub === 1)
+      for (let i = 0, n = r.uleb(); i < n; i++) {
+        const idx = r.uleb();
+        names.set(idx, r.str());
+      }
     r.p = next;
   }
 }
@@ -91,7 +143,9 @@ const module = read(readFileSync(`${dir}/named.wasm`));
 const shipped = readFileSync(`${root}pkg/kling_edge_bg.wasm`).length;
 const fns = module.bodies.map((size, i) => ({ size, name: clean(module.names.get(i + module.imported) ?? `f${i}`) }));
 const code = fns.reduce((a, f) => a + f.size, 0);
-console.log(`pkg/kling_edge_bg.wasm ${shipped} bytes; profiled copy: code ${code} bytes in ${fns.length} functions, data ${module.sections[11] ?? 0} bytes`);
+console.log(
+  `pkg/kling_edge_bg.wasm ${shipped} bytes; profiled copy: code ${code} bytes in ${fns.length} functions, data ${module.sections[11] ?? 0} bytes`,
+);
 console.log(`\nlargest ${top} functions (bytes):`);
 for (const f of [...fns].sort((a, b) => b.size - a.size).slice(0, top)) console.log(String(f.size).padStart(7), f.name.slice(0, 150));
 const crates = new Map();

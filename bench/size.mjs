@@ -1,11 +1,11 @@
 // Row 4 — size: the .wasm raw and gzip, the JS glue, and the total a browser downloads for
 // kling-edge, beside other API clients bundled the same way by esbuild (one-line entries, browser
 // platform and condition, minified, ESM). gzip at level 9 (brotli shown too, quality 11).
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
-import { main, table, kb, mark, gzipLen, PKG, TMP, ROOT } from "./lib.mjs";
+import { gzipLen, kb, main, PKG, ROOT, TMP, table } from "./lib.mjs";
 
 const brLen = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const version = (name) => JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
@@ -23,8 +23,14 @@ const ENTRIES = {
 function wasmSections(bytes) {
   let i = 8;
   const leb = () => {
-    let r = 0, s = 0, x;
-    do { x = bytes[i++]; r += (x & 127) * 2 ** s; s += 7; } while (x & 128);
+    let r = 0,
+      s = 0,
+      x;
+    do {
+      x = bytes[i++];
+      r += (x & 127) * 2 ** s;
+      s += 7;
+    } while (x & 128);
     return r;
   };
   const out = { code: 0, data: 0, other: 0, custom: [] };
@@ -53,14 +59,16 @@ export async function run() {
   const wasm = readFileSync(join(PKG, "kling_edge_bg.wasm"));
   const glue = readFileSync(join(PKG, "kling_edge.js"));
   const snippetDir = join(PKG, "snippets");
-  const snippets = readdirSync(snippetDir, { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(snippetDir, f)));
+  const snippets = readdirSync(snippetDir, { recursive: true })
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => readFileSync(join(snippetDir, f)));
   const browserEntry = readFileSync(join(PKG, "index.browser.js"));
   const sections = wasmSections(wasm);
 
   const bundles = {};
   for (const [name, line] of Object.entries(ENTRIES)) {
     const entry = join(dir, `${name.replace(/[^a-z0-9]+/gi, "_")}.mjs`);
-    writeFileSync(entry, line + "\n");
+    writeFileSync(entry, `${line}\n`);
     const r = await esbuild.build({
       entryPoints: [entry],
       bundle: true,
@@ -90,9 +98,27 @@ export async function run() {
   const openaiName = Object.keys(bundles).find((n) => n.startsWith("openai"));
   const o = bundles[openaiName];
   const rows = [
-    ["kling-edge `.wasm`", kb(wasm.length), kb(gzipLen(wasm)), kb(brLen(wasm)), `code section ${kb(sections.code)}, data ${kb(sections.data)}, other ${kb(sections.other)} (custom: ${sections.custom.join(", ") || "none"})`],
-    ["kling-edge JS glue `kling_edge.js`", kb(glue.length), kb(gzipLen(glue)), kb(brLen(glue)), "wasm-bindgen output, unminified as published"],
-    ["kling-edge `snippets/**/host.js`", kb(snippets.reduce((n, s) => n + s.length, 0)), kb(snippets.reduce((n, s) => n + gzipLen(s), 0)), kb(snippets.reduce((n, s) => n + brLen(s), 0)), "the JS half of the host"],
+    [
+      "kling-edge `.wasm`",
+      kb(wasm.length),
+      kb(gzipLen(wasm)),
+      kb(brLen(wasm)),
+      `code section ${kb(sections.code)}, data ${kb(sections.data)}, other ${kb(sections.other)} (custom: ${sections.custom.join(", ") || "none"})`,
+    ],
+    [
+      "kling-edge JS glue `kling_edge.js`",
+      kb(glue.length),
+      kb(gzipLen(glue)),
+      kb(brLen(glue)),
+      "wasm-bindgen output, unminified as published",
+    ],
+    [
+      "kling-edge `snippets/**/host.js`",
+      kb(snippets.reduce((n, s) => n + s.length, 0)),
+      kb(snippets.reduce((n, s) => n + gzipLen(s), 0)),
+      kb(snippets.reduce((n, s) => n + brLen(s), 0)),
+      "the JS half of the host",
+    ],
     ["kling-edge `index.browser.js`", kb(browserEntry.length), kb(gzipLen(browserEntry)), kb(brLen(browserEntry)), "browser entry"],
     ...Object.entries(bundles).map(([name, b]) => [
       name.startsWith("kling-edge") ? `**${name}: bundle + .wasm**` : `**${name}: bundle**`,
@@ -106,12 +132,24 @@ export async function run() {
     id: "size",
     title: "4. Size (bytes a browser downloads)",
     summary: [
-      { row: "4. Browser download, gzip", value: kb(k.totalGz), against: `${openaiName} ${kb(o.totalGz)}`, goal: "≤ 30 KB", ok: k.totalGz <= 30_000 },
-      { row: "4. Browser download vs openai", value: `${(k.totalGz / o.totalGz).toFixed(2)}× openai`, against: `${openaiName} ${kb(o.totalGz)}`, goal: "smaller than openai", ok: k.totalGz < o.totalGz },
+      {
+        row: "4. Browser download, gzip",
+        value: kb(k.totalGz),
+        against: `${openaiName} ${kb(o.totalGz)}`,
+        goal: "≤ 30 KB",
+        ok: k.totalGz <= 30_000,
+      },
+      {
+        row: "4. Browser download vs openai",
+        value: `${(k.totalGz / o.totalGz).toFixed(2)}× openai`,
+        against: `${openaiName} ${kb(o.totalGz)}`,
+        goal: "smaller than openai",
+        ok: k.totalGz < o.totalGz,
+      },
     ],
     table: table(["what", "raw", "gzip -9", "brotli 11", "notes"], rows),
     notes: [
-      "Bundles: esbuild (`bundle`, `platform: \"browser\"`, `conditions: [\"browser\"]`, `format: \"esm\"`, `minify`) of a one-line entry that re-exports the client, so nothing is tree-shaken away. kling-edge resolves through its package.json `browser` export to `index.browser.js`; its .wasm is a separate asset that `init()` fetches, counted in the total.",
+      'Bundles: esbuild (`bundle`, `platform: "browser"`, `conditions: ["browser"]`, `format: "esm"`, `minify`) of a one-line entry that re-exports the client, so nothing is tree-shaken away. kling-edge resolves through its package.json `browser` export to `index.browser.js`; its .wasm is a separate asset that `init()` fetches, counted in the total.',
       "The kling-edge headline entry is `{ init, KlingClient }` (a browser must call `init()` before `new KlingClient`); `KlingClient` alone is shown too. Other libraries are pure JS: their bundle is the whole download.",
       "1 KB = 1000 bytes.",
     ],

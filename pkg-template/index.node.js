@@ -4,8 +4,21 @@ import { initSync as load } from "./kling_edge.js";
 
 load({ module: readFileSync(new URL("./kling_edge_bg.wasm", import.meta.url)) });
 
+export {
+  chainStep,
+  checkParams,
+  errorAdvice,
+  isValidId,
+  KlingClient,
+  limits,
+  parseCallback,
+  planChain,
+  pollIntervalMs,
+  signToken,
+  statusRank,
+  verifyCallback,
+} from "./kling_edge.js";
 export { KlingError } from "./kling-error.js";
-export { KlingClient, signToken, verifyCallback, parseCallback, planChain, chainStep, pollIntervalMs, limits, checkParams, isValidId, statusRank, errorAdvice } from "./kling_edge.js";
 
 /** Already initialised at import here; kept so the same code runs in browsers. */
 export async function init() {}

@@ -1,19 +1,19 @@
 // Kling-compatible HTTP simulator for kling-edge tests and demos. See sim/README.md.
-import { createServer } from 'node:http';
-import { Account } from './lib/account.mjs';
-import { createRequestHandler } from './lib/app.mjs';
-import { CallbackDispatcher } from './lib/callbacks.mjs';
-import { applyConfig, buildConfig, publicConfig } from './lib/config.mjs';
-import { FaultSet } from './lib/faults.mjs';
-import { RateLimiter } from './lib/limits.mjs';
-import { loadClips } from './lib/media.mjs';
-import { TaskStore } from './lib/store.mjs';
-import { taskView } from './lib/task-view.mjs';
-import { Timers } from './lib/timers.mjs';
-import { extensionRefusal, formatDuration, mediaPath, VideoRegistry } from './lib/videos.mjs';
+import { createServer } from "node:http";
+import { Account } from "./lib/account.mjs";
+import { createRequestHandler } from "./lib/app.mjs";
+import { CallbackDispatcher } from "./lib/callbacks.mjs";
+import { applyConfig, buildConfig, publicConfig } from "./lib/config.mjs";
+import { FaultSet } from "./lib/faults.mjs";
+import { RateLimiter } from "./lib/limits.mjs";
+import { loadClips } from "./lib/media.mjs";
+import { TaskStore } from "./lib/store.mjs";
+import { taskView } from "./lib/task-view.mjs";
+import { Timers } from "./lib/timers.mjs";
+import { extensionRefusal, formatDuration, mediaPath, VideoRegistry } from "./lib/videos.mjs";
 
-export { SIM_DEFAULTS } from './lib/config.mjs';
-export { signWebhook } from './lib/callbacks.mjs';
+export { signWebhook } from "./lib/callbacks.mjs";
+export { SIM_DEFAULTS } from "./lib/config.mjs";
 
 /**
  * Starts a simulator listening on options.host:options.port (port 0 = any free port).
@@ -26,7 +26,7 @@ export async function startSimulator(options = {}) {
   const now = () => Date.now() + config.clockOffsetMs;
   const videos = new VideoRegistry(now());
   const callbacks = new CallbackDispatcher({ config, now });
-  let baseUrl = '';
+  let baseUrl = "";
   const ctx = {
     config,
     now,
@@ -73,7 +73,7 @@ export async function startSimulator(options = {}) {
     },
     configure(partial) {
       applyConfig(config, partial);
-      if ('rateLimit' in partial) ctx.rateLimiter.reset();
+      if ("rateLimit" in partial) ctx.rateLimiter.reset();
     },
     config: () => publicConfig(config),
     now,
@@ -90,9 +90,9 @@ export async function startSimulator(options = {}) {
 
 function listen(server, host, port) {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once("error", reject);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off("error", reject);
       resolve();
     });
   });
@@ -100,8 +100,8 @@ function listen(server, host, port) {
 
 // URLs handed to clients must be reachable: a wildcard bind is reached through loopback.
 function urlHost(host) {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 function sampleView(video, baseUrl, config, nowMs) {

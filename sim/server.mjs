@@ -3,24 +3,24 @@
 //   [--extend-seconds 5] [--clock-offset-ms 0] [--webhook-secret whsec_...] [--max-concurrent N]
 //   [--rate-limit N/windowMs] [--access-key ..] [--secret-key ..] [--api-key ..]
 // Runs until SIGINT/SIGTERM, then closes every connection and exits.
-import { parseArgs } from 'node:util';
-import { startSimulator } from './index.mjs';
-import { parseRateLimit } from './lib/config.mjs';
+import { parseArgs } from "node:util";
+import { startSimulator } from "./index.mjs";
+import { parseRateLimit } from "./lib/config.mjs";
 
 const FLAGS = {
-  port: { type: 'string', default: '8787' },
-  host: { type: 'string' },
-  'submitted-ms': { type: 'string' },
-  'processing-ms': { type: 'string' },
-  'extend-seconds': { type: 'string' },
-  'clock-offset-ms': { type: 'string' },
-  'webhook-secret': { type: 'string' },
-  'max-concurrent': { type: 'string' },
-  'rate-limit': { type: 'string' },
-  'access-key': { type: 'string' },
-  'secret-key': { type: 'string' },
-  'api-key': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  port: { type: "string", default: "8787" },
+  host: { type: "string" },
+  "submitted-ms": { type: "string" },
+  "processing-ms": { type: "string" },
+  "extend-seconds": { type: "string" },
+  "clock-offset-ms": { type: "string" },
+  "webhook-secret": { type: "string" },
+  "max-concurrent": { type: "string" },
+  "rate-limit": { type: "string" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  "api-key": { type: "string" },
+  help: { type: "boolean", short: "h" },
 };
 
 function toOptions(values) {
@@ -29,40 +29,42 @@ function toOptions(values) {
     if (!Number.isFinite(value)) throw new TypeError(`--${name} must be a number, got "${values[name]}"`);
     return value;
   };
-  const options = { port: number('port') };
+  const options = { port: number("port") };
   if (values.host) options.host = values.host;
   const timing = {};
-  if (values['submitted-ms'] !== undefined) timing.submittedMs = number('submitted-ms');
-  if (values['processing-ms'] !== undefined) timing.processingMs = number('processing-ms');
+  if (values["submitted-ms"] !== undefined) timing.submittedMs = number("submitted-ms");
+  if (values["processing-ms"] !== undefined) timing.processingMs = number("processing-ms");
   if (Object.keys(timing).length > 0) options.timing = timing;
-  if (values['extend-seconds'] !== undefined) options.extendSeconds = number('extend-seconds');
-  if (values['clock-offset-ms'] !== undefined) options.clockOffsetMs = number('clock-offset-ms');
-  if (values['max-concurrent'] !== undefined) options.maxConcurrentTasks = number('max-concurrent');
-  if (values['rate-limit'] !== undefined) options.rateLimit = parseRateLimit(values['rate-limit']);
-  if (values['webhook-secret'] !== undefined) options.webhookSecret = values['webhook-secret'];
-  if (values['access-key'] !== undefined) options.accessKey = values['access-key'];
-  if (values['secret-key'] !== undefined) options.secretKey = values['secret-key'];
-  if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
+  if (values["extend-seconds"] !== undefined) options.extendSeconds = number("extend-seconds");
+  if (values["clock-offset-ms"] !== undefined) options.clockOffsetMs = number("clock-offset-ms");
+  if (values["max-concurrent"] !== undefined) options.maxConcurrentTasks = number("max-concurrent");
+  if (values["rate-limit"] !== undefined) options.rateLimit = parseRateLimit(values["rate-limit"]);
+  if (values["webhook-secret"] !== undefined) options.webhookSecret = values["webhook-secret"];
+  if (values["access-key"] !== undefined) options.accessKey = values["access-key"];
+  if (values["secret-key"] !== undefined) options.secretKey = values["secret-key"];
+  if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
   return options;
 }
 
 async function main() {
   const { values } = parseArgs({ options: FLAGS, strict: true });
   if (values.help) {
-    console.log('usage: node sim/server.mjs --port N [--host H] [--submitted-ms MS] [--processing-ms MS]\n' +
-      '  [--extend-seconds S] [--clock-offset-ms MS] [--webhook-secret whsec_...] [--max-concurrent N]\n' +
-      '  [--rate-limit N/windowMs] [--access-key K] [--secret-key K] [--api-key K]   (see sim/README.md)');
+    console.log(
+      "usage: node sim/server.mjs --port N [--host H] [--submitted-ms MS] [--processing-ms MS]\n" +
+        "  [--extend-seconds S] [--clock-offset-ms MS] [--webhook-secret whsec_...] [--max-concurrent N]\n" +
+        "  [--rate-limit N/windowMs] [--access-key K] [--secret-key K] [--api-key K]   (see sim/README.md)",
+    );
     return;
   }
   const sim = await startSimulator(toOptions(values));
   console.log(`kling simulator listening on ${sim.url}`);
   const stop = async () => {
     await sim.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 main().catch((err) => {

@@ -1,11 +1,12 @@
 // kling-edge demo page: source → extend → chain, live task timelines, history, errors to act on.
-import { init, isValidId, KlingClient } from "./vendor/kling-edge/index.browser.js";
-import { $, $$, h, fmtSeconds, announce } from "./src/dom.js";
-import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report, rules } from "./src/fields.js";
-import { clearError, showError } from "./src/errors.js";
-import { TaskCard } from "./src/tasks.js";
+
 import { ChainBuilder } from "./src/chain.js";
+import { $, $$, announce, fmtSeconds, h } from "./src/dom.js";
+import { clearError, showError } from "./src/errors.js";
+import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report, rules } from "./src/fields.js";
 import { History } from "./src/history.js";
+import { TaskCard } from "./src/tasks.js";
+import { init, isValidId, KlingClient } from "./vendor/kling-edge/index.browser.js";
 
 const EDGE_BASE = `${location.origin}/kling`;
 // Which models still extend, and how long a video may get: the package's rules, never copied here.
@@ -27,7 +28,9 @@ const via = () => state.via;
 
 async function boot() {
   const [config] = await Promise.all([
-    fetch("config.json", { cache: "no-store" }).then((r) => (r.ok ? r.json() : { mode: "kling", samples: [] })).catch(() => ({ mode: "kling", samples: [] })),
+    fetch("config.json", { cache: "no-store" })
+      .then((r) => (r.ok ? r.json() : { mode: "kling", samples: [] }))
+      .catch(() => ({ mode: "kling", samples: [] })),
     init(),
   ]);
   state.config = config;
@@ -87,9 +90,15 @@ async function refreshBudget() {
 function renderConnState() {
   const el = $("#conn-state");
   if (state.via === "edge") {
-    el.replaceChildren(h("span", { class: "dot-ok", "aria-hidden": "true" }), " Connected through the edge function. No keys in this page.");
+    el.replaceChildren(
+      h("span", { class: "dot-ok", "aria-hidden": "true" }),
+      " Connected through the edge function. No keys in this page.",
+    );
   } else {
-    el.replaceChildren(h("span", { class: "dot-warn", "aria-hidden": "true" }), ` Direct to ${state.directBase} with your key (in memory only).`);
+    el.replaceChildren(
+      h("span", { class: "dot-warn", "aria-hidden": "true" }),
+      ` Direct to ${state.directBase} with your key (in memory only).`,
+    );
   }
 }
 
@@ -97,7 +106,16 @@ function setupConnection() {
   const form = $("#direct-form");
   const simOrigin = state.config.samples[0]?.url ? new URL(state.config.samples[0].url).origin : null;
   if (simOrigin) {
-    $("#direct-base-hint").append(h("br"), "Simulator: ", h("code", { text: simOrigin }), " with access key ", h("code", { text: "ak-simulator" }), ", secret key ", h("code", { text: "sk-simulator" }), ".");
+    $("#direct-base-hint").append(
+      h("br"),
+      "Simulator: ",
+      h("code", { text: simOrigin }),
+      " with access key ",
+      h("code", { text: "ak-simulator" }),
+      ", secret key ",
+      h("code", { text: "sk-simulator" }),
+      ".",
+    );
   }
   for (const r of $$('input[name="conn"]')) {
     r.addEventListener("change", () => {
@@ -121,7 +139,11 @@ function setupConnection() {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     clearError($("#direct-error"));
-    const ak = $("#direct-ak"), sk = $("#direct-sk"), key = $("#direct-apikey"), base = $("#direct-base"), accept = $("#direct-accept");
+    const ak = $("#direct-ak"),
+      sk = $("#direct-sk"),
+      key = $("#direct-apikey"),
+      base = $("#direct-base"),
+      accept = $("#direct-accept");
     [ak, sk, key, base, accept].forEach(clearFieldError);
     const pair = $('input[name="direct-auth"]:checked').value === "pair";
     const errors = [];
@@ -181,7 +203,11 @@ function setupSource() {
           { class: "sample-body" },
           h("span", { class: "sample-name", text: s.name }),
           h("span", { class: "sample-meta", text: `${model} · ${fmtSeconds(s.duration)}` }),
-          h("span", { class: `tag ${s.extendable ? "tag-ok" : "tag-no"}`, id: noteId, text: s.extendable ? "Extendable" : `Not extendable: ${why}` }),
+          h("span", {
+            class: `tag ${s.extendable ? "tag-ok" : "tag-no"}`,
+            id: noteId,
+            text: s.extendable ? "Extendable" : `Not extendable: ${why}`,
+          }),
         ),
       ),
     );
@@ -201,7 +227,10 @@ function setupSource() {
   const first = samples.find((s) => s.extendable);
   if (first && $('input[name="source-kind"]:checked').value === "sample") {
     box.querySelector(`input[value="${first.id}"]`).checked = true;
-    setSource({ videoId: first.id, duration: Number(first.duration), model: first.model, url: first.url, label: `Sample “${first.name}”` }, { quiet: true });
+    setSource(
+      { videoId: first.id, duration: Number(first.duration), model: first.model, url: first.url, label: `Sample “${first.name}”` },
+      { quiet: true },
+    );
   }
   const showPanel = () => {
     const kind = $('input[name="source-kind"]:checked').value;
@@ -215,16 +244,19 @@ function setupSource() {
   // A pasted video id.
   $("#panel-id").addEventListener("submit", (e) => {
     e.preventDefault();
-    const id = $("#src-id"), dur = $("#src-duration");
+    const id = $("#src-id"),
+      dur = $("#src-duration");
     [id, dur].forEach(clearFieldError);
     const errors = [];
     const v = id.value.trim();
     if (!v) errors.push({ input: id, message: "Paste a video id." });
-    else if (!isValidId(v)) errors.push({ input: id, message: `A video id has at most ${rules().maxIdChars} characters and no control characters.` });
+    else if (!isValidId(v))
+      errors.push({ input: id, message: `A video id has at most ${rules().maxIdChars} characters and no control characters.` });
     const d = dur.value === "" ? null : Number(dur.value);
     const cap = rules().maxTotalSeconds;
     if (d !== null && !(d > 0 && d <= cap)) errors.push({ input: dur, message: `A length from 1 to ${cap} seconds, or leave it empty.` });
-    else if (d !== null && tooLongToExtend(d)) errors.push({ input: dur, message: "A video this long cannot be extended: one more step would pass the 3-minute cap." });
+    else if (d !== null && tooLongToExtend(d))
+      errors.push({ input: dur, message: "A video this long cannot be extended: one more step would pass the 3-minute cap." });
     if (!report(errors)) return;
     setSource({ videoId: v, duration: d, model: null, url: null, label: "Pasted video id" });
   });
@@ -249,8 +281,23 @@ function setSource(src, { quiet = false } = {}) {
     h(
       "div",
       { class: "source-card" },
-      src.url ? h("video", { class: "thumb", src: src.url, muted: true, playsinline: true, preload: "metadata", controls: true, "aria-label": "Source video preview" }) : null,
-      h("div", {}, h("p", { class: "source-label" }, h("strong", { text: "Source: " }), src.label), h("p", { class: "muted small" }, `${facts} · video `, h("code", { text: src.videoId }))),
+      src.url
+        ? h("video", {
+            class: "thumb",
+            src: src.url,
+            muted: true,
+            playsinline: true,
+            preload: "metadata",
+            controls: true,
+            "aria-label": "Source video preview",
+          })
+        : null,
+      h(
+        "div",
+        {},
+        h("p", { class: "source-label" }, h("strong", { text: "Source: " }), src.label),
+        h("p", { class: "muted small" }, `${facts} · video `, h("code", { text: src.videoId })),
+      ),
     ),
   );
   clearFieldError($("#samples"));
@@ -264,8 +311,10 @@ function sourceErrors() {
   const target = $("#samples");
   target.dataset.err = "source-err";
   if (!s) return [{ input: target, message: "Pick a source video first (a sample, a video id, or generate one)." }];
-  if (s.model && !extendable(s.model)) return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
-  if (s.duration && tooLongToExtend(s.duration)) return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
+  if (s.model && !extendable(s.model))
+    return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
+  if (s.duration && tooLongToExtend(s.duration))
+    return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
   return [];
 }
 
@@ -321,7 +370,13 @@ async function generate(e) {
   clearFieldError(prompt);
   if (!report([checkPrompt(prompt, "The prompt", { required: true })].filter(Boolean))) return;
   const model = $("#t2v-model").value;
-  const params = { model_name: model, prompt: prompt.value, duration: $("#t2v-duration").value, mode: $("#t2v-mode").value, aspect_ratio: $("#t2v-aspect").value };
+  const params = {
+    model_name: model,
+    prompt: prompt.value,
+    duration: $("#t2v-duration").value,
+    mode: $("#t2v-mode").value,
+    aspect_ratio: $("#t2v-aspect").value,
+  };
   const btn = $("#t2v-submit");
   busy(btn, true, "Submitting…");
   const started = performance.now();
@@ -332,11 +387,22 @@ async function generate(e) {
     const card = new TaskCard({ title: "Text to video", subtitle: `${model} · ${params.duration} s · ${params.mode}` });
     card.started = started;
     card.update(created);
-    follow(card, created.task_id, (id, o) => c.textToVideo.wait(id, o), async (task) => {
-      const v = task.task_result?.videos?.[0];
-      if (!v) return;
-      setSource({ videoId: v.id, duration: Number(v.duration), model, url: v.url, label: `Generated: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”` });
-    });
+    follow(
+      card,
+      created.task_id,
+      (id, o) => c.textToVideo.wait(id, o),
+      async (task) => {
+        const v = task.task_result?.videos?.[0];
+        if (!v) return;
+        setSource({
+          videoId: v.id,
+          duration: Number(v.duration),
+          model,
+          url: v.url,
+          label: `Generated: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”`,
+        });
+      },
+    );
   } catch (err) {
     placeKlingError(err, { prompt, model_name: $("#t2v-model") });
     showError(slot, err, { via: state.via, title: "Could not start the video." });
@@ -371,7 +437,14 @@ function setupExtend() {
   });
 }
 
-const fieldMap = () => ({ prompt: ext.prompt, negative_prompt: ext.negative, cfg_scale: ext.cfg, external_task_id: ext.external, watermark_info: ext.watermark, video_id: $("#samples") });
+const fieldMap = () => ({
+  prompt: ext.prompt,
+  negative_prompt: ext.negative,
+  cfg_scale: ext.cfg,
+  external_task_id: ext.external,
+  watermark_info: ext.watermark,
+  video_id: $("#samples"),
+});
 
 function sharedErrors() {
   [ext.negative, ext.cfg, ext.external, ext.watermark].forEach(clearFieldError);
@@ -405,10 +478,15 @@ async function extend(e) {
     card.started = started;
     card.update(created);
     if (params.external_task_id) ext.external.value = ""; // unique per account: don't reuse by accident
-    follow(card, created.task_id, (id, o) => c.extensions.wait(id, o), async (task) => {
-      showResult(task, src);
-      history.load(1);
-    });
+    follow(
+      card,
+      created.task_id,
+      (id, o) => c.extensions.wait(id, o),
+      async (task) => {
+        showResult(task, src);
+        history.load(1);
+      },
+    );
   } catch (err) {
     placeKlingError(err, fieldMap());
     showError(slot, err, { via: state.via, title: "The extension was not started." });
@@ -425,7 +503,13 @@ function showResult(task, src) {
   $("#player-empty").hidden = true;
   video.src = v.url;
   video.load();
-  state.result = { videoId: v.id, duration: Number(v.duration), model: src?.model ?? null, url: v.url, label: `Extended video (${fmtSeconds(v.duration)})` };
+  state.result = {
+    videoId: v.id,
+    duration: Number(v.duration),
+    model: src?.model ?? null,
+    url: v.url,
+    label: `Extended video (${fmtSeconds(v.duration)})`,
+  };
   $("#result-meta").replaceChildren(
     h("strong", { text: fmtSeconds(v.duration) }),
     " · video ",
@@ -457,7 +541,11 @@ const RUNNING_CHAIN_KEY = "kling-edge-demo-chain";
 
 /** The service's routes with the demo user's session. */
 async function service(path, init = {}) {
-  const r = await fetch(`${location.origin}${path}`, { ...init, cache: "no-store", headers: { authorization: `Bearer ${state.session.token}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+  const r = await fetch(`${location.origin}${path}`, {
+    ...init,
+    cache: "no-store",
+    headers: { authorization: `Bearer ${state.session.token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
   const body = await r.json().catch(() => null);
   if (!r.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${r.status}`), body?.error ?? {}, { status: r.status });
   return body;
@@ -466,7 +554,8 @@ async function service(path, init = {}) {
 /** A chain step of the service as the task shape the cards and the player take. */
 function stepTask(s) {
   const task = { task_id: s.task_id ?? "", task_status: s.status === "pending" ? "submitted" : s.status };
-  if (s.video) task.task_result = { videos: [{ ...s.video, url: s.video.media_url ? `${location.origin}${s.video.media_url}` : s.video.url }] };
+  if (s.video)
+    task.task_result = { videos: [{ ...s.video, url: s.video.media_url ? `${location.origin}${s.video.media_url}` : s.video.url }] };
   if (s.units !== undefined) task.final_unit_deduction = s.units;
   if (s.message) task.task_status_msg = s.message;
   return task;
@@ -477,12 +566,20 @@ async function loadChainRuns() {
   const list = $("#chain-runs");
   try {
     const { data } = await service("/chains?pageSize=10");
-    list.replaceChildren(...data.map((c) => {
-      const last = [...c.steps].reverse().find((s) => s.video);
-      const play = last ? h("button", { type: "button", class: "btn btn-secondary", text: "Play" }) : "";
-      if (play) play.addEventListener("click", () => showResult(stepTask(last), state.source));
-      return h("li", { "data-status": c.status, "data-id": c.id }, h("code", { text: c.external_task_id }), ` · ${c.status} · ${c.steps.filter((s) => s.status === "succeed").length} of ${c.step_count} steps · ${c.length ?? 0} s · ${c.spent} units `, play);
-    }));
+    list.replaceChildren(
+      ...data.map((c) => {
+        const last = [...c.steps].reverse().find((s) => s.video);
+        const play = last ? h("button", { type: "button", class: "btn btn-secondary", text: "Play" }) : "";
+        if (play) play.addEventListener("click", () => showResult(stepTask(last), state.source));
+        return h(
+          "li",
+          { "data-status": c.status, "data-id": c.id },
+          h("code", { text: c.external_task_id }),
+          ` · ${c.status} · ${c.steps.filter((s) => s.status === "succeed").length} of ${c.step_count} steps · ${c.length ?? 0} s · ${c.spent} units `,
+          play,
+        );
+      }),
+    );
     $("#chain-runs-box").hidden = data.length === 0;
   } catch {
     // the list is a convenience; the run itself reports its errors
@@ -503,19 +600,28 @@ async function followServiceChain(id, src) {
       for (const s of c.steps) {
         if (s.status === "waiting") continue;
         const task = stepTask(s);
-        const card = (cards[s.step - 1] ??= new TaskCard({ title: `Chain step ${s.step} of ${c.step_count}`, subtitle: `“${(c.prompts[s.step - 1] ?? "").slice(0, 40)}”` }));
+        cards[s.step - 1] ??= new TaskCard({
+          title: `Chain step ${s.step} of ${c.step_count}`,
+          subtitle: `“${(c.prompts[s.step - 1] ?? "").slice(0, 40)}”`,
+        });
+        const card = cards[s.step - 1];
         chain.mark(s.step - 1, task.task_status, s.duration);
         if (card.status === task.task_status) continue;
         if (task.task_status === "succeed") {
           card.succeed(task);
           showResult(task, src);
-        } else if (task.task_status === "failed") card.fail(Object.assign(new Error(s.message ?? "the task failed"), { code: "ERR_KLING_TASK_FAILED" }), state.via);
+        } else if (task.task_status === "failed")
+          card.fail(Object.assign(new Error(s.message ?? "the task failed"), { code: "ERR_KLING_TASK_FAILED" }), state.via);
         else card.update(task);
       }
       if (c.status !== "running") {
         localStorage.removeItem(RUNNING_CHAIN_KEY);
         if (c.status === "succeed") announce(`Chain finished: ${fmtSeconds(c.length)}.`);
-        else showError(slot, Object.assign(new Error(c.error?.message ?? "the chain failed"), c.error ?? {}), { via: state.via, title: `The chain stopped at step ${c.error?.step ?? "?"}; resume runs it on from there.` });
+        else
+          showError(slot, Object.assign(new Error(c.error?.message ?? "the chain failed"), c.error ?? {}), {
+            via: state.via,
+            title: `The chain stopped at step ${c.error?.step ?? "?"}; resume runs it on from there.`,
+          });
         break;
       }
       await new Promise((r) => setTimeout(r, state.pollIntervalMs ?? 5000));
@@ -569,7 +675,11 @@ async function runChain(e) {
         const { step, steps: total } = info ?? { step: cards.length || 1, steps: params.prompts.length };
         let card = cards[step - 1];
         if (!card) {
-          card = cards[step - 1] = new TaskCard({ title: `Chain step ${step} of ${total}`, subtitle: `“${params.prompts[step - 1].slice(0, 40)}”`, onStop: () => controller.abort() });
+          card = cards[step - 1] = new TaskCard({
+            title: `Chain step ${step} of ${total}`,
+            subtitle: `“${params.prompts[step - 1].slice(0, 40)}”`,
+            onStop: () => controller.abort(),
+          });
           if (step === 1) card.started = started;
         }
         const v = task.task_result?.videos?.[0];
@@ -589,12 +699,18 @@ async function runChain(e) {
     const open = cards.find((c) => !["succeed", "failed", "stopped", "error"].includes(c.status));
     if (err?.code === "ERR_KLING_ABORTED") {
       if (open) open.stopped();
-      showError(slot, err, { via: state.via, title: `Chain stopped after ${err.completed?.length ?? 0} finished step(s). Later steps were not submitted.` });
+      showError(slot, err, {
+        via: state.via,
+        title: `Chain stopped after ${err.completed?.length ?? 0} finished step(s). Later steps were not submitted.`,
+      });
     } else {
       if (open) open.fail(err, state.via);
       if (err?.field === "prompts" || err?.field === "video_duration") chain.showListError(err.message);
       else placeKlingError(err, fieldMap());
-      showError(slot, err, { via: state.via, title: err?.completed?.length ? `The chain stopped after ${err.completed.length} finished step(s).` : "The chain was not started." });
+      showError(slot, err, {
+        via: state.via,
+        title: err?.completed?.length ? `The chain stopped after ${err.completed.length} finished step(s).` : "The chain was not started.",
+      });
       if (err?.completed?.length) showResult(err.completed.at(-1), src);
     }
     history.load(1);

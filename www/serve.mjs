@@ -6,15 +6,15 @@
 //
 //   node www/serve.mjs [--port 8788]      (make demo runs it; Ctrl-C stops everything)
 import { execFile } from "node:child_process";
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { randomBytes } from "node:crypto";
-import { Miniflare } from "miniflare";
 import { SignJWT } from "jose";
-import { startSimulator, SIM_DEFAULTS } from "../sim/index.mjs";
+import { Miniflare } from "miniflare";
+import { SIM_DEFAULTS, startSimulator } from "../sim/index.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WORKER_DIR = join(ROOT, "worker");
@@ -43,7 +43,10 @@ function bundleOnce() {
 /** The Worker exactly as `wrangler deploy` would bundle it (offline dry run). */
 async function bundleWorker(outdir) {
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  if (!existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) || !existsSync(join(WORKER_DIR, "node_modules/jose/package.json"))) {
+  if (
+    !existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) ||
+    !existsSync(join(WORKER_DIR, "node_modules/jose/package.json"))
+  ) {
     await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT });
   }
   await run(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
@@ -56,7 +59,11 @@ async function bundleWorker(outdir) {
 /** A session token for `sub`, as the app's backend mints it (HS256, `sub`, `exp` ≤ 24 h). */
 export function mintSession(secret, sub = DEMO_USER, ttlSeconds = 12 * 3600) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt(now).setExpirationTime(now + ttlSeconds).sign(new TextEncoder().encode(secret));
+  return new SignJWT({ sub })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
 }
 
 /** The page, the package's browser build under /vendor/kling-edge/, and /config.json. */
@@ -75,7 +82,13 @@ async function assembleAssets(dir, config) {
  * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator.
  * Resolves `{ url, mode, sim, close() }`.
  */
-export async function startDemo({ port = 0, host = "127.0.0.1", env = process.env, simOptions = {}, workDir = join(ROOT, ".tmp/demo") } = {}) {
+export async function startDemo({
+  port = 0,
+  host = "127.0.0.1",
+  env = process.env,
+  simOptions = {},
+  workDir = join(ROOT, ".tmp/demo"),
+} = {}) {
   if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
   const real = realCredentials(env);
   const sim = real ? null : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, ...simOptions });
@@ -87,13 +100,21 @@ export async function startDemo({ port = 0, host = "127.0.0.1", env = process.en
     await assembleAssets(assets, {
       mode: real ? "kling" : "simulator",
       session: { user: DEMO_USER, token: await mintSession(sessionSecret) },
-      samples: sim ? sim.samples.map(({ id, name, model, duration, url, extendable, note }) => ({ id, name, model, duration, url, extendable, note })) : [],
+      samples: sim
+        ? sim.samples.map(({ id, name, model, duration, url, extendable, note }) => ({ id, name, model, duration, url, extendable, note }))
+        : [],
     });
     const bindings = real
       ? { KLING_BASE_URL: env.KLING_BASE_URL || KLING_DEFAULT_URL, ...real }
       : { KLING_BASE_URL: sim.url, KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY: SIM_DEFAULTS.secretKey };
     // The demo's budgets are generous (a chain is many creates); pro mode is offered by the page.
-    Object.assign(bindings, { KLING_EDGE_SESSION_SECRET: sessionSecret, USER_DAILY_UNITS: "200", ACCOUNT_DAILY_UNITS: "1000", ALLOWED_MODELS: "kling-v1-5,kling-v1-6", ALLOW_PRO: "true" });
+    Object.assign(bindings, {
+      KLING_EDGE_SESSION_SECRET: sessionSecret,
+      USER_DAILY_UNITS: "200",
+      ACCOUNT_DAILY_UNITS: "1000",
+      ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
+      ALLOW_PRO: "true",
+    });
     const mf = new Miniflare({
       modules: true,
       scriptPath,
@@ -138,9 +159,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf("--port");
   const port = i > 0 ? Number(process.argv[i + 1]) : Number(process.env.DEMO_PORT ?? 8788);
   const demo = await startDemo({ port });
-  const against = demo.sim ? `the local Kling simulator (${demo.sim.url})` : `the real Kling API (${process.env.KLING_BASE_URL || KLING_DEFAULT_URL})`;
+  const against = demo.sim
+    ? `the local Kling simulator (${demo.sim.url})`
+    : `the real Kling API (${process.env.KLING_BASE_URL || KLING_DEFAULT_URL})`;
   console.log(`kling-edge demo: open ${demo.url}`);
-  console.log(`  the page talks only to the edge service (${demo.url}/kling/*) as "${DEMO_USER}", with a session token minted here; the service adds credentials and calls ${against}`);
+  console.log(
+    `  the page talks only to the edge service (${demo.url}/kling/*) as "${DEMO_USER}", with a session token minted here; the service adds credentials and calls ${against}`,
+  );
   console.log("  Ctrl-C stops everything");
   let closing = false;
   const stop = async () => {

@@ -14,4 +14,13 @@ glue.initSync({ module });
 const t4 = process.hrtime.bigint();
 glue.signToken("ak-simulator", "sk-simulator");
 const t5 = process.hrtime.bigint();
-console.log(JSON.stringify({ glueMs: msOf(t0, t1), readMs: msOf(t1, t2), compileMs: msOf(t2, t3), instantiateMs: msOf(t3, t4), firstMs: msOf(t4, t5), totalMs: msOf(t0, t5) }));
+console.log(
+  JSON.stringify({
+    glueMs: msOf(t0, t1),
+    readMs: msOf(t1, t2),
+    compileMs: msOf(t2, t3),
+    instantiateMs: msOf(t3, t4),
+    firstMs: msOf(t4, t5),
+    totalMs: msOf(t0, t5),
+  }),
+);

@@ -26,4 +26,12 @@ const t3 = process.hrtime.bigint();
 await mf.dispose();
 if (res.status !== 200) throw new Error(`worker answered ${res.status}: ${text.slice(0, 300)}`);
 const msOf = (a, b) => Number(b - a) / 1e6;
-console.log(JSON.stringify({ readyMs: msOf(t0, t1), firstMs: msOf(t0, t2), firstRequestMs: msOf(t1, t2), secondRequestMs: msOf(t2, t3), body: text.slice(0, 40) }));
+console.log(
+  JSON.stringify({
+    readyMs: msOf(t0, t1),
+    firstMs: msOf(t0, t2),
+    firstRequestMs: msOf(t1, t2),
+    secondRequestMs: msOf(t2, t3),
+    body: text.slice(0, 40),
+  }),
+);

@@ -2,16 +2,14 @@
 // answer is wrapped twice: the usual envelope, and inside `data` its own code, msg and
 // resource_pack_subscribe_infos. What remains of a pack falls as tasks succeed and are charged
 // their final_unit_deduction.
-import { ApiError } from './http.mjs';
-import { taskView } from './task-view.mjs';
+import { ApiError } from "./http.mjs";
+import { taskView } from "./task-view.mjs";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const TYPES = Object.freeze(['decreasing_total', 'constant_period']);
+const TYPES = Object.freeze(["decreasing_total", "constant_period"]);
 
 /** One pack of 1000 units, bought a week before the simulator started, valid for a year. */
-export const DEFAULT_PACKS = Object.freeze([
-  Object.freeze({ name: 'Video Generation Pack', type: 'decreasing_total', total: 1000 }),
-]);
+export const DEFAULT_PACKS = Object.freeze([Object.freeze({ name: "Video Generation Pack", type: "decreasing_total", total: 1000 })]);
 
 export class Account {
   #packs = [];
@@ -34,7 +32,7 @@ export class Account {
    * Validates the whole list before changing anything; throws TypeError.
    */
   configure(packs) {
-    if (!Array.isArray(packs)) throw new TypeError('resource packs must be an array');
+    if (!Array.isArray(packs)) throw new TypeError("resource packs must be an array");
     const base = this.now() - 7 * DAY_MS;
     this.#packs = packs.map((pack, index) => normalizePack(pack, index, base));
   }
@@ -45,15 +43,15 @@ export class Account {
     const packs = this.packs().filter(
       (p) => p.effective_time <= end && p.invalid_time >= start && (name === null || p.resource_pack_name === name),
     );
-    return { code: 0, msg: 'success', resource_pack_subscribe_infos: packs };
+    return { code: 0, msg: "success", resource_pack_subscribe_infos: packs };
   }
 
   /** Every pack as Kling shows it, with what remains after the charges so far. */
   packs() {
     const remaining = this.#packs.map((p) => p.total);
     for (const task of this.store.all()) {
-      if (task.status !== 'succeed') continue;
-      let due = Number(taskView(task, '').final_unit_deduction);
+      if (task.status !== "succeed") continue;
+      let due = Number(taskView(task, "").final_unit_deduction);
       // Spent from what expires first, among the packs valid when the task finished.
       for (const i of this.#spendOrder(task.updatedAt)) {
         const take = Math.min(due, remaining[i]);
@@ -75,12 +73,12 @@ export class Account {
 }
 
 function normalizePack(pack, index, base) {
-  if (pack === null || typeof pack !== 'object') throw new TypeError(`resource pack ${index} must be an object`);
-  const { name, total, type = 'decreasing_total', id, purchaseTime = base, effectiveTime = purchaseTime } = pack;
+  if (pack === null || typeof pack !== "object") throw new TypeError(`resource pack ${index} must be an object`);
+  const { name, total, type = "decreasing_total", id, purchaseTime = base, effectiveTime = purchaseTime } = pack;
   const invalidTime = pack.invalidTime ?? effectiveTime + 365 * DAY_MS;
-  if (typeof name !== 'string' || name === '') throw new TypeError(`resource pack ${index}: name must be a non-empty string`);
+  if (typeof name !== "string" || name === "") throw new TypeError(`resource pack ${index}: name must be a non-empty string`);
   if (!Number.isFinite(total) || total < 0) throw new TypeError(`resource pack ${index}: total must be a number >= 0`);
-  if (!TYPES.includes(type)) throw new TypeError(`resource pack ${index}: type must be one of ${TYPES.join(', ')}`);
+  if (!TYPES.includes(type)) throw new TypeError(`resource pack ${index}: type must be one of ${TYPES.join(", ")}`);
   for (const [key, value] of Object.entries({ purchaseTime, effectiveTime, invalidTime })) {
     if (!Number.isInteger(value) || value < 0) throw new TypeError(`resource pack ${index}: ${key} must be whole ms >= 0`);
   }
@@ -90,10 +88,10 @@ function normalizePack(pack, index, base) {
 }
 
 function packView(pack, remaining, nowMs) {
-  let status = 'online';
-  if (nowMs < pack.effectiveTime) status = 'toBeOnline';
-  else if (nowMs >= pack.invalidTime) status = 'expired';
-  else if (remaining <= 0) status = 'runOut';
+  let status = "online";
+  if (nowMs < pack.effectiveTime) status = "toBeOnline";
+  else if (nowMs >= pack.invalidTime) status = "expired";
+  else if (remaining <= 0) status = "runOut";
   return {
     resource_pack_name: pack.name,
     resource_pack_id: pack.id,
@@ -109,16 +107,16 @@ function packView(pack, remaining, nowMs) {
 
 /** start_time and end_time are required whole ms >= 0, start <= end; an empty name counts as absent. */
 export function validateCostsQuery(query) {
-  const start = timeParam(query, 'start_time');
-  const end = timeParam(query, 'end_time');
-  if (start > end) throw new ApiError(1201, 'start_time must not be after end_time');
-  const name = query.get('resource_pack_name');
-  return { start, end, name: name === null || name === '' ? null : name };
+  const start = timeParam(query, "start_time");
+  const end = timeParam(query, "end_time");
+  if (start > end) throw new ApiError(1201, "start_time must not be after end_time");
+  const name = query.get("resource_pack_name");
+  return { start, end, name: name === null || name === "" ? null : name };
 }
 
 function timeParam(query, name) {
   const text = query.get(name);
-  if (text === null || text === '') throw new ApiError(1201, `${name} is required`);
+  if (text === null || text === "") throw new ApiError(1201, `${name} is required`);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new ApiError(1201, `${name} must be a Unix timestamp in milliseconds`);
   }

@@ -1,17 +1,17 @@
 // Top-level request dispatch: CORS preflight, /__sim control, /media, and the API with its
 // request log and fault injection.
-import { randomUUID } from 'node:crypto';
-import { handleControl } from './control.mjs';
-import { errorBody, readBody, send, sendJson, setCommonHeaders } from './http.mjs';
-import { applyFault, processesFirst } from './faults.mjs';
-import { serveMedia } from './media.mjs';
-import { processApi } from './routes.mjs';
+import { randomUUID } from "node:crypto";
+import { handleControl } from "./control.mjs";
+import { applyFault, processesFirst } from "./faults.mjs";
+import { errorBody, readBody, send, sendJson, setCommonHeaders } from "./http.mjs";
+import { serveMedia } from "./media.mjs";
+import { processApi } from "./routes.mjs";
 
 /** @param {object} ctx  the simulator's shared state, see index.mjs */
 export function createRequestHandler(ctx) {
   return (req, res) => {
     dispatch(ctx, req, res).catch((err) => {
-      console.error('kling simulator: unhandled error', err);
+      console.error("kling simulator: unhandled error", err);
       if (res.headersSent) res.destroy();
       else sendJson(res, 500, errorBody(randomUUID(), 5000));
     });
@@ -20,13 +20,13 @@ export function createRequestHandler(ctx) {
 
 async function dispatch(ctx, req, res) {
   const at = Date.now(); // arrival, real time (the log's intervals ignore clockOffsetMs)
-  const url = new URL(req.url, 'http://simulator.invalid');
+  const url = new URL(req.url, "http://simulator.invalid");
   const requestId = randomUUID();
   setCommonHeaders(res, ctx.now(), requestId);
-  if (req.method === 'OPTIONS') return send(res, 204, {}, '');
-  if (url.pathname === '/__sim' || url.pathname.startsWith('/__sim/')) return handleControl(ctx.sim, req, res, url);
-  if (url.pathname.startsWith('/media/')) {
-    return serveMedia({ req, res, name: url.pathname.slice('/media/'.length), clips: ctx.clips, videos: ctx.videos });
+  if (req.method === "OPTIONS") return send(res, 204, {}, "");
+  if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) return handleControl(ctx.sim, req, res, url);
+  if (url.pathname.startsWith("/media/")) {
+    return serveMedia({ req, res, name: url.pathname.slice("/media/".length), clips: ctx.clips, videos: ctx.videos });
   }
   return handleApi(ctx, req, res, url, requestId, at);
 }
@@ -45,7 +45,11 @@ async function handleApi(ctx, req, res, url, requestId, at) {
   }
   entry.fault = action.type;
   entry.status = applyFault(action, {
-    req, res, requestId, result, later: (ms, fn) => ctx.responseTimers.after(ms, fn),
+    req,
+    res,
+    requestId,
+    result,
+    later: (ms, fn) => ctx.responseTimers.after(ms, fn),
   });
 }
 
@@ -65,9 +69,9 @@ function logEntry(req, url, raw, at) {
 }
 
 function parseLoggedBody(raw) {
-  if (raw === null) return '(body too large)';
+  if (raw === null) return "(body too large)";
   if (raw.length === 0) return null;
-  const text = raw.toString('utf8');
+  const text = raw.toString("utf8");
   try {
     return JSON.parse(text);
   } catch {

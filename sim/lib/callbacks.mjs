@@ -1,11 +1,11 @@
 // Task-status callbacks: the bare task object POSTed to callback_url on every change,
 // signed the Standard Webhooks way when a webhook secret is configured. Delivery is
 // fire-and-forget (one attempt, short timeout); every attempt is recorded for tests.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from "node:crypto";
 
 /** base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), as in shared/kling-api.md. */
 export function signWebhook(key, id, timestamp, body) {
-  return createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
 }
 
 export class CallbackDispatcher {
@@ -26,7 +26,7 @@ export class CallbackDispatcher {
   notify(url, payload) {
     if (this.config.callbacks === false) return; // switched off: the receiver must poll
     const body = JSON.stringify(payload);
-    const headers = { 'Content-Type': 'application/json', ...this.#signatureHeaders(body) };
+    const headers = { "Content-Type": "application/json", ...this.#signatureHeaders(body) };
     const delivery = {
       url,
       task_id: payload.task_id,
@@ -62,19 +62,19 @@ export class CallbackDispatcher {
     const id = `msg_${randomUUID()}`;
     const timestamp = String(Math.floor(this.now() / 1000));
     return {
-      'webhook-id': id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': `v1,${signWebhook(key, id, timestamp, body)}`,
+      "webhook-id": id,
+      "webhook-timestamp": timestamp,
+      "webhook-signature": `v1,${signWebhook(key, id, timestamp, body)}`,
     };
   }
 
   async #deliver(delivery, body) {
     const controller = new AbortController();
     this.#inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(new Error('callback timed out')), this.config.callbackTimeoutMs);
+    const timer = setTimeout(() => controller.abort(new Error("callback timed out")), this.config.callbackTimeoutMs);
     try {
       const response = await fetch(delivery.url, {
-        method: 'POST',
+        method: "POST",
         headers: delivery.headers,
         body,
         signal: controller.signal,
@@ -93,7 +93,7 @@ export class CallbackDispatcher {
   }
 
   #abortAll() {
-    for (const controller of this.#inFlight) controller.abort(new Error('simulator closed'));
+    for (const controller of this.#inFlight) controller.abort(new Error("simulator closed"));
     this.#inFlight.clear();
   }
 }

@@ -1,11 +1,11 @@
 // Simulator options: defaults, validation, and the subset that can change at runtime.
 
 export const SIM_DEFAULTS = Object.freeze({
-  host: '127.0.0.1',
+  host: "127.0.0.1",
   port: 0,
-  accessKey: 'ak-simulator',
-  secretKey: 'sk-simulator',
-  apiKey: 'kling-sim-api-key',
+  accessKey: "ak-simulator",
+  secretKey: "sk-simulator",
+  apiKey: "kling-sim-api-key",
   timing: Object.freeze({ submittedMs: 300, processingMs: 1500 }),
   extendSeconds: 5,
   clockOffsetMs: 0,
@@ -19,8 +19,18 @@ export const SIM_DEFAULTS = Object.freeze({
 
 // Keys that configure() / POST /__sim/config may change; host and port are fixed once listening.
 const RUNTIME_KEYS = new Set([
-  'accessKey', 'secretKey', 'apiKey', 'timing', 'extendSeconds', 'clockOffsetMs',
-  'maxConcurrentTasks', 'rateLimit', 'webhookSecret', 'callbackTimeoutMs', 'callbacks', 'failNextTasks',
+  "accessKey",
+  "secretKey",
+  "apiKey",
+  "timing",
+  "extendSeconds",
+  "clockOffsetMs",
+  "maxConcurrentTasks",
+  "rateLimit",
+  "webhookSecret",
+  "callbackTimeoutMs",
+  "callbacks",
+  "failNextTasks",
 ]);
 
 export function buildConfig(options = {}) {
@@ -39,8 +49,8 @@ export function buildConfig(options = {}) {
 
 /** Validates `partial` whole before changing anything, so a bad update leaves config intact. */
 export function applyConfig(config, partial) {
-  if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
-    throw new TypeError('config must be an object');
+  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) {
+    throw new TypeError("config must be an object");
   }
   const next = {};
   for (const [key, value] of Object.entries(partial)) {
@@ -48,43 +58,46 @@ export function applyConfig(config, partial) {
     next[key] = normalize(key, value, config);
   }
   Object.assign(config, next);
-  if ('webhookSecret' in next) config.webhookKey = webhookKey(next.webhookSecret);
+  if ("webhookSecret" in next) config.webhookKey = webhookKey(next.webhookSecret);
 }
 
 function normalize(key, value, config) {
   switch (key) {
-    case 'accessKey': case 'secretKey': case 'apiKey':
-      if (typeof value !== 'string' || value === '') throw new TypeError(`${key} must be a non-empty string`);
+    case "accessKey":
+    case "secretKey":
+    case "apiKey":
+      if (typeof value !== "string" || value === "") throw new TypeError(`${key} must be a non-empty string`);
       return value;
-    case 'timing':
+    case "timing":
       return normalizeTiming(value, config.timing);
-    case 'extendSeconds': case 'callbackTimeoutMs':
+    case "extendSeconds":
+    case "callbackTimeoutMs":
       return positiveNumber(key, value);
-    case 'callbacks':
-      if (typeof value !== 'boolean') throw new TypeError('callbacks must be a boolean');
+    case "callbacks":
+      if (typeof value !== "boolean") throw new TypeError("callbacks must be a boolean");
       return value;
-    case 'failNextTasks':
-      if (!Number.isInteger(value) || value < 0) throw new TypeError('failNextTasks must be a whole number');
+    case "failNextTasks":
+      if (!Number.isInteger(value) || value < 0) throw new TypeError("failNextTasks must be a whole number");
       return value;
-    case 'clockOffsetMs':
-      if (!Number.isFinite(value)) throw new TypeError('clockOffsetMs must be a finite number');
+    case "clockOffsetMs":
+      if (!Number.isFinite(value)) throw new TypeError("clockOffsetMs must be a finite number");
       return value;
-    case 'maxConcurrentTasks':
+    case "maxConcurrentTasks":
       // JSON has no Infinity: null means "no cap".
       return value === null || value === Infinity ? Infinity : positiveInteger(key, value);
-    case 'rateLimit':
+    case "rateLimit":
       return normalizeRateLimit(value);
-    case 'webhookSecret':
-      if (value !== null && typeof value !== 'string') throw new TypeError('webhookSecret must be a string or null');
+    case "webhookSecret":
+      if (value !== null && typeof value !== "string") throw new TypeError("webhookSecret must be a string or null");
       webhookKey(value);
       return value || null;
   }
 }
 
 function normalizeTiming(value, current) {
-  if (value === null || typeof value !== 'object') throw new TypeError('timing must be an object');
+  if (value === null || typeof value !== "object") throw new TypeError("timing must be an object");
   const timing = { ...current };
-  for (const key of ['submittedMs', 'processingMs']) {
+  for (const key of ["submittedMs", "processingMs"]) {
     if (key in value) {
       if (!Number.isFinite(value[key]) || value[key] < 0) throw new TypeError(`timing.${key} must be >= 0`);
       timing[key] = value[key];
@@ -95,8 +108,8 @@ function normalizeTiming(value, current) {
 
 function normalizeRateLimit(value) {
   if (value === null) return null;
-  const limit = typeof value === 'string' ? parseRateLimit(value) : value;
-  return { max: positiveInteger('rateLimit.max', limit?.max), windowMs: positiveNumber('rateLimit.windowMs', limit?.windowMs) };
+  const limit = typeof value === "string" ? parseRateLimit(value) : value;
+  return { max: positiveInteger("rateLimit.max", limit?.max), windowMs: positiveNumber("rateLimit.windowMs", limit?.windowMs) };
 }
 
 /** "10/1000" → { max: 10, windowMs: 1000 } (the CLI's --rate-limit syntax). */
@@ -109,7 +122,7 @@ export function parseRateLimit(text) {
 /** Standard Webhooks: the HMAC key is the base64 payload after the "whsec_" prefix. */
 function webhookKey(secret) {
   if (!secret) return null;
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   if (key.length === 0) throw new TypeError('webhookSecret must be "whsec_" followed by base64 key bytes');
   return key;
 }

@@ -1,6 +1,6 @@
 // Request rate limit (code 1302): a sliding window over admitted API requests. Refused requests
 // do not count, so a client that backs off for one window gets through again.
-import { ApiError } from './http.mjs';
+import { ApiError } from "./http.mjs";
 
 export class RateLimiter {
   #admitted = []; // monotonic timestamps (ms) of admitted requests, oldest first

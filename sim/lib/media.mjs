@@ -1,15 +1,17 @@
 // Serves the "generated" videos: every known video id maps deterministically onto one of
 // the tiny real H.264 clips in sim/media/, with HEAD and single-range support so players
 // and download code behave as they would against a CDN. No auth, like Kling's media URLs.
-import { readdirSync, readFileSync } from 'node:fs';
-import { send } from './http.mjs';
+import { readdirSync, readFileSync } from "node:fs";
+import { send } from "./http.mjs";
 
-const MEDIA_DIR = new URL('../media/', import.meta.url);
+const MEDIA_DIR = new URL("../media/", import.meta.url);
 
 /** The committed clips, read once: name → bytes. */
 export function loadClips() {
-  const names = readdirSync(MEDIA_DIR).filter((name) => /^clip-[a-z]+\.mp4$/.test(name)).sort();
-  if (names.length === 0) throw new Error('sim/media has no clip-*.mp4; run sim/media/generate.sh');
+  const names = readdirSync(MEDIA_DIR)
+    .filter((name) => /^clip-[a-z]+\.mp4$/.test(name))
+    .sort();
+  if (names.length === 0) throw new Error("sim/media has no clip-*.mp4; run sim/media/generate.sh");
   return new Map(names.map((name) => [name, readFileSync(new URL(name, MEDIA_DIR))]));
 }
 
@@ -22,24 +24,22 @@ function clipFor(clips, videoId) {
 
 /** Handles GET/HEAD /media/<name>; `videos` tells which ids exist. */
 export function serveMedia({ req, res, name, clips, videos }) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return send(res, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }, 'method not allowed\n');
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    return send(res, 405, { Allow: "GET, HEAD", "Content-Type": "text/plain" }, "method not allowed\n");
   }
   const match = /^(\d+)(-wm)?\.mp4$/.exec(name);
   const bytes = clips.get(name) ?? (match && videos.has(match[1]) ? clipFor(clips, match[1]) : null);
-  if (!bytes) return send(res, 404, { 'Content-Type': 'text/plain' }, 'no such media\n');
+  if (!bytes) return send(res, 404, { "Content-Type": "text/plain" }, "no such media\n");
 
-  const headers = { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes', 'Cache-Control': 'public, max-age=3600' };
+  const headers = { "Content-Type": "video/mp4", "Accept-Ranges": "bytes", "Cache-Control": "public, max-age=3600" };
   const range = parseRange(req.headers.range, bytes.length);
-  if (range === 'unsatisfiable') {
-    return send(res, 416, { ...headers, 'Content-Range': `bytes */${bytes.length}` }, '');
+  if (range === "unsatisfiable") {
+    return send(res, 416, { ...headers, "Content-Range": `bytes */${bytes.length}` }, "");
   }
-  const [status, body] = range
-    ? [206, bytes.subarray(range.start, range.end + 1)]
-    : [200, bytes];
-  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${bytes.length}`;
-  res.writeHead(status, { ...headers, 'Content-Length': body.length });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const [status, body] = range ? [206, bytes.subarray(range.start, range.end + 1)] : [200, bytes];
+  if (range) headers["Content-Range"] = `bytes ${range.start}-${range.end}/${bytes.length}`;
+  res.writeHead(status, { ...headers, "Content-Length": body.length });
+  res.end(req.method === "HEAD" ? undefined : body);
 }
 
 /**
@@ -49,14 +49,14 @@ export function serveMedia({ req, res, name, clips, videos }) {
 export function parseRange(header, size) {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match) return header.includes(',') ? null : 'unsatisfiable';
+  if (!match) return header.includes(",") ? null : "unsatisfiable";
   const [, first, last] = match;
-  if (first === '' && last === '') return 'unsatisfiable';
-  if (first === '') {
+  if (first === "" && last === "") return "unsatisfiable";
+  if (first === "") {
     const length = Math.min(Number(last), size);
-    return length === 0 ? 'unsatisfiable' : { start: size - length, end: size - 1 };
+    return length === 0 ? "unsatisfiable" : { start: size - length, end: size - 1 };
   }
   const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  return start >= size || end < start ? 'unsatisfiable' : { start, end };
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  return start >= size || end < start ? "unsatisfiable" : { start, end };
 }

@@ -1,11 +1,11 @@
 // Tasks of all three families and their lifecycle: submitted → processing → succeed | failed,
 // driven by timers so that every change can be announced to callbacks as it happens.
-import { ApiError } from './http.mjs';
-import { Timers } from './timers.mjs';
-import { extensionRefusal, newNumericId } from './videos.mjs';
+import { ApiError } from "./http.mjs";
+import { Timers } from "./timers.mjs";
+import { extensionRefusal, newNumericId } from "./videos.mjs";
 
-const FAIL_MARKER = '[fail]';
-const FAIL_MESSAGE = 'Content risk control triggered (simulated)';
+const FAIL_MARKER = "[fail]";
+const FAIL_MESSAGE = "Content risk control triggered (simulated)";
 
 export class TaskStore {
   #tasks = new Map(); // task id → task, in creation order
@@ -30,7 +30,7 @@ export class TaskStore {
     if (params.externalTaskId && this.#byExternal.has(externalKey(family, params.externalTaskId))) {
       throw new ApiError(1201, `external_task_id "${params.externalTaskId}" is already used by another task`);
     }
-    const parent = family === 'video-extend' ? this.#extensionSource(params.videoId) : null;
+    const parent = family === "video-extend" ? this.#extensionSource(params.videoId) : null;
     if (this.busyCount() >= this.config.maxConcurrentTasks) {
       throw new ApiError(1303, `Concurrency limit exceeded: ${this.config.maxConcurrentTasks} task(s) already in progress`);
     }
@@ -40,8 +40,8 @@ export class TaskStore {
       id: newNumericId((id) => this.#tasks.has(id) || this.videos.has(id)),
       externalTaskId: params.externalTaskId,
       params,
-      status: 'submitted',
-      statusMsg: '',
+      status: "submitted",
+      statusMsg: "",
       createdAt: now,
       updatedAt: now,
       // Extensions inherit model and mode from their source; they cannot be chosen.
@@ -73,7 +73,9 @@ export class TaskStore {
 
   /** Newest first; no total, like the real API. */
   list(family, pageNum, pageSize) {
-    const tasks = this.all().filter((task) => task.family === family).reverse();
+    const tasks = this.all()
+      .filter((task) => task.family === family)
+      .reverse();
     return tasks.slice((pageNum - 1) * pageSize, pageNum * pageSize);
   }
 
@@ -84,7 +86,7 @@ export class TaskStore {
   /** Tasks hold a concurrency slot from submitted until they end. */
   busyCount() {
     let busy = 0;
-    for (const task of this.#tasks.values()) if (task.status === 'submitted' || task.status === 'processing') busy++;
+    for (const task of this.#tasks.values()) if (task.status === "submitted" || task.status === "processing") busy++;
     return busy;
   }
 
@@ -102,7 +104,7 @@ export class TaskStore {
 
   #extensionSource(videoId) {
     if (this.#tasks.has(videoId)) {
-      throw new ApiError(1201, 'video_id must be a video id (task_result.videos[].id), not a task id');
+      throw new ApiError(1201, "video_id must be a video id (task_result.videos[].id), not a task id");
     }
     const video = this.videos.get(videoId);
     if (!video) throw new ApiError(1201, `video_id ${videoId} does not exist`);
@@ -114,14 +116,14 @@ export class TaskStore {
   #schedule(task) {
     const { submittedMs, processingMs } = this.config.timing;
     this.#timers.after(submittedMs, () => {
-      this.#advance(task, 'processing');
+      this.#advance(task, "processing");
       this.#timers.after(processingMs, () => this.#finish(task));
     });
   }
 
   #finish(task) {
     if (task.forceFail || task.params.prompt.includes(FAIL_MARKER)) {
-      this.#advance(task, 'failed', FAIL_MESSAGE);
+      this.#advance(task, "failed", FAIL_MESSAGE);
       return;
     }
     task.resultVideo = this.videos.add({
@@ -132,10 +134,10 @@ export class TaskStore {
       createdAt: this.now(),
       taskId: task.id,
     });
-    this.#advance(task, 'succeed');
+    this.#advance(task, "succeed");
   }
 
-  #advance(task, status, statusMsg = '') {
+  #advance(task, status, statusMsg = "") {
     task.status = status;
     task.statusMsg = statusMsg;
     task.updatedAt = this.now();

@@ -1,5 +1,5 @@
 // The JSON shapes of a task, as the official reference shows them, and what a task costs.
-import { formatDuration, mediaPath } from './videos.mjs';
+import { formatDuration, mediaPath } from "./videos.mjs";
 
 /** `data` of a create response. */
 export function createdView(task) {
@@ -28,9 +28,9 @@ export function taskView(task, baseUrl) {
     task_status_msg: task.statusMsg,
     task_info: taskInfo,
   };
-  if (task.status === 'succeed') view.task_result = { videos: [resultVideoView(task, baseUrl)] };
+  if (task.status === "succeed") view.task_result = { videos: [resultVideoView(task, baseUrl)] };
   view.watermark_info = { enabled: task.params.watermark };
-  if (task.status === 'succeed') view.final_unit_deduction = unitDeduction(task);
+  if (task.status === "succeed") view.final_unit_deduction = unitDeduction(task);
   view.created_at = task.createdAt;
   view.updated_at = task.updatedAt;
   return view;
@@ -56,7 +56,7 @@ function resultVideoView(task, baseUrl) {
  * its videos are all purged, so only tasks of the other models reach this today.)
  */
 function unitDeduction(task) {
-  const base = task.mode === 'pro' ? 3.5 : task.model === 'kling-v1' ? 1 : 2;
-  const factor = task.family !== 'video-extend' && task.resultVideo.duration >= 10 ? 2 : 1;
+  const base = task.mode === "pro" ? 3.5 : task.model === "kling-v1" ? 1 : 2;
+  const factor = task.family !== "video-extend" && task.resultVideo.duration >= 10 ? 2 : 1;
   return String(base * factor);
 }

@@ -1,6 +1,6 @@
 // Shared test helpers: a fast simulator, authenticated requests and JWTs made independently.
-import { SignJWT } from 'jose';
-import { SIM_DEFAULTS, startSimulator } from '../index.mjs';
+import { SignJWT } from "jose";
+import { SIM_DEFAULTS, startSimulator } from "../index.mjs";
 
 export const FAST = { submittedMs: 20, processingMs: 50 };
 
@@ -17,7 +17,7 @@ export function makeJwt({
   nbf = nowS - 5,
 } = {}) {
   return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(accessKey)
     .setExpirationTime(exp)
     .setNotBefore(nbf)
@@ -30,10 +30,10 @@ export async function api(sim, method, path, body, { token = SIM_DEFAULTS.apiKey
     method,
     headers: {
       ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       ...headers,
     },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     signal,
   });
   const text = await response.text();
@@ -51,7 +51,7 @@ export async function waitFor(check, { timeoutMs = 3000, intervalMs = 10 } = {})
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
+    if (Date.now() > deadline) throw new Error("waitFor: timed out");
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -59,17 +59,17 @@ export async function waitFor(check, { timeoutMs = 3000, intervalMs = 10 } = {})
 /** Polls a task until it ends; returns its final `data`. */
 export async function waitForTask(sim, family, id) {
   return waitFor(async () => {
-    const { body } = await api(sim, 'GET', `/v1/videos/${family}/${id}`);
-    return ['succeed', 'failed'].includes(body.data?.task_status) ? body.data : null;
+    const { body } = await api(sim, "GET", `/v1/videos/${family}/${id}`);
+    return ["succeed", "failed"].includes(body.data?.task_status) ? body.data : null;
   });
 }
 
 export const SAMPLE = {
-  v16: '800000000000000001',
-  v15: '800000000000000002',
-  v2: '800000000000000003',
-  expired: '800000000000000004',
-  long: '800000000000000005',
-  v15pro: '800000000000000006',
-  v1: '800000000000000007',
+  v16: "800000000000000001",
+  v15: "800000000000000002",
+  v2: "800000000000000003",
+  expired: "800000000000000004",
+  long: "800000000000000005",
+  v15pro: "800000000000000006",
+  v1: "800000000000000007",
 };

@@ -43,7 +43,7 @@ export function toJson(value) {
       return v;
     });
   } catch (e) {
-    return { error: String(e && e.message ? e.message : e) };
+    return { error: String(e?.message ? e.message : e) };
   }
 }
 
@@ -60,7 +60,7 @@ export function randomBytes(n) {
 /** Resolves true after `ms`, or false as soon as `signal` aborts. Always clears its timer. */
 export function sleep(ms, signal) {
   return new Promise((resolve) => {
-    if (signal && signal.aborted) return resolve(false);
+    if (signal?.aborted) return resolve(false);
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
@@ -113,7 +113,7 @@ async function readCapped(response, maxBytes) {
  * `{kind: "timeout" | "aborted" | "network", message}`.
  */
 export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal, wanted) {
-  if (signal && signal.aborted) return { kind: "aborted" };
+  if (signal?.aborted) return { kind: "aborted" };
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -143,8 +143,8 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
     return { kind: "ok", status: response.status, headers: pairs, body: bytes };
   } catch (e) {
     if (timedOut) return { kind: "timeout" };
-    if (signal && signal.aborted) return { kind: "aborted" };
-    return { kind: "network", message: String(e && e.message ? e.message : e) };
+    if (signal?.aborted) return { kind: "aborted" };
+    return { kind: "network", message: String(e?.message ? e.message : e) };
   } finally {
     clearTimeout(timer);
     if (signal) signal.removeEventListener("abort", onAbort);
@@ -158,7 +158,7 @@ export async function callProvider(provider) {
     if (typeof token !== "string") return { kind: "invalid", message: `the token provider returned ${typeof token}, not a string` };
     return { kind: "ok", token };
   } catch (e) {
-    return { kind: "invalid", message: `the token provider threw: ${String(e && e.message ? e.message : e)}` };
+    return { kind: "invalid", message: `the token provider threw: ${String(e?.message ? e.message : e)}` };
   }
 }
 
@@ -205,6 +205,7 @@ export function pagePromise(lister, family, params, opts) {
   let page;
   const once = () => (page ??= lister.page(family, params, opts));
   return {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose (openai-node's PagePromise): awaited, it is one page
     then: (resolve, reject) => once().then(resolve, reject),
     catch: (reject) => once().catch(reject),
     finally: (callback) => once().finally(callback),

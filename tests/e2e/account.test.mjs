@@ -1,6 +1,7 @@
 // kling.account.costs against the simulator: the resource packs, charges and validation.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, clientFor, FAST, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -22,14 +23,23 @@ test("account.costs resolves the packs, and what remains falls as extensions are
   const after = await kling.account.costs({ ...range, resource_pack_name: pack.resource_pack_name });
   assert.equal(after.resource_pack_subscribe_infos[0].remaining_quantity, pack.remaining_quantity - Number(done.final_unit_deduction));
   const [request] = apiRequests(sim, "GET", "/account/costs").slice(-1);
-  assert.deepEqual(request.query, { ...Object.fromEntries(Object.entries(range).map(([k, v]) => [k, String(v)])), resource_pack_name: pack.resource_pack_name });
+  assert.deepEqual(request.query, {
+    ...Object.fromEntries(Object.entries(range).map(([k, v]) => [k, String(v)])),
+    resource_pack_name: pack.resource_pack_name,
+  });
 });
 
 test("account.costs checks its parameters before sending, and retries an inner 1302", async (t) => {
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim);
-  for (const [params, field] of [[{ start_time: 2, end_time: 1 }, "end_time"], [{ start_time: 1.5, end_time: 2 }, "start_time"], [{ end_time: 2 }, "start_time"], [{ start_time: 0, end_time: 1, resource_pack_name: "" }, "resource_pack_name"], [{ start_time: 0, end_time: 1, extra: 1 }, "extra"]]) {
+  for (const [params, field] of [
+    [{ start_time: 2, end_time: 1 }, "end_time"],
+    [{ start_time: 1.5, end_time: 2 }, "start_time"],
+    [{ end_time: 2 }, "start_time"],
+    [{ start_time: 0, end_time: 1, resource_pack_name: "" }, "resource_pack_name"],
+    [{ start_time: 0, end_time: 1, extra: 1 }, "extra"],
+  ]) {
     const e = await rejectionOf(kling.account.costs(params));
     assert.equal(e.code, "ERR_KLING_INVALID_REQUEST");
     assert.equal(e.field, field);

@@ -1,11 +1,12 @@
 // verifyCallback against the independent `standardwebhooks` library: the same verdict on every case.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { verifyCallback, parseCallback } from "./support.mjs";
+import { parseCallback, verifyCallback } from "./support.mjs";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const OTHER = "whsec_" + Buffer.from("another secret of thirty-two byt").toString("base64");
+const OTHER = `whsec_${Buffer.from("another secret of thirty-two byt").toString("base64")}`;
 const TASK = { task_id: "777", task_status: "succeed", task_result: { videos: [{ id: "v", url: "u", duration: "10" }] } };
 const BODY = JSON.stringify(TASK);
 
@@ -52,13 +53,56 @@ const CASES = [
   ["signed with another secret", () => signed({ secret: OTHER }), "rejected"],
   ["a stale timestamp (6 minutes old)", () => signed({ at: minutes(-6) }), "rejected"],
   ["a future timestamp (6 minutes ahead)", () => signed({ at: minutes(6) }), "rejected"],
-  ["no webhook-id", () => { const s = signed(); return { ...s, headers: without(s.headers, "webhook-id") }; }, "rejected"],
-  ["no webhook-timestamp", () => { const s = signed(); return { ...s, headers: without(s.headers, "webhook-timestamp") }; }, "rejected"],
-  ["no webhook-signature", () => { const s = signed(); return { ...s, headers: without(s.headers, "webhook-signature") }; }, "rejected"],
-  ["a changed webhook-id", () => { const s = signed(); return { ...s, headers: { ...s.headers, "webhook-id": "msg_other" } }; }, "rejected"],
-  ["rotation: the old secret's signature first, then the current one", () => signed({ extra: [new Webhook(OTHER).sign("msg_2Lh9", new Date(), BODY)] }), "ok"],
-  ["rotation: only unknown signatures", () => ({ ...signed(), headers: { ...signed().headers, "webhook-signature": "v1,AAAA v1,BBBB" } }), "rejected"],
-  ["a v2 entry only", () => { const s = signed(); return { ...s, headers: { ...s.headers, "webhook-signature": s.headers["webhook-signature"].replace("v1,", "v2,") } }; }, "rejected"],
+  [
+    "no webhook-id",
+    () => {
+      const s = signed();
+      return { ...s, headers: without(s.headers, "webhook-id") };
+    },
+    "rejected",
+  ],
+  [
+    "no webhook-timestamp",
+    () => {
+      const s = signed();
+      return { ...s, headers: without(s.headers, "webhook-timestamp") };
+    },
+    "rejected",
+  ],
+  [
+    "no webhook-signature",
+    () => {
+      const s = signed();
+      return { ...s, headers: without(s.headers, "webhook-signature") };
+    },
+    "rejected",
+  ],
+  [
+    "a changed webhook-id",
+    () => {
+      const s = signed();
+      return { ...s, headers: { ...s.headers, "webhook-id": "msg_other" } };
+    },
+    "rejected",
+  ],
+  [
+    "rotation: the old secret's signature first, then the current one",
+    () => signed({ extra: [new Webhook(OTHER).sign("msg_2Lh9", new Date(), BODY)] }),
+    "ok",
+  ],
+  [
+    "rotation: only unknown signatures",
+    () => ({ ...signed(), headers: { ...signed().headers, "webhook-signature": "v1,AAAA v1,BBBB" } }),
+    "rejected",
+  ],
+  [
+    "a v2 entry only",
+    () => {
+      const s = signed();
+      return { ...s, headers: { ...s.headers, "webhook-signature": s.headers["webhook-signature"].replace("v1,", "v2,") } };
+    },
+    "rejected",
+  ],
 ];
 
 for (const [name, make, expected] of CASES) {
@@ -81,12 +125,19 @@ test("verifyCallback takes a Headers object or a plain object, a string or bytes
 
 test("a parsed body is refused: the signature covers the exact bytes", () => {
   const { headers } = signed();
-  assert.throws(() => verifyCallback(headers, TASK, SECRET), (e) => e.code === "ERR_KLING_INVALID_REQUEST" && e.field === "rawBody");
+  assert.throws(
+    () => verifyCallback(headers, TASK, SECRET),
+    (e) => e.code === "ERR_KLING_INVALID_REQUEST" && e.field === "rawBody",
+  );
 });
 
 test("parseCallback reads the bare legacy task and refuses what is not one", () => {
   assert.equal(parseCallback(BODY).task_id, "777");
   for (const bad of ["<html>", "{}", '{"task_id":"1"}', "[]"]) {
-    assert.throws(() => parseCallback(bad), (e) => e.name === "KlingError" && e.code === "ERR_KLING_DECODE", bad);
+    assert.throws(
+      () => parseCallback(bad),
+      (e) => e.name === "KlingError" && e.code === "ERR_KLING_DECODE",
+      bad,
+    );
   }
 });

@@ -1,8 +1,9 @@
 // planChain and chainStep: a chain driven one step at a time by a runner that keeps the state
 // itself (as a durable workflow does), with the same rules as extensions.chain.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, LONG_SOURCE, FAST, rejectionOf, planChain, chainStep, pollIntervalMs } from "./support.mjs";
+import { test } from "node:test";
+import { chainStep, clientFor, FAST, LONG_SOURCE, planChain, pollIntervalMs, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const params = { video_id: SOURCE, prompts: ["Birds fly", "A deer drinks", "Pull back"], external_task_id: "durable" };
 
@@ -16,7 +17,12 @@ function thrown(fn) {
 }
 
 test("planChain checks the whole chain without sending anything", () => {
-  assert.deepEqual(planChain({ ...params, video_duration: "5" }), { steps: 3, video_id: SOURCE, video_duration: 5, external_task_id: "durable" });
+  assert.deepEqual(planChain({ ...params, video_duration: "5" }), {
+    steps: 3,
+    video_id: SOURCE,
+    video_duration: 5,
+    external_task_id: "durable",
+  });
   const e = thrown(() => planChain({ ...params, video_id: LONG_SOURCE, video_duration: 178 }));
   assert.equal(e.code, "ERR_KLING_INVALID_REQUEST");
   assert.match(e.message, /past Kling's 3-minute \(180 s\) cap; nothing was sent/);
@@ -36,7 +42,10 @@ test("a runner that restarts between steps ends with exactly one task per step",
     if (next.step === 2) await kling.extensions.create(next.params);
     done.push(await kling.extensions.createAndWait(next.params, FAST));
   }
-  assert.deepEqual(done.map((task) => task.task_result.videos[0].duration), ["10", "15", "20"]);
+  assert.deepEqual(
+    done.map((task) => task.task_result.videos[0].duration),
+    ["10", "15", "20"],
+  );
   assert.equal(sim.tasks().filter((task) => task.family === "video-extend").length, 3);
 });
 

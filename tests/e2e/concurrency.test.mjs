@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, rejectionOf } from "./support.mjs";
+import { test } from "node:test";
+import { clientFor, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 /** The most tasks the simulator held in submitted/processing at once, sampled every 5 ms. */
 function sampleBusy(sim) {
@@ -9,7 +9,10 @@ function sampleBusy(sim) {
     const busy = sim.tasks().filter((t) => t.task_status === "submitted" || t.task_status === "processing").length;
     peak = Math.max(peak, busy);
   }, 5);
-  return () => (clearInterval(timer), peak);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
 }
 
 test("50 extensions.createAndWait calls against a 5-task cap all succeed, queued client-side", async (t) => {
@@ -38,8 +41,14 @@ test("without a client limit, 1303 refusals are backed off and retried", async (
   const results = await Promise.allSettled(
     Array.from({ length: 8 }, () => kling.extensions.createAndWait({ video_id: SOURCE }, { pollIntervalMs: 20 })),
   );
-  assert.deepEqual(results.map((r) => r.status), Array(8).fill("fulfilled"));
-  assert.ok(sim.requests().some((r) => r.status === 429), "the cap was hit and ridden out");
+  assert.deepEqual(
+    results.map((r) => r.status),
+    Array(8).fill("fulfilled"),
+  );
+  assert.ok(
+    sim.requests().some((r) => r.status === 429),
+    "the cap was hit and ridden out",
+  );
 });
 
 test("an abort while queued for a slot sends nothing", async (t) => {

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { test } from "node:test";
 import { promisify } from "node:util";
 
 test("the Node example builds a 20-second video on the simulator", async () => {

@@ -1,6 +1,17 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, V2_SOURCE, LONG_SOURCE, FAST, SIM_DEFAULTS, KlingClient, rejectionOf, apiRequests } from "./support.mjs";
+import { test } from "node:test";
+import {
+  apiRequests,
+  clientFor,
+  FAST,
+  KlingClient,
+  LONG_SOURCE,
+  rejectionOf,
+  SIM_DEFAULTS,
+  SOURCE,
+  startSim,
+  V2_SOURCE,
+} from "./support.mjs";
 
 test("extend → wait → succeed, with a playable result", async (t) => {
   const sim = await startSim();
@@ -56,12 +67,18 @@ test("a chain extends each step from the previous result: 5 s + 3 steps = 20 s",
   const steps = [];
   const tasks = await clientFor(sim).extensions.chain(
     { video_id: SOURCE, prompts: ["Birds fly", "A deer drinks", "Pull back"], external_task_id: "chain-a" },
-    { ...FAST, onProgress: (task, info) => steps.push(info.step) },
+    { ...FAST, onProgress: (_task, info) => steps.push(info.step) },
   );
-  assert.deepEqual(tasks.map((x) => x.task_result.videos[0].duration), ["10", "15", "20"]);
+  assert.deepEqual(
+    tasks.map((x) => x.task_result.videos[0].duration),
+    ["10", "15", "20"],
+  );
   assert.equal(tasks[1].task_info.parent_video.id, tasks[0].task_result.videos[0].id);
   assert.equal(tasks[2].task_info.parent_video.id, tasks[1].task_result.videos[0].id);
-  assert.deepEqual(tasks.map((x) => x.task_info.external_task_id), ["chain-a-1", "chain-a-2", "chain-a-3"]);
+  assert.deepEqual(
+    tasks.map((x) => x.task_info.external_task_id),
+    ["chain-a-1", "chain-a-2", "chain-a-3"],
+  );
   assert.deepEqual([...new Set(steps)], [1, 2, 3]);
 });
 

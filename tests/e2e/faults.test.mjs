@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, FAST, rejectionOf, apiRequests } from "./support.mjs";
+import { test } from "node:test";
+import { apiRequests, clientFor, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const EXTEND = "/v1/videos/video-extend";
 
@@ -24,7 +24,11 @@ test("1102 (resource pack exhausted) is not retried, despite its 429", async (t)
 
 test("1303 (concurrency) is retried and the task is created once", async (t) => {
   const { sim, kling } = await setup(t);
-  sim.injectFault({ method: "POST", path: EXTEND, action: { type: "error", status: 429, code: 1303, headers: { "retry-after-ms": "20" } } });
+  sim.injectFault({
+    method: "POST",
+    path: EXTEND,
+    action: { type: "error", status: 429, code: 1303, headers: { "retry-after-ms": "20" } },
+  });
   const task = await kling.extensions.create({ video_id: SOURCE });
   assert.equal(task.task_status, "submitted");
   assert.equal(apiRequests(sim, "POST", EXTEND).length, 2);
@@ -36,7 +40,10 @@ test("the simulator's real concurrency cap answers 1303 and the client rides it 
   await kling.extensions.create({ video_id: SOURCE });
   const second = await kling.extensions.create({ video_id: SOURCE }, { maxRetries: 4 });
   assert.equal(second.task_status, "submitted");
-  assert.ok(sim.requests().some((r) => r.status === 429), "a 1303 was answered");
+  assert.ok(
+    sim.requests().some((r) => r.status === 429),
+    "a 1303 was answered",
+  );
   assert.equal(sim.tasks().length, 2);
 });
 
@@ -44,7 +51,7 @@ test("5xx answers are retried: 500/5000, HTML 502, 503/5001", async (t) => {
   const { sim, kling } = await setup(t);
   sim.injectFault([
     { method: "GET", action: { type: "error", status: 500, code: 5000, headers: { "retry-after": "0" } } },
-    { method: "GET", action: { type: "html", status: 502 } , skip: 0 },
+    { method: "GET", action: { type: "html", status: 502 }, skip: 0 },
   ]);
   const page = await kling.extensions.list({}, { maxRetries: 2 });
   assert.ok(Array.isArray(page));
@@ -104,13 +111,20 @@ test("an abort stops waiting at once and says the task keeps running", async (t)
   assert.equal(sim.tasks().length, 1);
 });
 
-for (const [name, offsetMs] of [["10 minutes ahead of", -600_000], ["40 minutes behind", 2_400_000]]) {
+for (const [name, offsetMs] of [
+  ["10 minutes ahead of", -600_000],
+  ["40 minutes behind", 2_400_000],
+]) {
   test(`a client clock ${name} the server's is corrected from Date after one re-sign`, async (t) => {
     const { sim, kling } = await setup(t, { clockOffsetMs: offsetMs });
     assert.ok(Array.isArray(await kling.extensions.list()));
     const statuses = sim.requests().map((r) => r.status);
     assert.deepEqual(statuses, [401, 200]);
     assert.ok(Array.isArray(await kling.extensions.list()));
-    assert.deepEqual(sim.requests().map((r) => r.status), [401, 200, 200], "the offset is remembered");
+    assert.deepEqual(
+      sim.requests().map((r) => r.status),
+      [401, 200, 200],
+      "the offset is remembered",
+    );
   });
 }

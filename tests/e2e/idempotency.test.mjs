@@ -1,8 +1,9 @@
 // external_task_id as an idempotency key, in-doubt creates and resumable chains, against the
 // simulator (which refuses a reused external_task_id with 400/1201, as Kling documents ids unique).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, FAST, rejectionOf, apiRequests } from "./support.mjs";
+import { test } from "node:test";
+import { apiRequests, clientFor, FAST, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const OTHER_SOURCE = "800000000000000006"; // kling-v1-5 pro, 5 s
 const extensions = (sim) => sim.tasks().filter((t) => t.family === "video-extend");
@@ -105,7 +106,9 @@ test("a chain interrupted after step 1 and re-run with the same prefix ends with
   const ids = tasks.map((task) => task.task_id);
   const externalIds = tasks.map((task) => task.task_info.external_task_id);
   const durations = tasks.map((task) => task.task_result.videos[0].duration);
-  t.diagnostic(`interrupted: ${interrupted.code} after step 1 (${step1}); re-run: ${ids.join(", ")} as ${externalIds.join(", ")}, ${durations.join(" → ")} s; tasks in the simulator: ${extensions(sim).length}`);
+  t.diagnostic(
+    `interrupted: ${interrupted.code} after step 1 (${step1}); re-run: ${ids.join(", ")} as ${externalIds.join(", ")}, ${durations.join(" → ")} s; tasks in the simulator: ${extensions(sim).length}`,
+  );
   assert.equal(ids[0], step1, "step 1's task id unchanged");
   assert.deepEqual(externalIds, ["trip-1", "trip-2", "trip-3"]);
   assert.deepEqual(durations, ["10", "15", "20"]);
@@ -122,7 +125,10 @@ test("a chain whose step failed resumes under its generated prefix, the step tri
   assert.match(e.externalTaskId, /^ke-[0-9a-f]{24}$/, "the generated prefix rides along");
   assert.match(e.message, new RegExp(`re-run the chain with external_task_id "${e.externalTaskId}"`));
   assert.equal(e.completed.length, 1);
-  const tasks = await kling.extensions.chain({ video_id: SOURCE, prompts: ["Birds fly", "a storm"], external_task_id: e.externalTaskId }, FAST);
+  const tasks = await kling.extensions.chain(
+    { video_id: SOURCE, prompts: ["Birds fly", "a storm"], external_task_id: e.externalTaskId },
+    FAST,
+  );
   assert.equal(tasks[0].task_id, e.completed[0].task_id);
   assert.equal(tasks[1].task_info.external_task_id, `${e.externalTaskId}-2.2`);
   assert.equal(tasks[1].task_result.videos[0].duration, "15");

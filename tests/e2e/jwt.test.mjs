@@ -1,7 +1,7 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jwtVerify, decodeProtectedHeader } from "jose";
-import { KlingClient, signToken, startSim, clientFor, SIM_DEFAULTS } from "./support.mjs";
+import { test } from "node:test";
+import { decodeProtectedHeader, jwtVerify } from "jose";
+import { clientFor, KlingClient, SIM_DEFAULTS, signToken, startSim } from "./support.mjs";
 
 const AK = "AXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
 const SK = "SXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
@@ -39,7 +39,13 @@ test("a pre-signed token and a token provider both work", async (t) => {
   const fixed = new KlingClient({ token, baseUrl: sim.url });
   assert.ok(Array.isArray(await fixed.extensions.list()));
   let asked = 0;
-  const provided = new KlingClient({ token: async () => (asked++, token), baseUrl: sim.url });
+  const provided = new KlingClient({
+    token: async () => {
+      asked++;
+      return token;
+    },
+    baseUrl: sim.url,
+  });
   assert.ok(Array.isArray(await provided.extensions.list()));
   assert.ok(Array.isArray(await provided.extensions.list()));
   assert.equal(asked, 1, "the provided token is kept until it nears its exp");

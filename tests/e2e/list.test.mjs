@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, apiRequests, rejectionOf } from "./support.mjs";
+import { test } from "node:test";
+import { apiRequests, clientFor, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 test("extensions.list pages and extensions.list() iterates over every task", async (t) => {
   const sim = await startSim();
@@ -43,7 +43,10 @@ test("list() fetches its page once when awaited, and for await walks on from tha
   const listing = kling.extensions.list({ pageNum: 2, pageSize: 2 });
   assert.equal(gets(), 0, "nothing is fetched until the page is awaited or iterated");
   const page = await listing;
-  assert.deepEqual(page.map((task) => task.task_id), [ids[2], ids[1]]);
+  assert.deepEqual(
+    page.map((task) => task.task_id),
+    [ids[2], ids[1]],
+  );
   await listing.then((again) => assert.deepEqual(again, page));
   assert.equal(gets(), 1, "awaited twice, fetched once");
   const rest = [];

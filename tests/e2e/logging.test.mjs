@@ -1,11 +1,14 @@
 // logLevel and logger: what is logged at each level, KLING_LOG, and loggers that throw.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { clientFor, KlingClient, rejectionOf, startSim } from "./support.mjs";
 
 function capture() {
   const lines = [];
-  const logger = Object.fromEntries(["error", "warn", "info", "debug"].map((level) => [level, (message, fields) => lines.push({ level, message, fields })]));
+  const logger = Object.fromEntries(
+    ["error", "warn", "info", "debug"].map((level) => [level, (message, fields) => lines.push({ level, message, fields })]),
+  );
   return { lines, logger };
 }
 
@@ -23,10 +26,22 @@ test("debug logs every attempt and retry; warn only retries and failures; error 
     seen[level] = lines;
   }
   assert.deepEqual(seen.off, []);
-  assert.deepEqual(seen.error.map((l) => l.level), ["error"]);
-  assert.deepEqual(seen.warn.map((l) => l.level), ["warn", "error"]);
-  assert.deepEqual(seen.info.map((l) => l.level), ["warn", "error"]);
-  assert.deepEqual(seen.debug.map((l) => l.level), ["debug", "warn", "debug", "debug", "error"]);
+  assert.deepEqual(
+    seen.error.map((l) => l.level),
+    ["error"],
+  );
+  assert.deepEqual(
+    seen.warn.map((l) => l.level),
+    ["warn", "error"],
+  );
+  assert.deepEqual(
+    seen.info.map((l) => l.level),
+    ["warn", "error"],
+  );
+  assert.deepEqual(
+    seen.debug.map((l) => l.level),
+    ["debug", "warn", "debug", "debug", "error"],
+  );
   const [first, retry, , , failure] = seen.debug;
   assert.equal(first.fields.method, "GET");
   assert.equal(first.fields.path, "/v1/videos/video-extend?pageNum=1&pageSize=30");
@@ -45,8 +60,12 @@ test("debug logs every attempt and retry; warn only retries and failures; error 
 test("a logger that throws or rejects does not break the call", async (t) => {
   const sim = await startSim();
   t.after(() => sim.close());
-  const boom = () => { throw new Error("logger down"); };
-  const rejecting = async () => { throw new Error("async logger down"); };
+  const boom = () => {
+    throw new Error("logger down");
+  };
+  const rejecting = async () => {
+    throw new Error("async logger down");
+  };
   for (const fn of [boom, rejecting]) {
     const kling = clientFor(sim, { logLevel: "debug", logger: { error: fn, warn: fn, info: fn, debug: fn } });
     sim.injectFault({ action: { type: "error", code: 5000 } });
@@ -58,11 +77,17 @@ test("KLING_LOG decides when logLevel is absent; a bad logLevel or logger is ref
   const sim = await startSim();
   t.after(() => sim.close());
   const saved = process.env.KLING_LOG;
-  t.after(() => (saved === undefined ? delete process.env.KLING_LOG : (process.env.KLING_LOG = saved)));
+  t.after(() => {
+    if (saved === undefined) delete process.env.KLING_LOG;
+    else process.env.KLING_LOG = saved;
+  });
   process.env.KLING_LOG = "debug";
   const env = capture();
   await clientFor(sim, { logger: env.logger }).extensions.list();
-  assert.deepEqual(env.lines.map((l) => l.level), ["debug"]);
+  assert.deepEqual(
+    env.lines.map((l) => l.level),
+    ["debug"],
+  );
   const explicit = capture();
   await clientFor(sim, { logger: explicit.logger, logLevel: "off" }).extensions.list();
   assert.deepEqual(explicit.lines, []);
@@ -70,7 +95,16 @@ test("KLING_LOG decides when logLevel is absent; a bad logLevel or logger is ref
   const ignored = capture();
   await clientFor(sim, { logger: ignored.logger }).extensions.list();
   assert.deepEqual(ignored.lines, []);
-  for (const options of [{ logLevel: "verbose" }, { logLevel: 3 }, { logger: {} }, { logger: { error() {}, warn() {}, info() {} } }, { logger: "console" }]) {
-    assert.throws(() => new KlingClient({ baseUrl: sim.url, ...options }), (e) => e.code === "ERR_KLING_INVALID_OPTIONS");
+  for (const options of [
+    { logLevel: "verbose" },
+    { logLevel: 3 },
+    { logger: {} },
+    { logger: { error() {}, warn() {}, info() {} } },
+    { logger: "console" },
+  ]) {
+    assert.throws(
+      () => new KlingClient({ baseUrl: sim.url, ...options }),
+      (e) => e.code === "ERR_KLING_INVALID_OPTIONS",
+    );
   }
 });

@@ -1,9 +1,10 @@
 // Memory stays flat: wasm linear memory and the JS heap after 100k client calls vs after 1k, with
 // every kind of call (requests, waits, iterators, aborts, signing, callbacks), and no timer left
 // behind. The fetch is injected, so the run measures the client, not the network.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { test } from "node:test";
 import v8 from "node:v8";
 import vm from "node:vm";
 import * as kling from "../../pkg/kling_edge.js";

@@ -1,8 +1,9 @@
 // The package's rules, exported for the code around it (the demo page, the edge service) so that
 // nobody copies them: limits, the id rule, status order, parameter checks, advice per code.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { limits, checkParams, isValidId, statusRank, errorAdvice, KlingError, SOURCE } from "./support.mjs";
+import { test } from "node:test";
+import { checkParams, errorAdvice, isValidId, KlingError, limits, SOURCE, statusRank } from "./support.mjs";
 
 test("limits are the numbers the package enforces", () => {
   const l = limits();

@@ -1,9 +1,10 @@
 // No error message, stack, property, inspection or JSON of the client, and no log line, ever holds
 // the secret key, the API key or a whole token — across every error path.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { inspect } from "node:util";
-import { startSim, SOURCE, KlingClient, signToken, verifyCallback } from "./support.mjs";
+import { KlingClient, SOURCE, signToken, startSim, verifyCallback } from "./support.mjs";
 
 const AK = "ak-secret-scan";
 const SK = "sk-SUPER-SECRET-never-print-me";
@@ -45,10 +46,15 @@ test("no error path, client rendering or log line reveals a secret", async (t) =
   const apiKey = new KlingClient({ apiKey: API_KEY, baseUrl: sim.url, maxRetries: 0 });
   const token = signToken(AK, SK);
   const tokened = new KlingClient({ token, baseUrl: sim.url, maxRetries: 0 });
-  const wrongKey = new KlingClient({ accessKey: AK, secretKey: SK + "x", baseUrl: sim.url, maxRetries: 0 });
-  const wrongApiKey = new KlingClient({ apiKey: API_KEY + "x", baseUrl: sim.url, maxRetries: 0 });
+  const wrongKey = new KlingClient({ accessKey: AK, secretKey: `${SK}x`, baseUrl: sim.url, maxRetries: 0 });
+  const wrongApiKey = new KlingClient({ apiKey: `${API_KEY}x`, baseUrl: sim.url, maxRetries: 0 });
   const expired = new KlingClient({ token: signToken(AK, SK, { now: 1_000_000_000 }), baseUrl: sim.url, maxRetries: 0 });
-  const provider = new KlingClient({ token: () => { throw new Error(`cannot mint: ${SK}`.replace(SK, "…")); }, baseUrl: sim.url });
+  const provider = new KlingClient({
+    token: () => {
+      throw new Error(`cannot mint: ${SK}`.replace(SK, "…"));
+    },
+    baseUrl: sim.url,
+  });
 
   const errors = [];
   const add = (e, what) => {
@@ -68,7 +74,19 @@ test("no error path, client rendering or log line reveals a secret", async (t) =
   add(await caught(provider.extensions.list()), "throwing token provider");
   // Every business error code, through each credential form
   for (const client of [keys, apiKey, tokened]) {
-    for (const [status, code] of [[401, 1000], [429, 1102], [403, 1103], [400, 1201], [404, 1203], [400, 1301], [429, 1302], [429, 1303], [500, 5000], [503, 5001], [504, 5002]]) {
+    for (const [status, code] of [
+      [401, 1000],
+      [429, 1102],
+      [403, 1103],
+      [400, 1201],
+      [404, 1203],
+      [400, 1301],
+      [429, 1302],
+      [429, 1303],
+      [500, 5000],
+      [503, 5001],
+      [504, 5002],
+    ]) {
       sim.injectFault({ action: { type: "error", status, code, message: `refused (${code})` } });
       add(await caught(client.extensions.get("123")), `code ${code}`);
     }
@@ -82,9 +100,21 @@ test("no error path, client rendering or log line reveals a secret", async (t) =
     add(await caught(client.extensions.create({ video_id: SOURCE, cfg_scale: 7 })), "invalid request");
     add(await caught(client.extensions.createAndWait({ video_id: SOURCE, prompt: "[fail]" }, { pollIntervalMs: 10 })), "failed task");
     add(await caught(client.extensions.createAndWait({ video_id: SOURCE }, { pollIntervalMs: 10, timeoutMs: 1 })), "wait timeout");
-    add(await caught(client.extensions.chain({ video_id: SOURCE, prompts: ["a", "[fail] b"] }, { pollIntervalMs: 10 })), "failed chain step");
+    add(
+      await caught(client.extensions.chain({ video_id: SOURCE, prompts: ["a", "[fail] b"] }, { pollIntervalMs: 10 })),
+      "failed chain step",
+    );
   }
-  add(await caught(() => verifyCallback({ "webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x" }, "{}", "whsec_" + Buffer.from(SK).toString("base64"))), "forged callback");
+  add(
+    await caught(() =>
+      verifyCallback(
+        { "webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x" },
+        "{}",
+        `whsec_${Buffer.from(SK).toString("base64")}`,
+      ),
+    ),
+    "forged callback",
+  );
 
   for (const [what, e] of errors) {
     assert.equal(e.name, "KlingError", `${what}: ${e}`);
@@ -104,19 +134,26 @@ test("no log line at debug, through failures and retries, reveals a secret", asy
   const sim = await startSim({ accessKey: AK, secretKey: SK, apiKey: API_KEY, timing: { submittedMs: 20, processingMs: 40 } });
   t.after(() => sim.close());
   const lines = [];
-  const logger = Object.fromEntries(["error", "warn", "info", "debug"].map((level) => [level, (message, fields) => lines.push([level, message, fields])]));
+  const logger = Object.fromEntries(
+    ["error", "warn", "info", "debug"].map((level) => [level, (message, fields) => lines.push([level, message, fields])]),
+  );
   const options = { baseUrl: sim.url, logLevel: "debug", logger };
   const clients = [
     new KlingClient({ accessKey: AK, secretKey: SK, ...options }),
     new KlingClient({ apiKey: API_KEY, ...options }),
     new KlingClient({ token: signToken(AK, SK), ...options }),
     new KlingClient({ token: () => signToken(AK, SK), ...options }),
-    new KlingClient({ accessKey: AK, secretKey: SK + "x", ...options }),
-    new KlingClient({ apiKey: API_KEY + "x", ...options }),
+    new KlingClient({ accessKey: AK, secretKey: `${SK}x`, ...options }),
+    new KlingClient({ apiKey: `${API_KEY}x`, ...options }),
   ];
   const range = { start_time: 0, end_time: Date.now() };
   for (const client of clients) {
-    for (const [status, code] of [[429, 1302], [500, 5000], [400, 1201], [429, 1102]]) {
+    for (const [status, code] of [
+      [429, 1302],
+      [500, 5000],
+      [400, 1201],
+      [429, 1102],
+    ]) {
       sim.injectFault({ action: { type: "error", status, code, message: `refused (${code})` }, times: 2 });
       await caught(client.extensions.get("123"));
     }

@@ -1,7 +1,8 @@
 // Shared by the end-to-end tests: the built package, a fast simulator, a client bound to it.
-import { startSimulator, SIM_DEFAULTS } from "../../sim/index.mjs";
+import { SIM_DEFAULTS, startSimulator } from "../../sim/index.mjs";
 
 export * from "../../pkg/index.node.js";
+
 import { KlingClient } from "../../pkg/index.node.js";
 
 export { SIM_DEFAULTS };

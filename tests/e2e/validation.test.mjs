@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, rejectionOf, KlingError } from "./support.mjs";
+import { test } from "node:test";
+import { clientFor, KlingError, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const long = (n, ch = "a") => ch.repeat(n);
 
@@ -8,6 +8,7 @@ const long = (n, ch = "a") => ch.repeat(n);
 const CASES = [
   ["extensions.create", {}, "video_id"],
   ["extensions.create", { video_id: "" }, "video_id"],
+  // biome-ignore lint/correctness/noPrecisionLoss: the mistake tested: an id given as a number, already rounded by JavaScript
   ["extensions.create", { video_id: 743211632612511839 }, "video_id"],
   ["extensions.create", { video_id: SOURCE, prompt: long(2501) }, "prompt"],
   ["extensions.create", { video_id: SOURCE, prompt: long(2501, "视") }, "prompt"],
@@ -57,7 +58,12 @@ test("every documented rule is checked before anything is sent", async (t) => {
 test("limits are counted in characters, not bytes", async (t) => {
   const sim = await startSim();
   t.after(() => sim.close());
-  const task = await clientFor(sim).extensions.create({ video_id: SOURCE, prompt: long(2500, "视"), negative_prompt: "", callback_url: "" });
+  const task = await clientFor(sim).extensions.create({
+    video_id: SOURCE,
+    prompt: long(2500, "视"),
+    negative_prompt: "",
+    callback_url: "",
+  });
   assert.equal(task.task_status, "submitted");
 });
 

@@ -2,7 +2,12 @@
 // (get, list, wait, create, aborted get and wait, refused create, an iterator broken out of,
 // signing, callback parsing) through an injected fetch, so runs measure the client, not a network.
 
-const TASK = { task_id: "7", task_status: "succeed", task_info: { external_task_id: "e" }, task_result: { videos: [{ id: "v", url: "u", duration: "10" }] } };
+const TASK = {
+  task_id: "7",
+  task_status: "succeed",
+  task_info: { external_task_id: "e" },
+  task_result: { videos: [{ id: "v", url: "u", duration: "10" }] },
+};
 const ONE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: TASK });
 const PAGE = JSON.stringify({ code: 0, message: "SUCCEED", request_id: "r", data: [TASK, TASK] });
 const CALLBACK = JSON.stringify(TASK);

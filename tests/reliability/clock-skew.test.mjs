@@ -2,11 +2,12 @@
 // skew that changes while a flow runs. Kling refuses a token that is not yet valid (1003) or
 // expired (1004); the client must re-sign once per refusal (learning the offset from `Date`),
 // never create a task twice, and never fail the flow. Figures go to .tmp/reliability/clock-skew.json.
-import { test, after } from "node:test";
-import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, settle, writeResults } from "./support.mjs";
 
-const EXTEND = "/v1/videos/video-extend";
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { clientFor, SOURCE, settle, startSim, writeResults } from "./support.mjs";
+
+const _EXTEND = "/v1/videos/video-extend";
 const MIN = 60_000;
 const scenarios = [];
 
@@ -23,7 +24,7 @@ function figures(requests) {
       resigns++;
       refused[op] = (refused[op] ?? 0) + 1;
       const next = requests.slice(k + 1).find((x) => x.method === r.method && x.path === r.path);
-      if (!next || next.status !== 200) unanswered401.push(`${r.method} ${r.path}`);
+      if (next?.status !== 200) unanswered401.push(`${r.method} ${r.path}`);
     }
   });
   return { requests: requests.length, perOperation, refused, resigns, statuses: requests.map((r) => r.status), unanswered401 };
@@ -42,7 +43,10 @@ async function scenario(t, { name, skew, timing, flow, maxResigns, minResigns = 
   // The learnt offset is kept: one more call needs no re-sign.
   const mark = sim.requests().length;
   await kling.extensions.list();
-  const afterwards = sim.requests().slice(mark).map((r) => r.status);
+  const afterwards = sim
+    .requests()
+    .slice(mark)
+    .map((r) => r.status);
   const problems = [];
   if (!outcome.ok) problems.push(`the flow failed: ${outcome.error?.code} ${outcome.error?.message}`);
   if (fig.resigns > maxResigns) problems.push(`${fig.resigns} re-signs, expected at most ${maxResigns}`);
@@ -79,21 +83,28 @@ const FAST_WAIT = { pollIntervalMs: 25, timeoutMs: 30_000 };
 
 test("create + wait, client clock 10 minutes ahead: one re-sign (1003), then the offset holds", async (t) => {
   await scenario(t, {
-    name: "create + wait, client 10 min ahead", skew: [{ offsetMs: -10 * MIN }], maxResigns: 1,
+    name: "create + wait, client 10 min ahead",
+    skew: [{ offsetMs: -10 * MIN }],
+    maxResigns: 1,
     flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "skew ahead" }, FAST_WAIT),
   });
 });
 
 test("create + wait, client clock 40 minutes behind: one re-sign (1004), then the offset holds", async (t) => {
   await scenario(t, {
-    name: "create + wait, client 40 min behind", skew: [{ offsetMs: 40 * MIN }], maxResigns: 1,
+    name: "create + wait, client 40 min behind",
+    skew: [{ offsetMs: 40 * MIN }],
+    maxResigns: 1,
     flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "skew behind" }, FAST_WAIT),
   });
 });
 
 test("text2video + 2-step chain, client clock 40 minutes behind: one re-sign for the whole flow", async (t) => {
   await scenario(t, {
-    name: "text2video + wait + 2-step chain, client 40 min behind", skew: [{ offsetMs: 40 * MIN }], maxResigns: 1, tasks: 3,
+    name: "text2video + wait + 2-step chain, client 40 min behind",
+    skew: [{ offsetMs: 40 * MIN }],
+    maxResigns: 1,
+    tasks: 3,
     flow: async (k) => {
       const source = await k.textToVideo.create({ prompt: "a lake", model_name: "kling-v1-6" });
       const done = await k.textToVideo.wait(source.task_id, FAST_WAIT);
@@ -107,7 +118,8 @@ test("skew changes mid-wait (in sync → 10 min ahead → 40 min behind): one re
     name: "create + wait while the skew changes twice",
     timing: { submittedMs: 600, processingMs: 900 },
     skew: [{ offsetMs: 0 }, { atMs: 300, offsetMs: -10 * MIN }, { atMs: 900, offsetMs: 40 * MIN }],
-    minResigns: 2, maxResigns: 2,
+    minResigns: 2,
+    maxResigns: 2,
     flow: (k) => k.extensions.createAndWait({ video_id: SOURCE, prompt: "moving clock" }, { pollIntervalMs: 50, timeoutMs: 30_000 }),
   });
 });
@@ -115,7 +127,9 @@ test("skew changes mid-wait (in sync → 10 min ahead → 40 min behind): one re
 test("skew changes between two creates: the refused POST is re-sent once, still one task each", async (t) => {
   await scenario(t, {
     name: "create, skew jumps 10 min (client ahead), create again",
-    skew: [{ offsetMs: 0 }, { atMs: 150, offsetMs: -10 * MIN }], maxResigns: 1, tasks: 2,
+    skew: [{ offsetMs: 0 }, { atMs: 150, offsetMs: -10 * MIN }],
+    maxResigns: 1,
+    tasks: 2,
     flow: async (k) => {
       await k.extensions.create({ video_id: SOURCE, prompt: "before" });
       await new Promise((r) => setTimeout(r, 300));

@@ -4,9 +4,10 @@
 // says taskMayExist, not retryable, when the task may exist) while the simulator holds at most one
 // task for it.
 // Never two tasks for one external id. Replay a run with RELIABILITY_SEED=<seed>.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, prng, settle, writeResults } from "./support.mjs";
+import { test } from "node:test";
+import { clientFor, prng, SOURCE, settle, startSim, writeResults } from "./support.mjs";
 
 const SEED = process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const CREATES = Number(process.env.RELIABILITY_CREATES ?? 520);
@@ -17,7 +18,10 @@ const RA = { "retry-after-ms": "5" };
 const FAMILIES = {
   "video-extend": { path: "/v1/videos/video-extend", create: (k, p, o) => k.extensions.create({ video_id: SOURCE, ...p }, o) },
   text2video: { path: "/v1/videos/text2video", create: (k, p, o) => k.textToVideo.create(p, o) },
-  image2video: { path: "/v1/videos/image2video", create: (k, p, o) => k.imageToVideo.create({ image: "https://example.com/cat.png", ...p }, o) },
+  image2video: {
+    path: "/v1/videos/image2video",
+    create: (k, p, o) => k.imageToVideo.create({ image: "https://example.com/cat.png", ...p }, o),
+  },
 };
 
 // Where the failure strikes, and how often (the rest: none).
@@ -55,7 +59,9 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
   const kling = clientFor(sim, { timeoutMs: 400, maxRetries: 4 });
 
   const armed = {};
-  const count = (o, k) => { o[k] = (o[k] ?? 0) + 1; };
+  const count = (o, k) => {
+    o[k] = (o[k] ?? 0) + 1;
+  };
   const creates = [];
   let unusedRules = 0;
   for (let start = 0; start < CREATES; start += BATCH) {
@@ -65,7 +71,14 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
       const callerId = rng() < 0.15 ? `dc-${SEED}-${i}` : undefined;
       // Some callers allow fewer retries: their creates can end in a rejection after a fault.
       const maxRetries = rng() < 0.12 ? Math.floor(rng() * 2) : undefined;
-      batch.push({ i, family, callerId, maxRetries, fault: pickFault(rng), lookupFault: callerId && rng() < 0.25 ? LOOKUP_FAULTS[Math.floor(rng() * LOOKUP_FAULTS.length)] : null });
+      batch.push({
+        i,
+        family,
+        callerId,
+        maxRetries,
+        fault: pickFault(rng),
+        lookupFault: callerId && rng() < 0.25 ? LOOKUP_FAULTS[Math.floor(rng() * LOOKUP_FAULTS.length)] : null,
+      });
     }
     // Rules on a family's POSTs strike whichever create arrives first: where a fault lands is as
     // random as the arrival order. Lookups of caller-given ids are targeted by their path.
@@ -79,11 +92,19 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
         count(armed, c.lookupFault[0]);
       }
     }
-    const outcomes = await Promise.all(batch.map((c) => {
-      const params = { prompt: `create ${c.i}`, ...(c.family === "video-extend" ? {} : { model_name: "kling-v1-6" }), ...(c.callerId ? { external_task_id: c.callerId } : {}) };
-      return settle(FAMILIES[c.family].create(kling, params, c.maxRetries === undefined ? {} : { maxRetries: c.maxRetries }));
-    }));
-    batch.forEach((c, k) => { c.outcome = outcomes[k]; });
+    const outcomes = await Promise.all(
+      batch.map((c) => {
+        const params = {
+          prompt: `create ${c.i}`,
+          ...(c.family === "video-extend" ? {} : { model_name: "kling-v1-6" }),
+          ...(c.callerId ? { external_task_id: c.callerId } : {}),
+        };
+        return settle(FAMILIES[c.family].create(kling, params, c.maxRetries === undefined ? {} : { maxRetries: c.maxRetries }));
+      }),
+    );
+    batch.forEach((c, k) => {
+      c.outcome = outcomes[k];
+    });
     unusedRules += sim.faults().length;
     sim.clearFaults();
     creates.push(...batch);
@@ -119,25 +140,40 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
     if (ok) {
       tally.resolved++;
       if (held.length !== 1) problems.push(`${where}: resolved, but the simulator holds ${held.length} tasks for ${id}`);
-      else if (held[0].task_id !== value.task_id) problems.push(`${where}: resolved task ${value.task_id}, the simulator's is ${held[0].task_id}`);
+      else if (held[0].task_id !== value.task_id)
+        problems.push(`${where}: resolved task ${value.task_id}, the simulator's is ${held[0].task_id}`);
     } else {
-      if (error?.name !== "KlingError") { problems.push(`${where}: rejected with a non-KlingError: ${error}`); continue; }
+      if (error?.name !== "KlingError") {
+        problems.push(`${where}: rejected with a non-KlingError: ${error}`);
+        continue;
+      }
       count(tally.rejectedCodes, error.code);
       if (id) tally.rejectedWithId++;
       else problems.push(`${where}: rejected (${error.code}) without externalTaskId`);
       if (held.length > 1) problems.push(`${where}: rejected, and the simulator holds ${held.length} tasks for ${id}`);
       if (held.length === 1) tally.rejectedWithTask++;
       else tally.rejectedWithoutTask++;
-      if (held.length === 1 && !(error.taskMayExist === true && error.retryable === false && /call again with external_task_id/.test(error.message))) {
-        problems.push(`${where}: rejected (${error.code}) while its task exists, without taskMayExist (retryable ${error.retryable}): ${error.message}`);
+      if (
+        held.length === 1 &&
+        !(error.taskMayExist === true && error.retryable === false && /call again with external_task_id/.test(error.message))
+      ) {
+        problems.push(
+          `${where}: rejected (${error.code}) while its task exists, without taskMayExist (retryable ${error.retryable}): ${error.message}`,
+        );
       }
     }
   }
   let duplicates = 0;
   let orphans = 0;
   for (const [key, list] of byKey) {
-    if (list.length > 1) { duplicates += list.length - 1; problems.push(`${list.length} tasks for ${key.replace("\n", " ")}`); }
-    if (!claimed.has(key)) { orphans += list.length; problems.push(`a task no create accounts for: ${key.replace("\n", " ")}`); }
+    if (list.length > 1) {
+      duplicates += list.length - 1;
+      problems.push(`${list.length} tasks for ${key.replace("\n", " ")}`);
+    }
+    if (!claimed.has(key)) {
+      orphans += list.length;
+      problems.push(`a task no create accounts for: ${key.replace("\n", " ")}`);
+    }
   }
 
   const summary = {
@@ -145,7 +181,10 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
     replay: `RELIABILITY_SEED=${SEED} node --test tests/reliability/double-charge.test.mjs`,
     durationMs: Date.now() - started,
     creates: creates.length,
-    byFamily: creates.reduce((o, c) => (count(o, c.family), o), {}),
+    byFamily: creates.reduce((o, c) => {
+      count(o, c.family);
+      return o;
+    }, {}),
     callerGivenIds: creates.filter((c) => c.callerId).length,
     withFewerRetries: creates.filter((c) => c.maxRetries !== undefined).length,
     faultsArmed: armed,
@@ -159,12 +198,24 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
     tasksInSimulator: tasks.length,
     duplicates,
     orphans,
-    requests: { posts: sim.requests().filter((r) => r.method === "POST").length, gets: sim.requests().filter((r) => r.method === "GET").length },
+    requests: {
+      posts: sim.requests().filter((r) => r.method === "POST").length,
+      gets: sim.requests().filter((r) => r.method === "GET").length,
+    },
     problems: problems.slice(0, 50),
     pass: problems.length === 0,
   };
   writeResults("double-charge", summary);
-  t.diagnostic(JSON.stringify({ creates: summary.creates, resolved: summary.resolved, rejectedWithId: summary.rejectedWithId, duplicates, orphans, ms: summary.durationMs }));
+  t.diagnostic(
+    JSON.stringify({
+      creates: summary.creates,
+      resolved: summary.resolved,
+      rejectedWithId: summary.rejectedWithId,
+      duplicates,
+      orphans,
+      ms: summary.durationMs,
+    }),
+  );
   assert.ok(creates.length >= 500 || process.env.RELIABILITY_CREATES, "at least 500 creates");
   assert.ok(Object.keys(injected).length >= 6, `too few kinds of fault struck: ${JSON.stringify(injected)}`);
   assert.deepEqual(problems, [], `seed ${SEED}`);

@@ -2,10 +2,11 @@
 // relevant request, the expected outcome and its invariants (requests sent, tasks in the
 // simulator, the fields of the error). Results go to .tmp/reliability/fault-matrix.json for
 // scripts/reliability-report.
-import { test, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { startSim, clientFor, SOURCE, supportsOption, rewritingFetch, settle, writeResults } from "./support.mjs";
-import { OPERATIONS, FAULTS, EXTEND, expected, describe, cellName } from "./matrix.mjs";
+import { after, test } from "node:test";
+import { cellName, describe, EXTEND, expected, FAULTS, OPERATIONS } from "./matrix.mjs";
+import { clientFor, rewritingFetch, SOURCE, settle, startSim, supportsOption, writeResults } from "./support.mjs";
 
 const GENERATED_ID = /^ke-[0-9a-f]{24}$/;
 const EXTRA = { nested: [1, { deep: true }], note: "a field this client does not know" };
@@ -13,9 +14,15 @@ const cells = [];
 const started = Date.now();
 
 const REWRITES = {
-  "drop-status": (task) => { delete task.task_status; },
-  extra: (task) => { task.x_future_field = structuredClone(EXTRA); },
-  queued: (task) => { task.task_status = "queued"; },
+  "drop-status": (task) => {
+    delete task.task_status;
+  },
+  extra: (task) => {
+    task.x_future_field = structuredClone(EXTRA);
+  },
+  queued: (task) => {
+    task.task_status = "queued";
+  },
 };
 
 function rewriter(kind) {
@@ -33,9 +40,12 @@ function rewriter(kind) {
 /** Where the fault goes: the operation's first relevant request (page 2 for the iterator). */
 function target(op, setup) {
   switch (op.id) {
-    case "create": case "chain": case "text2video":
+    case "create":
+    case "chain":
+    case "text2video":
       return { method: "POST", path: op.path, match: (p) => p === op.path, skip: 0 };
-    case "get": case "wait": {
+    case "get":
+    case "wait": {
       const path = `${EXTEND}/${setup.task.task_id}`;
       return { method: "GET", path, match: (p) => p === path, skip: 0 };
     }
@@ -58,16 +68,22 @@ async function run(kling, op, setup, seen) {
   const onProgress = (task) => seen.push(task);
   const waitOpts = { pollIntervalMs: 20, timeoutMs: 20_000, onProgress };
   switch (op.id) {
-    case "create": return kling.extensions.create({ video_id: SOURCE, prompt: "matrix" });
-    case "get": return kling.extensions.get(setup.task.task_id);
-    case "list": return kling.extensions.list({ pageSize: 10 });
+    case "create":
+      return kling.extensions.create({ video_id: SOURCE, prompt: "matrix" });
+    case "get":
+      return kling.extensions.get(setup.task.task_id);
+    case "list":
+      return kling.extensions.list({ pageSize: 10 });
     case "iterate": {
       for await (const task of kling.extensions.list({ pageSize: 2 })) seen.push(task);
       return seen;
     }
-    case "wait": return kling.extensions.wait(setup.task.task_id, waitOpts);
-    case "chain": return kling.extensions.chain({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
-    case "text2video": return kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
+    case "wait":
+      return kling.extensions.wait(setup.task.task_id, waitOpts);
+    case "chain":
+      return kling.extensions.chain({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
+    case "text2video":
+      return kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
   }
 }
 
@@ -75,7 +91,9 @@ async function runCell(fault, op) {
   const exp = expected(fault, op);
   const sim = await startSim();
   const problems = [];
-  const check = (ok, what) => { if (!ok) problems.push(what); };
+  const check = (ok, what) => {
+    if (!ok) problems.push(what);
+  };
   const t0 = Date.now();
   try {
     const setup = await prepare(sim, op);
@@ -89,7 +107,10 @@ async function runCell(fault, op) {
     const seen = [];
     const outcome = await settle(run(kling, op, setup, seen));
 
-    const log = sim.requests().slice(mark).filter((r) => r.path.startsWith(op.path));
+    const log = sim
+      .requests()
+      .slice(mark)
+      .filter((r) => r.path.startsWith(op.path));
     const posts = log.filter((r) => r.method === "POST").length;
     const lookups = log.filter((r) => r.method === "GET" && /\/ke-/.test(r.path)).length;
     const gets = log.filter((r) => r.method === "GET").length;
@@ -104,10 +125,16 @@ async function runCell(fault, op) {
       requests: { posts, gets, lookups },
       tasksCreated: newTasks.length,
     };
-    if (e) Object.assign(observed, {
-      message: e.message, requestId: e.requestId, apiCode: e.apiCode, status: e.status,
-      externalTaskId: e.externalTaskId, taskId: e.taskId, retryable: e.retryable,
-    });
+    if (e)
+      Object.assign(observed, {
+        message: e.message,
+        requestId: e.requestId,
+        apiCode: e.apiCode,
+        status: e.status,
+        externalTaskId: e.externalTaskId,
+        taskId: e.taskId,
+        retryable: e.retryable,
+      });
 
     if (exp.result === "reject") {
       check(!outcome.ok, `expected ${exp.code}, but it resolved`);
@@ -130,13 +157,15 @@ async function runCell(fault, op) {
         check(sent === want, `${sent} GET(s), expected ${want} (no retry)`);
         check(newTasks.length === 0, "a read created tasks");
         if (op.id === "iterate") check(seen.length === 2, `the iterator yielded ${seen.length} tasks before failing, expected page 1's 2`);
-        if (op.id === "get" || op.id === "wait") check(e?.taskId === setup.task.task_id, `taskId ${e?.taskId}, expected ${setup.task.task_id}`);
+        if (op.id === "get" || op.id === "wait")
+          check(e?.taskId === setup.task.task_id, `taskId ${e?.taskId}, expected ${setup.task.task_id}`);
       }
     } else {
       check(outcome.ok, `expected success, got ${observed.outcome}: ${e?.message}`);
       const value = outcome.ok ? outcome.value : undefined;
       switch (op.id) {
-        case "create": case "text2video": {
+        case "create":
+        case "text2video": {
           const family = op.id === "create" ? "video-extend" : "text2video";
           const mine = newTasks.filter((x) => x.family === family);
           check(mine.length === 1, `${mine.length} task(s) in the simulator, expected exactly 1`);
@@ -148,7 +177,10 @@ async function runCell(fault, op) {
           break;
         }
         case "chain":
-          check(Array.isArray(value) && value.length === 2 && value.every((x) => x.task_status === "succeed"), "the chain did not finish both steps");
+          check(
+            Array.isArray(value) && value.length === 2 && value.every((x) => x.task_status === "succeed"),
+            "the chain did not finish both steps",
+          );
           check(newTasks.length === 2, `${newTasks.length} task(s) in the simulator, expected exactly 2`);
           break;
         case "get":
@@ -173,7 +205,10 @@ async function runCell(fault, op) {
       if (op.kind === "create") {
         const wantPosts = steps + (exp.retries ?? 0) + (exp.lookup === "absent" ? 1 : 0);
         const wantLookups = exp.lookup ? 1 : 0;
-        check(posts === wantPosts && lookups === wantLookups, `sent ${posts} POST(s) and ${lookups} lookup(s), expected ${wantPosts} and ${wantLookups}`);
+        check(
+          posts === wantPosts && lookups === wantLookups,
+          `sent ${posts} POST(s) and ${lookups} lookup(s), expected ${wantPosts} and ${wantLookups}`,
+        );
       } else if (op.id === "get" || op.id === "list") {
         const want = 1 + (exp.retries ?? 0);
         check(gets === want, `${gets} GET(s), expected ${want}`);
@@ -185,16 +220,25 @@ async function runCell(fault, op) {
       }
 
       // Values the client must keep as Kling sent them.
-      const returned = op.id === "iterate" ? value?.slice(2) ?? [] : op.id === "list" ? value ?? [] : [value];
+      const returned = op.id === "iterate" ? (value?.slice(2) ?? []) : op.id === "list" ? (value ?? []) : [value];
       if (exp.keep === "extra") {
         const pool = op.kind === "wait" || op.id === "chain" ? seen : returned;
-        check(pool.some((x) => x && JSON.stringify(x.x_future_field) === JSON.stringify(EXTRA)), "the unknown field was not kept");
+        check(
+          pool.some((x) => x && JSON.stringify(x.x_future_field) === JSON.stringify(EXTRA)),
+          "the unknown field was not kept",
+        );
       }
       if (exp.keep === "status") {
-        check(returned.length > 0 && returned.every((x) => x?.task_status === "queued"), `status ${returned.map((x) => x?.task_status)} instead of \`queued\``);
+        check(
+          returned.length > 0 && returned.every((x) => x?.task_status === "queued"),
+          `status ${returned.map((x) => x?.task_status)} instead of \`queued\``,
+        );
       }
       if (exp.keptPolling) {
-        check(seen.some((x) => x.task_status === "queued"), "onProgress never saw the unknown status");
+        check(
+          seen.some((x) => x.task_status === "queued"),
+          "onProgress never saw the unknown status",
+        );
       }
     }
     return { fault: fault.id, op: op.id, expected: describe(exp), observed, problems, ms: Date.now() - t0 };

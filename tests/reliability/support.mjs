@@ -13,7 +13,7 @@ export const RESULTS_DIR = join(ROOT, ".tmp", "reliability");
 export function writeResults(name, data) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, ...data }, null, 2) + "\n");
+  writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, ...data }, null, 2)}\n`);
   return file;
 }
 

@@ -1,36 +1,36 @@
 // Type tests of the published .d.ts (`tsc -p tests/types`): what users write must type-check, and
 // the mistakes below must not.
 import {
-  init,
-  KlingClient,
-  signToken,
-  verifyCallback,
-  parseCallback,
-  planChain,
-  chainStep,
-  pollIntervalMs,
-  limits,
-  checkParams,
-  isValidId,
-  statusRank,
-  errorAdvice,
-  type KlingLimits,
-  type Extensions,
-  type TextToVideo,
-  type ImageToVideo,
-  type PagePromise,
-  type ChainStep,
-  type KlingError,
-  type KlingErrorCode,
-  type Task,
-  type ExtendVideoParams,
   type Account,
   type AccountCosts,
   type AccountCostsParams,
-  type ResourcePack,
+  type ChainStep,
+  chainStep,
+  checkParams,
+  type ExtendVideoParams,
+  type Extensions,
+  errorAdvice,
+  type ImageToVideo,
+  init,
+  isValidId,
+  KlingClient,
+  type KlingError,
+  type KlingErrorCode,
+  type KlingLimits,
+  type KlingLogFields,
   type KlingLogger,
   type KlingLogLevel,
-  type KlingLogFields,
+  limits,
+  type PagePromise,
+  parseCallback,
+  planChain,
+  pollIntervalMs,
+  type ResourcePack,
+  signToken,
+  statusRank,
+  type Task,
+  type TextToVideo,
+  verifyCallback,
 } from "kling-edge";
 
 export async function usage(): Promise<void> {
@@ -40,7 +40,12 @@ export async function usage(): Promise<void> {
   new KlingClient({ token: async () => "jwt", baseUrl: "https://proxy.example.com" });
   new KlingClient();
 
-  const params: ExtendVideoParams = { video_id: "743211632612511839", prompt: "A puppy appears", cfg_scale: 0.5, watermark_info: { enabled: true } };
+  const params: ExtendVideoParams = {
+    video_id: "743211632612511839",
+    prompt: "A puppy appears",
+    cfg_scale: 0.5,
+    watermark_info: { enabled: true },
+  };
   const created: Task = await kling.extensions.create(params);
   const controller = new AbortController();
   const done = await kling.extensions.wait(created.task_id, {
@@ -136,7 +141,7 @@ export async function usage(): Promise<void> {
 export async function accountAndLogging(): Promise<void> {
   const fields: KlingLogFields[] = [];
   const logger: KlingLogger = {
-    error: (message: string, f: KlingLogFields) => fields.push(f),
+    error: (_message: string, f: KlingLogFields) => fields.push(f),
     warn: (message, f) => console.warn(message, f.delayMs),
     info: console.info,
     debug: (message, f) => console.debug(message, f.method, f.path, f.status, f.apiCode, f.requestId, f.attempt, f.durationMs, f.code),
@@ -164,4 +169,3 @@ export async function accountAndLogging(): Promise<void> {
   // @ts-expect-error a logger has error, warn, info and debug
   new KlingClient({ logger: { error() {} } });
 }
-

@@ -4,7 +4,6 @@ export function scriptedFetch(script) {
   const calls = [];
   // A strict function: `this` must be undefined, as a platform fetch requires of its callers.
   const fetch = async function (url, init) {
-    "use strict";
     if (this !== undefined) throw new TypeError("Illegal invocation");
     calls.push({ url, method: init.method, headers: init.headers, body: init.body });
     const next = script.shift();
@@ -54,22 +53,72 @@ export function inBrowser() {
 export function hostileValues() {
   const cyclic = { video_id: "v" };
   cyclic.self = cyclic;
-  const getterThrows = Object.defineProperty({}, "video_id", { enumerable: true, get() { throw new Error("boom"); } });
-  const proxy = new Proxy({}, { ownKeys() { throw new Error("no keys"); } });
+  const getterThrows = Object.defineProperty({}, "video_id", {
+    enumerable: true,
+    get() {
+      throw new Error("boom");
+    },
+  });
+  const proxy = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error("no keys");
+      },
+    },
+  );
   return [
-    undefined, null, 0, -1, NaN, Infinity, 1n, true, "", "x".repeat(100_000), Symbol("s"),
-    () => {}, [], [[[[]]]], new Uint8Array(8), new Date(0), new Map(), cyclic, getterThrows, proxy,
-    { video_id: 1n }, { video_id: Symbol("s") }, { video_id: "v", cfg_scale: 1e308 * 10 },
-    { video_id: "v", prompt: "\u0000\uffff\ud800" }, { prompts: "not an array", video_id: "v" },
-    { pageNum: "1" }, { pageSize: -0 }, { signal: {} }, { onProgress: 5 }, { fetch: "nope" },
-    { token: 42 }, { accessKey: {}, secretKey: [] }, { baseUrl: "http://" }, { timeoutMs: 1e300 },
+    undefined,
+    null,
+    0,
+    -1,
+    NaN,
+    Infinity,
+    1n,
+    true,
+    "",
+    "x".repeat(100_000),
+    Symbol("s"),
+    () => {},
+    [],
+    [[[[]]]],
+    new Uint8Array(8),
+    new Date(0),
+    new Map(),
+    cyclic,
+    getterThrows,
+    proxy,
+    { video_id: 1n },
+    { video_id: Symbol("s") },
+    { video_id: "v", cfg_scale: 1e308 * 10 },
+    { video_id: "v", prompt: "\u0000\uffff\ud800" },
+    { prompts: "not an array", video_id: "v" },
+    { pageNum: "1" },
+    { pageSize: -0 },
+    { signal: {} },
+    { onProgress: 5 },
+    { fetch: "nope" },
+    { token: 42 },
+    { accessKey: {}, secretKey: [] },
+    { baseUrl: "http://" },
+    { timeoutMs: 1e300 },
     // Option bags are read in one crossing each: a throwing getter, a key that looks like a list.
-    Object.defineProperty({}, "now", { enumerable: true, get() { throw new Error("boom"); } }),
-    Object.defineProperty({}, "timeoutMs", { enumerable: true, get() { throw new Error("boom"); } }),
-    { "now,ttlSeconds": 1 }, { "timeoutMs,maxRetries": 1 },
+    Object.defineProperty({}, "now", {
+      enumerable: true,
+      get() {
+        throw new Error("boom");
+      },
+    }),
+    Object.defineProperty({}, "timeoutMs", {
+      enumerable: true,
+      get() {
+        throw new Error("boom");
+      },
+    }),
+    { "now,ttlSeconds": 1 },
+    { "timeoutMs,maxRetries": 1 },
   ];
 }
-
 
 /** Option bags whose values the fast path cannot take as they are. */
 export function oddSignOptions() {
@@ -78,6 +127,14 @@ export function oddSignOptions() {
     [{ now: "1999998200" }, "option `now` must be a number"],
     [{ now: NaN }, "not a finite number"],
     [{ ttlSeconds: null, now: undefined }, null],
-    [Object.defineProperty({}, "now", { enumerable: true, get() { throw new Error("boom"); } }), "option `now` cannot be read"],
+    [
+      Object.defineProperty({}, "now", {
+        enumerable: true,
+        get() {
+          throw new Error("boom");
+        },
+      }),
+      "option `now` cannot be read",
+    ],
   ];
 }

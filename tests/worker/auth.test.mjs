@@ -1,8 +1,9 @@
 // Who is calling, and what is theirs: every authenticated route refuses missing, expired, wrongly
 // signed, `alg: none` and otherwise bad session tokens with 401; a valid token for another user
 // sees none of the first user's tasks through any route (404 exactly like a missing one).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { mint, rawRequest, SESSION_SECRET, startPair, unsignedToken, until } from "./support.mjs";
 
 const A = "user-a@example.test";
@@ -17,20 +18,30 @@ async function call(url, method, path, token, body) {
 
 /** A's finished text2video task and finished extension of its video, made through the service. */
 async function aliceWork(url, tokenA) {
-  const gen = await call(url, "POST", "/kling/v1/videos/text2video", tokenA, { model_name: "kling-v1-6", prompt: "A lighthouse", external_task_id: "a-gen" });
+  const gen = await call(url, "POST", "/kling/v1/videos/text2video", tokenA, {
+    model_name: "kling-v1-6",
+    prompt: "A lighthouse",
+    external_task_id: "a-gen",
+  });
   assert.equal(gen.status, 200, gen.text);
   const genId = gen.json.data.task_id;
-  const done = await until(async () => {
-    const r = await call(url, "GET", `/kling/v1/videos/text2video/${genId}`, tokenA);
-    return r.json.data?.task_status === "succeed" ? r.json.data : null;
-  }, { what: "A's source video" });
+  const done = await until(
+    async () => {
+      const r = await call(url, "GET", `/kling/v1/videos/text2video/${genId}`, tokenA);
+      return r.json.data?.task_status === "succeed" ? r.json.data : null;
+    },
+    { what: "A's source video" },
+  );
   const videoId = done.task_result.videos[0].id;
   const ext = await call(url, "POST", "/extensions", tokenA, { video_id: videoId, prompt: "on", external_task_id: "a-ext" });
   assert.equal(ext.status, 202, ext.text);
-  const extDone = await until(async () => {
-    const r = await call(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, tokenA);
-    return r.json.data?.task_status === "succeed" ? r.json.data : null;
-  }, { what: "A's extension" });
+  const extDone = await until(
+    async () => {
+      const r = await call(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, tokenA);
+      return r.json.data?.task_status === "succeed" ? r.json.data : null;
+    },
+    { what: "A's extension" },
+  );
   return { genId, videoId, extId: ext.json.task_id, extVideoId: extDone.task_result.videos[0].id };
 }
 
@@ -65,7 +76,7 @@ test("every authenticated route × {no token, expired, bad signature, alg none, 
     expired: await mint(A, { ttl: -120 }),
     "bad signature": await mint(A, { secret: "another-secret-of-enough-length-0123456789" }),
     "alg none": unsignedToken(A),
-    "signature stripped": tokenA.split(".").slice(0, 2).join(".") + ".",
+    "signature stripped": `${tokenA.split(".").slice(0, 2).join(".")}.`,
     "no sub": await mint(A, { claims: { exp: now + 600 } }),
     "no exp": await mint(A, { claims: { sub: A } }),
     "empty sub": await mint(A, { claims: { sub: "", exp: now + 600 } }),
@@ -107,9 +118,12 @@ test("user B cannot see, list, wait on or extend from A's tasks through any rout
 
   // Reading: A's tasks by task id and by A's external ids are 404 for B, as a missing id is.
   const reads = [
-    `/extensions/${w.extId}`, "/extensions/a-ext",
-    `/kling/v1/videos/video-extend/${w.extId}`, "/kling/v1/videos/video-extend/a-ext",
-    `/kling/v1/videos/text2video/${w.genId}`, "/kling/v1/videos/text2video/a-gen",
+    `/extensions/${w.extId}`,
+    "/extensions/a-ext",
+    `/kling/v1/videos/video-extend/${w.extId}`,
+    "/kling/v1/videos/video-extend/a-ext",
+    `/kling/v1/videos/text2video/${w.genId}`,
+    "/kling/v1/videos/text2video/a-gen",
     `/kling/v1/videos/image2video/${w.genId}`,
   ];
   for (const path of reads) {
@@ -122,7 +136,13 @@ test("user B cannot see, list, wait on or extend from A's tasks through any rout
     if (!path.includes("image2video")) assert.equal((await call(url, "GET", path, tokenA)).status, 200, `control: A reads ${path}`);
   }
   // Listing: B's lists are empty; A's hold A's.
-  for (const path of ["/extensions", "/kling/v1/videos/video-extend", "/kling/v1/videos/text2video", "/kling/v1/videos/image2video", "/kling/v1/videos/text2video?pageNum=1&pageSize=500"]) {
+  for (const path of [
+    "/extensions",
+    "/kling/v1/videos/video-extend",
+    "/kling/v1/videos/text2video",
+    "/kling/v1/videos/image2video",
+    "/kling/v1/videos/text2video?pageNum=1&pageSize=500",
+  ]) {
     const r = await call(url, "GET", path, tokenB);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.data, [], `${path} lists nothing of A's`);
@@ -164,7 +184,10 @@ test("B reusing A's external_task_id gets a separate task; Kling never sees the 
   // Each answer carries the caller's own id; Kling got two different derived ids.
   assert.equal(a.json.data.task_info.external_task_id, "shared-1");
   assert.equal(b.json.data.task_info.external_task_id, "shared-1");
-  const sent = sim.requests().filter((r) => r.method === "POST").map((r) => r.body.external_task_id);
+  const sent = sim
+    .requests()
+    .filter((r) => r.method === "POST")
+    .map((r) => r.body.external_task_id);
   assert.equal(sent.length, 2);
   assert.notEqual(sent[0], sent[1]);
   for (const id of sent) assert.match(id, /^ke-[0-9a-f]{40}$/);

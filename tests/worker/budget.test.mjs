@@ -1,11 +1,12 @@
 // What it may cost: a create reserves its worst case atomically before anything is sent; the
 // reservation is settled to `final_unit_deduction`, or released when Kling refuses the create or
 // the task fails; per-user and account budgets; per-user create rate; the model policy.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { bundleOf, mint, rawRequest, ROOT, SOURCE, startPair, until, WORKER_DIR } from "./support.mjs";
+import { test } from "node:test";
+import { bundleOf, mint, ROOT, rawRequest, SOURCE, startPair, until, WORKER_DIR } from "./support.mjs";
 
 async function call(url, method, path, sub, body) {
   const headers = { authorization: `Bearer ${await mint(sub)}` };
@@ -19,14 +20,15 @@ const creates = (sim) => sim.requests().filter((r) => r.method === "POST").lengt
 
 /** 20 creates at once for text2video std 5 s (2 units each), by one user or by 20 users. */
 async function race(url, users) {
-  const answers = await Promise.all(
-    users.map((sub, i) => call(url, "POST", "/kling/v1/videos/text2video", sub, gen(`race-${i}`))),
-  );
+  const answers = await Promise.all(users.map((sub, i) => call(url, "POST", "/kling/v1/videos/text2video", sub, gen(`race-${i}`))));
   return { ok: answers.filter((r) => r.status === 200), refused: answers.filter((r) => r.status === 402), all: answers };
 }
 
 test("20 concurrent creates racing for a user budget that affords 3: exactly 3 reach Kling", async (t) => {
-  const { url, sim } = await startPair(t, { extra: { USER_DAILY_UNITS: "6" }, simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } } });
+  const { url, sim } = await startPair(t, {
+    extra: { USER_DAILY_UNITS: "6" },
+    simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } },
+  });
   const { ok, refused, all } = await race(url, Array(20).fill("racer"));
   assert.equal(ok.length, 3, all.map((r) => r.status).join(","));
   assert.equal(refused.length, 17);
@@ -47,8 +49,14 @@ test("20 concurrent creates racing for a user budget that affords 3: exactly 3 r
 });
 
 test("20 users racing for an account cap that affords 3: exactly 3 reach Kling", async (t) => {
-  const { url, sim } = await startPair(t, { extra: { USER_DAILY_UNITS: "100", ACCOUNT_DAILY_UNITS: "6" }, simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } } });
-  const { ok, refused } = await race(url, Array.from({ length: 20 }, (_, i) => `user-${i}`));
+  const { url, sim } = await startPair(t, {
+    extra: { USER_DAILY_UNITS: "100", ACCOUNT_DAILY_UNITS: "6" },
+    simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } },
+  });
+  const { ok, refused } = await race(
+    url,
+    Array.from({ length: 20 }, (_, i) => `user-${i}`),
+  );
   assert.equal(ok.length, 3);
   assert.equal(refused.length, 17);
   assert.equal(creates(sim), 3);
@@ -56,7 +64,10 @@ test("20 users racing for an account cap that affords 3: exactly 3 reach Kling",
   const loser = refused[0];
   assert.equal(loser.json.error.remaining, 0);
   const reserved = await Promise.all(Array.from({ length: 20 }, (_, i) => call(url, "GET", "/me", `user-${i}`)));
-  assert.equal(reserved.reduce((sum, r) => sum + r.json.reserved, 0), 6);
+  assert.equal(
+    reserved.reduce((sum, r) => sum + r.json.reserved, 0),
+    6,
+  );
 });
 
 test("without the atomic reservation the same race overspends (the test above can fail)", async (t) => {
@@ -77,7 +88,11 @@ test("without the atomic reservation the same race overspends (the test above ca
   assert.notEqual(mutated, source);
   await writeFile(file, mutated);
   const bundle = await bundleOf(dir);
-  const { url, sim } = await startPair(t, { bundle, extra: { USER_DAILY_UNITS: "6" }, simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } } });
+  const { url, sim } = await startPair(t, {
+    bundle,
+    extra: { USER_DAILY_UNITS: "6" },
+    simOptions: { timing: { submittedMs: 60_000, processingMs: 60_000 } },
+  });
   const { ok } = await race(url, Array(20).fill("racer"));
   assert.ok(ok.length > 3, `the check-then-write store let ${ok.length} through`);
   assert.ok(creates(sim) > 3);
@@ -90,7 +105,9 @@ test("a failed task's reservation is released; Kling's refusal of a create relea
   assert.equal((await call(url, "GET", "/me", "u")).json.reserved, 2);
   // The budget is held while it runs: a second create is refused.
   assert.equal((await call(url, "POST", "/kling/v1/videos/text2video", "u", gen("f2"))).status, 402);
-  await until(async () => (await call(url, "GET", "/kling/v1/videos/text2video/f1", "u")).json.data.task_status === "failed", { what: "the task to fail" });
+  await until(async () => (await call(url, "GET", "/kling/v1/videos/text2video/f1", "u")).json.data.task_status === "failed", {
+    what: "the task to fail",
+  });
   const me = await call(url, "GET", "/me", "u");
   assert.equal(me.json.reserved, 0);
   assert.equal(me.json.spent, 0, "Kling does not charge failed tasks");
@@ -109,7 +126,11 @@ test("a failed task's reservation is released; Kling's refusal of a create relea
 test("spent equals the sum of final_unit_deduction; the reservation was the worst case", async (t) => {
   const { url, sim } = await startPair(t, { extra: { USER_DAILY_UNITS: "50", ALLOW_PRO: "true" } });
   const made = [];
-  for (const [id, extra] of [["s1", {}], ["s2", { duration: "10" }], ["s3", { mode: "pro" }]]) {
+  for (const [id, extra] of [
+    ["s1", {}],
+    ["s2", { duration: "10" }],
+    ["s3", { mode: "pro" }],
+  ]) {
     const r = await call(url, "POST", "/kling/v1/videos/text2video", "payer", gen(id, extra));
     assert.equal(r.status, 200, r.text);
     made.push(r.json.data.task_id);
@@ -117,17 +138,23 @@ test("spent equals the sum of final_unit_deduction; the reservation was the wors
   assert.equal((await call(url, "GET", "/me", "payer")).json.reserved, 2 + 4 + 3.5);
   const videos = [];
   for (const id of made) {
-    const done = await until(async () => {
-      const r = await call(url, "GET", `/kling/v1/videos/text2video/${id}`, "payer");
-      return r.json.data.task_status === "succeed" ? r.json.data : null;
-    }, { what: `task ${id}` });
+    const done = await until(
+      async () => {
+        const r = await call(url, "GET", `/kling/v1/videos/text2video/${id}`, "payer");
+        return r.json.data.task_status === "succeed" ? r.json.data : null;
+      },
+      { what: `task ${id}` },
+    );
     videos.push(done.task_result.videos[0].id);
   }
   // An extension of a known pro source is reserved at the pro price, of a std source at std.
   const ext = await call(url, "POST", "/extensions", "payer", { video_id: videos[0] });
   assert.equal(ext.status, 202, ext.text);
   assert.equal((await call(url, "GET", "/me", "payer")).json.reserved, 2);
-  await until(async () => (await call(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, "payer")).json.data.task_status === "succeed", { what: "the extension" });
+  await until(
+    async () => (await call(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, "payer")).json.data.task_status === "succeed",
+    { what: "the extension" },
+  );
   const charged = sim.tasks().reduce((sum, task) => sum + Number(task.final_unit_deduction ?? 0), 0);
   assert.ok(charged > 0);
   const me = (await call(url, "GET", "/me", "payer")).json;

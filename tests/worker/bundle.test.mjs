@@ -1,9 +1,10 @@
 // The Worker is bundled by wrangler's own resolution, and that resolution picks kling-edge's
 // `workerd` entry: the bundle imports the .wasm as a module instead of reading or fetching bytes.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { test } from "node:test";
 import { auth, buildBundle, startPair, WORKER_DIR } from "./support.mjs";
 
 test("wrangler bundles the workerd entry: the wasm is an imported module, no file reads", async () => {

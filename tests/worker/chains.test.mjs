@@ -1,8 +1,9 @@
 // Durable chains: POST /chains runs a chain as a Cloudflare Workflow (Miniflare) against the
 // simulator; each step reserved, gated, created once, awaited (callbacks or polls), kept in R2.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { auth, getJson, postJson, PROMPTS, SOURCE, startChain, startPair, until, untilChain, WEBHOOK_SECRET } from "./support.mjs";
+import { test } from "node:test";
+import { auth, getJson, PROMPTS, postJson, SOURCE, startChain, startPair, until, untilChain, WEBHOOK_SECRET } from "./support.mjs";
 
 const extends_ = (sim) => sim.tasks().filter((x) => x.family === "video-extend");
 
@@ -14,9 +15,18 @@ test("a 3-step chain completes with exactly 3 tasks, each video kept in R2 and s
   assert.equal(chain.step_count, 3);
   const done = await untilChain(url, chain.id, "succeed");
   assert.equal(extends_(sim).length, 3);
-  assert.deepEqual(done.steps.map((s) => s.status), ["succeed", "succeed", "succeed"]);
-  assert.deepEqual(done.steps.map((s) => s.duration), [10, 15, 20]);
-  assert.deepEqual(done.steps.map((s) => s.external_task_id), [1, 2, 3].map((n) => `${chain.external_task_id}-${n}`));
+  assert.deepEqual(
+    done.steps.map((s) => s.status),
+    ["succeed", "succeed", "succeed"],
+  );
+  assert.deepEqual(
+    done.steps.map((s) => s.duration),
+    [10, 15, 20],
+  );
+  assert.deepEqual(
+    done.steps.map((s) => s.external_task_id),
+    [1, 2, 3].map((n) => `${chain.external_task_id}-${n}`),
+  );
   assert.equal(done.length, 20);
   assert.equal(done.spent, 3 * 2);
   // Each step extends the previous result, which is the service's own (never another's) video.
@@ -47,7 +57,10 @@ test("a 3-step chain completes with exactly 3 tasks, each video kept in R2 and s
 
   // Listed, and found by its prefix too.
   const list = await getJson(`${url}/chains`);
-  assert.deepEqual(list.body.data.map((c) => c.id), [chain.id]);
+  assert.deepEqual(
+    list.body.data.map((c) => c.id),
+    [chain.id],
+  );
   assert.equal((await getJson(`${url}/chains/${chain.external_task_id}`)).body.id, chain.id);
   assert.equal((await getJson(`${url}/chains/${chain.id}`, await auth("mallory@example.test"))).status, 404);
 });
@@ -56,7 +69,10 @@ test("callbacks switched off: the chain completes by polling on the package's sc
   const { url, sim } = await startPair(t, { simOptions: { callbacks: false } });
   const chain = await startChain(url, { prompts: PROMPTS.slice(0, 2) });
   const done = await untilChain(url, chain.id, "succeed", { timeoutMs: 40_000 });
-  assert.deepEqual(done.steps.map((s) => s.duration), [10, 15]);
+  assert.deepEqual(
+    done.steps.map((s) => s.duration),
+    [10, 15],
+  );
   assert.equal(sim.callbacks().length, 0);
   assert.equal(extends_(sim).length, 2);
   const posts = sim.requests().filter((r) => r.method === "POST");
@@ -67,7 +83,10 @@ test("callbacks switched off: the chain completes by polling on the package's sc
 });
 
 test("callbacks duplicated, out of order or ahead of the create's answer change nothing", async (t) => {
-  const { url, sim } = await startPair(t, { webhookSecret: WEBHOOK_SECRET, simOptions: { timing: { submittedMs: 50, processingMs: 100 } } });
+  const { url, sim } = await startPair(t, {
+    webhookSecret: WEBHOOK_SECRET,
+    simOptions: { timing: { submittedMs: 50, processingMs: 100 } },
+  });
   // Every create is answered 700 ms late: its callbacks (even `succeed`) come first.
   sim.injectFault({ method: "POST", path: "/v1/videos/video-extend", times: 0, action: { type: "delay", ms: 700 } });
   const chain = await startChain(url, {});
@@ -112,7 +131,10 @@ test("a step that fails leaves the chain failed with its finished steps; resume 
   await until(() => extends_(sim).length === 1, { interval: 5, what: "step 1 created" });
   sim.configure({ failNextTasks: 1 }); // step 2's task ends `failed`
   const failed = await untilChain(url, chain.id, "failed");
-  assert.deepEqual(failed.steps.map((s) => s.status), ["succeed", "failed", "waiting"]);
+  assert.deepEqual(
+    failed.steps.map((s) => s.status),
+    ["succeed", "failed", "waiting"],
+  );
   assert.equal(failed.error.code, "ERR_KLING_TASK_FAILED");
   assert.equal(failed.error.step, 2);
   assert.equal(failed.steps[1].external_task_id, "trip-2");
@@ -123,9 +145,18 @@ test("a step that fails leaves the chain failed with its finished steps; resume 
   const resumed = await postJson(`${url}/chains/${chain.id}/resume`, {});
   assert.equal(resumed.status, 202, resumed.text);
   const done = await untilChain(url, chain.id, "succeed");
-  assert.deepEqual(done.steps.map((s) => s.external_task_id), ["trip-1", "trip-2.2", "trip-3"]);
-  assert.deepEqual(done.steps.map((s) => s.attempt), [1, 2, 1]);
-  assert.deepEqual(done.steps.map((s) => s.duration), [10, 15, 20]);
+  assert.deepEqual(
+    done.steps.map((s) => s.external_task_id),
+    ["trip-1", "trip-2.2", "trip-3"],
+  );
+  assert.deepEqual(
+    done.steps.map((s) => s.attempt),
+    [1, 2, 1],
+  );
+  assert.deepEqual(
+    done.steps.map((s) => s.duration),
+    [10, 15, 20],
+  );
   assert.equal(extends_(sim).length, 4, "3 succeeded + the failed one; step 1 never again");
   assert.equal(extends_(sim).filter((x) => x.task_status === "succeed").length, 3);
   assert.equal(done.spent, 6);

@@ -1,8 +1,9 @@
 // Both credential forms work, for the extension routes and for the proxy; errors map to 400/502
 // with the package's fields; no answer ever holds a key, the webhook secret or a callback token.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { test } from "node:test";
 import { auth, callbacksSettled, rawRequest, SESSION_SECRET, SOURCE, startPair, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
 
 // Credentials of this file's simulators only: nothing passes on the defaults by accident.
@@ -32,8 +33,11 @@ function watched(t, url, sim) {
   return async (method, path, { body, headers = {} } = {}) => {
     const base = { ...(await auth()), ...headers };
     const h = body === undefined ? base : { "content-type": "application/json", ...base };
-    const r = await rawRequest(url, method, path, { headers: h, body: body === undefined || typeof body === "string" ? body : JSON.stringify(body) });
-    seen.push({ where: `${method} ${path}`, text: JSON.stringify(r.headers) + "\n" + r.text });
+    const r = await rawRequest(url, method, path, {
+      headers: h,
+      body: body === undefined || typeof body === "string" ? body : JSON.stringify(body),
+    });
+    seen.push({ where: `${method} ${path}`, text: `${JSON.stringify(r.headers)}\n${r.text}` });
     return { ...r, json: r.text ? JSON.parse(r.text) : null };
   };
 }
@@ -53,7 +57,10 @@ for (const [scheme, credentials] of Object.entries(SCHEMES)) {
     assert.equal(proxied.status, 200, proxied.text);
     assert.equal(proxied.json.data.task_status, "succeed");
     assert.ok(sim.requests().filter((r) => r.method === "GET").length >= 3, "callbacks were confirmed by GETs");
-    assert.ok(sim.requests().every((r) => r.status === 200), "Kling accepted every request");
+    assert.ok(
+      sim.requests().every((r) => r.status === 200),
+      "Kling accepted every request",
+    );
   });
 }
 

@@ -1,15 +1,19 @@
 // /kling/* — the per-user Kling-compatible facade: the package in a page works unchanged with
 // `baseUrl: "<worker>/kling"` and a session token, sees only its user's tasks, and keeps the
 // package's idempotency rule per user. Nothing is forwarded blindly.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { mint, rawRequest, SESSION_SECRET, SIM_DEFAULTS, SOURCE, startPair, until } from "./support.mjs";
+import { test } from "node:test";
 import { KlingClient } from "../../worker/node_modules/kling-edge/index.node.js";
+import { mint, rawRequest, SESSION_SECRET, SIM_DEFAULTS, SOURCE, startPair, until } from "./support.mjs";
 
 async function call(url, method, path, sub, { body, headers = {} } = {}) {
   const h = { authorization: `Bearer ${await mint(sub)}`, ...headers };
   if (body !== undefined && !("content-type" in h)) h["content-type"] = "application/json";
-  const r = await rawRequest(url, method, path, { headers: h, body: body === undefined || typeof body === "string" ? body : JSON.stringify(body) });
+  const r = await rawRequest(url, method, path, {
+    headers: h,
+    body: body === undefined || typeof body === "string" ? body : JSON.stringify(body),
+  });
   let json = null;
   try {
     json = r.text ? JSON.parse(r.text) : null;
@@ -21,18 +25,27 @@ test("a kling-edge client with a session token works through the facade and sees
   const { url, sim } = await startPair(t);
   const mine = new KlingClient({ baseUrl: `${url}/kling`, token: await mint("page-user") });
   const theirs = new KlingClient({ baseUrl: `${url}/kling`, token: await mint("someone-else") });
-  t.after(() => { mine.free(); theirs.free(); });
+  t.after(() => {
+    mine.free();
+    theirs.free();
+  });
   const wait = { pollIntervalMs: 50, timeoutMs: 15_000 };
 
   const source = await mine.textToVideo.createAndWait({ model_name: "kling-v1-6", prompt: "A harbour at dawn" }, wait);
   assert.equal(source.task_status, "succeed");
-  const extended = await mine.extensions.createAndWait({ video_id: source.task_result.videos[0].id, prompt: "Boats leave", external_task_id: "my-ext-1" }, wait);
+  const extended = await mine.extensions.createAndWait(
+    { video_id: source.task_result.videos[0].id, prompt: "Boats leave", external_task_id: "my-ext-1" },
+    wait,
+  );
   assert.equal(extended.task_status, "succeed");
   assert.equal(extended.task_info.external_task_id, "my-ext-1", "the caller's own id, not the derived one");
   assert.equal((await theirs.extensions.create({ video_id: SOURCE })).task_status, "submitted");
 
   const list = await mine.extensions.list({ pageSize: 10 });
-  assert.deepEqual(list.map((x) => x.task_id), [extended.task_id]);
+  assert.deepEqual(
+    list.map((x) => x.task_id),
+    [extended.task_id],
+  );
   assert.equal((await theirs.extensions.list({ pageSize: 10 })).length, 1);
   assert.equal((await mine.textToVideo.list({ pageSize: 10 })).length, 1);
   assert.equal((await mine.extensions.get("my-ext-1")).task_id, extended.task_id);
@@ -97,21 +110,35 @@ test("an in-doubt create keeps a pending record (202, externalTaskId); reconcile
   const record = await call(url, "GET", "/extensions/doubt-1", "doubter");
   assert.equal(record.json.task_id, retry.json.task_id);
   // Settled once the task ends: charged what Kling charged, nothing left reserved.
-  await until(async () => {
-    const me = (await call(url, "GET", "/me", "doubter")).json;
-    return me.reserved === 0 && me.spent === Number(sim.tasks()[0].final_unit_deduction);
-  }, { what: "the in-doubt task to be settled" });
+  await until(
+    async () => {
+      const me = (await call(url, "GET", "/me", "doubter")).json;
+      return me.reserved === 0 && me.spent === Number(sim.tasks()[0].final_unit_deduction);
+    },
+    { what: "the in-doubt task to be settled" },
+  );
   assert.doesNotMatch(JSON.stringify([r.json, facade.json]), /ke-[0-9a-f]{40}/, "the derived id is never shown");
 });
 
 test("facade paths, methods, queries and bodies outside Kling's shape are refused before Kling", async (t) => {
   const { url, sim } = await startPair(t);
   const notFound = [
-    "/kling", "/kling/", "/kling/v1/account/costs", "/kling/v1/videos/lip-sync", "/kling/v1/videos",
-    "/kling/v2/videos/text2video", "/kling/__sim/config", "/kling/v1/videos/text2video/../../../__sim/config",
-    "/kling/v1/videos/%2e%2e/%2e%2e/__sim/config", "/kling/v1/videos/text2video%2f..%2f__sim", "/kling//v1/videos/text2video",
-    "//kling/v1/videos/text2video", "/kling/v1/videos/text2video/1/2", "/kling/v1/videos/text2video/..",
-    "/kling/https://evil.example/v1/videos/text2video", `/kling/v1/videos/text2video/${"1".repeat(129)}`,
+    "/kling",
+    "/kling/",
+    "/kling/v1/account/costs",
+    "/kling/v1/videos/lip-sync",
+    "/kling/v1/videos",
+    "/kling/v2/videos/text2video",
+    "/kling/__sim/config",
+    "/kling/v1/videos/text2video/../../../__sim/config",
+    "/kling/v1/videos/%2e%2e/%2e%2e/__sim/config",
+    "/kling/v1/videos/text2video%2f..%2f__sim",
+    "/kling//v1/videos/text2video",
+    "//kling/v1/videos/text2video",
+    "/kling/v1/videos/text2video/1/2",
+    "/kling/v1/videos/text2video/..",
+    "/kling/https://evil.example/v1/videos/text2video",
+    `/kling/v1/videos/text2video/${"1".repeat(129)}`,
   ];
   for (const path of notFound) {
     const r = await call(url, "GET", path, "p");
@@ -125,7 +152,11 @@ test("facade paths, methods, queries and bodies outside Kling's shape are refuse
     assert.equal(r.json.code, 1201);
   }
   assert.equal((await call(url, "GET", "/kling/v1/videos/text2video?pageNum=1000&pageSize=500", "p")).status, 200);
-  for (const [method, path] of [["DELETE", "/kling/v1/videos/text2video"], ["PUT", "/kling/v1/videos/video-extend"], ["POST", "/kling/v1/videos/text2video/123"]]) {
+  for (const [method, path] of [
+    ["DELETE", "/kling/v1/videos/text2video"],
+    ["PUT", "/kling/v1/videos/video-extend"],
+    ["POST", "/kling/v1/videos/text2video/123"],
+  ]) {
     const r = await call(url, method, path, "p", { body: "{}" });
     assert.equal(r.status, 405, `${method} ${path}`);
     assert.match(r.headers.allow, /GET/);
@@ -134,7 +165,11 @@ test("facade paths, methods, queries and bodies outside Kling's shape are refuse
   assert.equal((await call(url, "POST", path, "p", { body: "{}", headers: { "content-type": "text/plain" } })).status, 415);
   assert.equal((await call(url, "POST", path, "p", { body: "{not json" })).status, 400);
   assert.equal((await call(url, "POST", path, "p", { body: JSON.stringify({ prompt: "x".repeat(70 * 1024) }) })).status, 413);
-  assert.equal((await call(url, "POST", path, "p", { body: { model_name: "kling-v1-6", prompt: "x", callback_url: "https://evil.example/" } })).json.error.field, "callback_url");
+  assert.equal(
+    (await call(url, "POST", path, "p", { body: { model_name: "kling-v1-6", prompt: "x", callback_url: "https://evil.example/" } })).json
+      .error.field,
+    "callback_url",
+  );
   assert.equal(sim.requests().length, 0);
   // No answer carries a secret.
   const r = await call(url, "GET", "/kling/v1/videos/text2video", "p");

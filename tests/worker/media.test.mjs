@@ -1,6 +1,7 @@
 // A single extension's result is kept in R2 too, and served to its owner only.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { auth, getRecord, postJson, SOURCE, startPair, until, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
 
 test("a single extension's video is kept in R2 and served to its owner, with ranges", async (t) => {
@@ -13,10 +14,13 @@ test("a single extension's video is kept in R2 and served to its owner, with ran
   const videoId = (await getRecord(url, taskId, me)).body.video?.id;
   assert.ok(videoId, "the record names its video");
   let kept;
-  await until(async () => {
-    kept = await fetch(`${url}/media/${videoId}.mp4`, { headers: me });
-    return kept.status === 200;
-  }, { timeoutMs: 10_000, what: "the kept video" });
+  await until(
+    async () => {
+      kept = await fetch(`${url}/media/${videoId}.mp4`, { headers: me });
+      return kept.status === 200;
+    },
+    { timeoutMs: 10_000, what: "the kept video" },
+  );
   const bytes = new Uint8Array(await kept.arrayBuffer());
   assert.equal(kept.headers.get("content-type"), "video/mp4");
   assert.ok(bytes.length > 1000);

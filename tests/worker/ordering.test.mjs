@@ -1,6 +1,7 @@
 // Repeated, late and out-of-order callbacks never move a task backwards.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { Webhook } from "standardwebhooks";
 import { callbacksSettled, getRecord, postJson, rawRequest, SOURCE, startPair, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
 

@@ -1,7 +1,8 @@
 // Browser origins: the allow-list holds on every request that carries an Origin — GET, POST and
 // preflights alike — and nothing from a refused origin reaches Kling.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { auth, rawRequest, SOURCE, startPair } from "./support.mjs";
 
 const ALLOWED = "https://app.example";
@@ -39,7 +40,10 @@ test("an unknown origin is refused on GET, POST and OPTIONS, even with a valid s
     assert.equal(r.status, 200, `origin ${origin}: ${r.text}`);
     assert.equal(r.headers["access-control-allow-origin"], origin);
   }
-  const created = await rawRequest(url, "POST", "/extensions", { headers: { ...session, ...json, origin: ALLOWED }, body: JSON.stringify({ video_id: SOURCE }) });
+  const created = await rawRequest(url, "POST", "/extensions", {
+    headers: { ...session, ...json, origin: ALLOWED },
+    body: JSON.stringify({ video_id: SOURCE }),
+  });
   assert.equal(created.status, 202, created.text);
   assert.equal(created.headers["access-control-allow-origin"], ALLOWED);
   assert.match(created.headers["access-control-expose-headers"], /Location/);
@@ -48,7 +52,9 @@ test("an unknown origin is refused on GET, POST and OPTIONS, even with a valid s
 test("preflights of allowed origins name Authorization; a refused one is 403 without CORS headers", async (t) => {
   const { url, sim } = await startPair(t, { extra: { ALLOWED_ORIGINS: ALLOWED } });
   const preflight = (path, origin = ALLOWED, method = "POST") =>
-    rawRequest(url, "OPTIONS", path, { headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization, content-type" } });
+    rawRequest(url, "OPTIONS", path, {
+      headers: { origin, "access-control-request-method": method, "access-control-request-headers": "authorization, content-type" },
+    });
   const ok = await preflight("/kling/v1/videos/video-extend");
   assert.equal(ok.status, 204);
   assert.equal(ok.headers["access-control-allow-origin"], ALLOWED);

@@ -1,13 +1,12 @@
 // KLING_WEBHOOK_SECRET set: the simulator's Standard-Webhooks-signed callbacks are verified and
 // applied; forged ones are refused and change nothing.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { Webhook } from "standardwebhooks";
-import {
-  callbacksSettled, getRecord, postJson, rawRequest, SOURCE, startPair, untilStatus, WEBHOOK_SECRET,
-} from "./support.mjs";
 
-const OTHER_SECRET = "whsec_" + Buffer.from("a different webhook key entirely").toString("base64");
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Webhook } from "standardwebhooks";
+import { callbacksSettled, getRecord, postJson, rawRequest, SOURCE, startPair, untilStatus, WEBHOOK_SECRET } from "./support.mjs";
+
+const OTHER_SECRET = `whsec_${Buffer.from("a different webhook key entirely").toString("base64")}`;
 
 /** Signed headers for `body` made with the independent `standardwebhooks` implementation. */
 function signed(secret, body, { id = `msg_${Math.random().toString(36).slice(2)}`, at = new Date() } = {}) {
@@ -39,7 +38,10 @@ test("signed callbacks from the simulator are verified and bring the record to s
   assert.deepEqual((await getRecord(url, record.external_task_id)).body, done);
 
   const deliveries = await callbacksSettled(sim, 3);
-  assert.deepEqual(deliveries.map((d) => d.task_status), ["submitted", "processing", "succeed"]);
+  assert.deepEqual(
+    deliveries.map((d) => d.task_status),
+    ["submitted", "processing", "succeed"],
+  );
   for (const d of deliveries) {
     assert.equal(d.status, 204, `callback ${d.task_status} answered ${d.status}`);
     assert.ok(d.headers["webhook-signature"].startsWith("v1,"), "the simulator signed it");
@@ -73,7 +75,7 @@ test("forged callbacks (bad signature, wrong secret, stale, tampered, unsigned, 
   const valid = signed(WEBHOOK_SECRET, lie);
 
   const attempts = {
-    "bad signature": { ...valid, "webhook-signature": "v1," + Buffer.alloc(32, 7).toString("base64") },
+    "bad signature": { ...valid, "webhook-signature": `v1,${Buffer.alloc(32, 7).toString("base64")}` },
     "wrong secret": signed(OTHER_SECRET, lie),
     "stale timestamp": signed(WEBHOOK_SECRET, lie, { at: new Date(Date.now() - 10 * 60_000) }),
     "future timestamp": signed(WEBHOOK_SECRET, lie, { at: new Date(Date.now() + 10 * 60_000) }),

@@ -1,25 +1,27 @@
 // Shared by the Worker tests: the real bundle (built once by wrangler), the Worker in Miniflare on
 // a loopback port, the simulator, polling, and a raw HTTP client for paths fetch() would normalise.
+
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { SignJWT } from "jose";
-import { startSimulator, SIM_DEFAULTS } from "../../sim/index.mjs";
+import { Miniflare } from "miniflare";
+import { SIM_DEFAULTS, startSimulator } from "../../sim/index.mjs";
 
 export { SIM_DEFAULTS };
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const WORKER_DIR = join(ROOT, "worker");
 /** The Worker's session secret in tests (what the app's backend shares with it). */
 export const SESSION_SECRET = "test-session-secret-0123456789abcdef0123456789";
 export const SOURCE = "800000000000000001"; // kling-v1-6, 5 s: extendable
-export const WEBHOOK_SECRET = "whsec_" + Buffer.from("kling-edge worker test webhook key!").toString("base64");
+export const WEBHOOK_SECRET = `whsec_${Buffer.from("kling-edge worker test webhook key!").toString("base64")}`;
 export const FAST = { submittedMs: 150, processingMs: 300 };
 
 let bundlePromise;
@@ -56,7 +58,8 @@ const run = promisify(execFile);
 
 /** `npm ci --prefix worker` when its dependencies are missing (kling-edge is a file: link). */
 async function installWorker() {
-  const linked = () => existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) && existsSync(join(WORKER_DIR, "node_modules/jose/package.json"));
+  const linked = () =>
+    existsSync(join(WORKER_DIR, "node_modules/kling-edge/package.json")) && existsSync(join(WORKER_DIR, "node_modules/jose/package.json"));
   if (linked()) return;
   try {
     await run("npm", ["ci", "--prefix", WORKER_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, timeout: 60_000 });
@@ -126,7 +129,10 @@ export async function startSim(t, options = {}) {
  * Simulator + Worker wired together. `webhookSecret` is given to both (the simulator signs, the
  * Worker verifies); `simOptions.webhookSecret` overrides the simulator's.
  */
-export async function startPair(t, { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist } = {}) {
+export async function startPair(
+  t,
+  { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist } = {},
+) {
   const sim = await startSim(t, { webhookSecret: webhookSecret ?? null, ...simOptions });
   const bindings = { KLING_BASE_URL: sim.url, ...credentials, ...extra };
   if (webhookSecret) bindings.KLING_WEBHOOK_SECRET = webhookSecret;
@@ -203,10 +209,13 @@ export function untilStatus(url, id, status, timeoutMs = 10_000, headers = {}) {
 
 /** Waits until every callback the simulator sent so far has been answered. */
 export function callbacksSettled(sim, count) {
-  return until(() => {
-    const list = sim.callbacks();
-    return list.length >= count && list.every((c) => c.done) ? list : null;
-  }, { what: `${count} callbacks delivered` });
+  return until(
+    () => {
+      const list = sim.callbacks();
+      return list.length >= count && list.every((c) => c.done) ? list : null;
+    },
+    { what: `${count} callbacks delivered` },
+  );
 }
 
 /** One request with the path sent byte for byte (fetch() would resolve `..` and `%2e`). */
@@ -226,7 +235,6 @@ export function rawRequest(baseUrl, method, path, { headers = {}, body } = {}) {
   });
 }
 
-
 /** A chain's prompts in tests. */
 export const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
 
@@ -241,10 +249,13 @@ export async function startChain(url, body, headers) {
 
 /** Polls GET /chains/:id until the chain is `status` (a chain that fails instead throws). */
 export function untilChain(url, id, status, { timeoutMs = 30_000, headers } = {}) {
-  return until(async () => {
-    const r = await getJson(`${url}/chains/${id}`, headers);
-    assert.equal(r.status, 200, r.text);
-    if (r.body.status === "failed" && status !== "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
-    return r.body.status === status ? r.body : null;
-  }, { timeoutMs, interval: 50, what: `chain ${id} to be ${status}` });
+  return until(
+    async () => {
+      const r = await getJson(`${url}/chains/${id}`, headers);
+      assert.equal(r.status, 200, r.text);
+      if (r.body.status === "failed" && status !== "failed") throw new Error(`chain failed: ${JSON.stringify(r.body.error)}`);
+      return r.body.status === status ? r.body : null;
+    },
+    { timeoutMs, interval: 50, what: `chain ${id} to be ${status}` },
+  );
 }

@@ -1,11 +1,11 @@
 // No KLING_WEBHOOK_SECRET: the unguessable token in the callback URL says which task, and a GET of
 // that task (not the callback body) is what gets recorded.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { callbacksSettled, getRecord, postJson, rawRequest, SOURCE, startPair, untilStatus } from "./support.mjs";
 
-const taskGets = (sim, taskId) =>
-  sim.requests().filter((r) => r.method === "GET" && r.path === `/v1/videos/video-extend/${taskId}`);
+const taskGets = (sim, taskId) => sim.requests().filter((r) => r.method === "GET" && r.path === `/v1/videos/video-extend/${taskId}`);
 
 test("token + confirm-by-GET: the record reaches succeed with the result video", async (t) => {
   const { url, sim } = await startPair(t);
@@ -18,8 +18,14 @@ test("token + confirm-by-GET: the record reaches succeed with the result video",
   assert.equal(done.external_task_id, record.external_task_id);
 
   const deliveries = await callbacksSettled(sim, 3);
-  assert.ok(deliveries.every((d) => d.status === 204), JSON.stringify(deliveries.map((d) => d.status)));
-  assert.ok(deliveries.every((d) => !("webhook-signature" in d.headers)), "unsigned callbacks");
+  assert.ok(
+    deliveries.every((d) => d.status === 204),
+    JSON.stringify(deliveries.map((d) => d.status)),
+  );
+  assert.ok(
+    deliveries.every((d) => !("webhook-signature" in d.headers)),
+    "unsigned callbacks",
+  );
   // Every callback was confirmed by a GET of its task.
   assert.ok(taskGets(sim, record.task_id).length >= 3, `GETs: ${taskGets(sim, record.task_id).length}`);
   // The create carried the callback URL and the external task id the record shows.
@@ -69,7 +75,10 @@ test("unknown tokens, bodies that are not tasks and bodies about another task ch
   const json = { "content-type": "application/json" };
   const aboutB = JSON.stringify({ task_id: b.task_id, task_status: "succeed", task_info: { external_task_id: b.external_task_id } });
 
-  assert.equal((await rawRequest(url, "POST", `/callbacks/${pathOfA.slice(11, 75)}${"cd".repeat(32)}`, { headers: json, body: aboutB })).status, 404);
+  assert.equal(
+    (await rawRequest(url, "POST", `/callbacks/${pathOfA.slice(11, 75)}${"cd".repeat(32)}`, { headers: json, body: aboutB })).status,
+    404,
+  );
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: "not json" })).status, 400);
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: '{"hello":1}' })).status, 400);
   assert.equal((await rawRequest(url, "POST", pathOfA, { headers: json, body: aboutB })).status, 400);

@@ -1,32 +1,46 @@
 // Keyboard and phone: every control reachable by Tab, visible focus, no horizontal scroll at 360 px.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { openDemo, screenshot, waitForCard } from "./support.mjs";
 
-/** A stable name for an element: its id, or its radio group, or its accessible text. */
-const KEY = `(el) => el.type === "radio" ? "radio:" + el.name : el.id ? "#" + el.id : el.tagName.toLowerCase() + ":" + (el.getAttribute("aria-label") || el.textContent.trim())`;
+/** Gives the page `window.keyOf(el)`: a stable name for an element (its id, radio group or text). */
+function installKeyOf(page) {
+  return page.evaluate(() => {
+    window.keyOf = (el) =>
+      el.type === "radio"
+        ? `radio:${el.name}`
+        : el.id
+          ? `#${el.id}`
+          : `${el.tagName.toLowerCase()}:${el.getAttribute("aria-label") || el.textContent.trim()}`;
+  });
+}
 
 async function interactiveControls(page) {
-  return page.evaluate((key) => {
-    const keyOf = eval(key);
-    const els = [...document.querySelectorAll("a[href], button, input, select, textarea, video[controls], summary, [tabindex]:not([tabindex='-1'])")];
+  await installKeyOf(page);
+  return page.evaluate(() => {
+    const keyOf = window.keyOf;
+    const els = [
+      ...document.querySelectorAll("a[href], button, input, select, textarea, video[controls], summary, [tabindex]:not([tabindex='-1'])"),
+    ];
     const visible = (el) => !el.disabled && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
     return [...new Set(els.filter(visible).map(keyOf))];
-  }, KEY);
+  });
 }
 
 async function tabThrough(page, max = 200) {
+  await installKeyOf(page);
   await page.evaluate(() => document.activeElement?.blur());
   const reached = new Set();
   const outlines = new Map();
   for (let i = 0; i < max; i++) {
     await page.keyboard.press("Tab");
-    const info = await page.evaluate((key) => {
+    const info = await page.evaluate(() => {
       const el = document.activeElement;
       if (!el || el === document.body) return null;
       const cs = getComputedStyle(el);
-      return { key: eval(key)(el), outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0 };
-    }, KEY);
+      return { key: window.keyOf(el), outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0 };
+    });
     if (!info) continue;
     if (reached.has(info.key) && info.key === "#skip") break;
     reached.add(info.key);
@@ -43,7 +57,7 @@ test("every interactive control is reachable by Tab, with a visible focus ring",
   await page.click("#ext-submit");
   await waitForCard(page, ["succeed"]);
   await page.waitForFunction(() => !document.querySelector("#result-video").hidden);
-  await page.evaluate(() => document.querySelector("a.skip").id = "skip");
+  await page.evaluate(() => (document.querySelector("a.skip").id = "skip"));
 
   const controls = await interactiveControls(page);
   assert.ok(controls.length > 30, `found ${controls.length} controls`);
@@ -58,18 +72,23 @@ test("every interactive control is reachable by Tab, with a visible focus ring",
   // Status changes are announced through live regions.
   assert.equal(await page.getAttribute("#announcer", "aria-live"), "polite");
   // Every form control has a label.
-  const unlabeled = await page.$$eval("input, select, textarea", (els) => els.filter((e) => e.labels.length === 0 && !e.getAttribute("aria-label")).map((e) => e.id || e.name));
+  const unlabeled = await page.$$eval("input, select, textarea", (els) =>
+    els.filter((e) => e.labels.length === 0 && !e.getAttribute("aria-label")).map((e) => e.id || e.name),
+  );
   assert.deepEqual(unlabeled, []);
   await assertClean();
 });
 
 test("at 360 px the page has no horizontal scroll", async (t) => {
   const { page, assertClean } = await openDemo(t, { viewport: { width: 360, height: 780 } });
-  const overflow = () => page.evaluate(() => {
-    const doc = document.documentElement;
-    const wide = [...document.querySelectorAll("body *")].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5 && el.getClientRects().length).map((el) => el.id || el.className || el.tagName);
-    return { scroll: doc.scrollWidth, client: doc.clientWidth, wide: wide.slice(0, 10) };
-  });
+  const overflow = () =>
+    page.evaluate(() => {
+      const doc = document.documentElement;
+      const wide = [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5 && el.getClientRects().length)
+        .map((el) => el.id || el.className || el.tagName);
+      return { scroll: doc.scrollWidth, client: doc.clientWidth, wide: wide.slice(0, 10) };
+    });
   let o = await overflow();
   assert.ok(o.scroll <= o.client, `initial: ${JSON.stringify(o)}`);
 

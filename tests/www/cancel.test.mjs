@@ -1,6 +1,7 @@
 // Stop waiting: polling ends, and the page says plainly that the task keeps running and is billed.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, openDemo, POLL_MS, waitForCard } from "./support.mjs";
 
 test("Stop waiting stops polling; the task keeps running on Kling", async (t) => {

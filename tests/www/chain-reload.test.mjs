@@ -1,7 +1,8 @@
 // A chain runs on the service, not in the tab: reloaded mid-chain, the page follows it again, the
 // chain completes with one task per step, and the page lists it and plays its kept video.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { openDemo, waitForVideo } from "./support.mjs";
 
 test("start a chain, reload mid-chain: it completes and the page shows it", async (t) => {
@@ -22,7 +23,9 @@ test("start a chain, reload mid-chain: it completes and the page shows it", asyn
   await page.waitForFunction(() => document.querySelector('#chain-runs li[data-status="succeed"]'));
   assert.match(await page.textContent("#chain-runs"), /3 of 3 steps · 20 s/);
   const video = await waitForVideo(page);
-  const last = extensions().sort((a, b) => a.created_at - b.created_at).at(-1);
+  const last = extensions()
+    .sort((a, b) => a.created_at - b.created_at)
+    .at(-1);
   assert.equal(new URL(video.src).pathname, `/media/${last.task_result.videos[0].id}.mp4`);
   await assertClean();
 });

@@ -1,6 +1,7 @@
 // A chain of three extensions: 5 s source → 20 s, with the bar, the segments and the history pages.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, openDemo, screenshot, waitForVideo } from "./support.mjs";
 
 test("a 3-step chain from a 5 s sample reaches 20 s", async (t) => {
@@ -26,12 +27,17 @@ test("a 3-step chain from a 5 s sample reaches 20 s", async (t) => {
   await page.fill("#ext-external", "chain-demo");
   await page.click("#chain-submit");
   // Every step's card, then the final 20 s.
-  await page.waitForFunction(() => document.querySelectorAll('#task-list > li[data-status="succeed"]').length === 3, null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#task-list > li[data-status="succeed"]').length === 3, null, {
+    timeout: 20_000,
+  });
   await page.waitForFunction(() => !document.querySelector("#chain-submit").disabled);
   assert.match(await page.textContent("#result-meta"), /^20 s/);
   assert.match(await page.textContent("#cap-text"), /20 s so far/);
   const segments = await page.$$eval("#segments li", (ls) => ls.map((l) => `${l.dataset.kind}: ${l.textContent}`));
-  assert.deepEqual(segments.map((s) => s.split(":")[0]), ["source", "succeed", "succeed", "succeed"]);
+  assert.deepEqual(
+    segments.map((s) => s.split(":")[0]),
+    ["source", "succeed", "succeed", "succeed"],
+  );
   assert.match(segments[3], /15 s–20 s: step 3/);
   const titles = await page.$$eval("#task-list .task-title", (ts) => ts.map((x) => x.textContent));
   assert.deepEqual(titles, ["Chain step 3 of 3", "Chain step 2 of 3", "Chain step 1 of 3"]);
@@ -43,7 +49,10 @@ test("a 3-step chain from a 5 s sample reaches 20 s", async (t) => {
   for (const id of sent) assert.match(id, /^ke-[0-9a-f]{40}$/);
   assert.equal(new Set(sent).size, 3);
   assert.equal(posts[0].body.video_id, "800000000000000001");
-  const ext = sim.tasks().filter((x) => x.family === "video-extend").sort((a, b) => a.created_at - b.created_at);
+  const ext = sim
+    .tasks()
+    .filter((x) => x.family === "video-extend")
+    .sort((a, b) => a.created_at - b.created_at);
   assert.equal(posts[1].body.video_id, ext[0].task_result.videos[0].id, "each step extends the previous result");
   assert.equal(ext.at(-1).task_result.videos[0].duration, "20");
 
@@ -62,7 +71,9 @@ test("a 3-step chain from a 5 s sample reaches 20 s", async (t) => {
     sel.value = "2";
     sel.dispatchEvent(new Event("change"));
   });
-  await page.waitForFunction(() => document.querySelectorAll("#hist-body tr").length === 2 && !document.querySelector("#hist-next").disabled);
+  await page.waitForFunction(
+    () => document.querySelectorAll("#hist-body tr").length === 2 && !document.querySelector("#hist-next").disabled,
+  );
   assert.equal(await page.textContent("#hist-page"), "Page 1");
   assert.ok(await page.isDisabled("#hist-prev"));
   await page.click("#hist-next");

@@ -1,6 +1,7 @@
 // Direct mode: the user's own keys, typed into the page, in memory only, with a visible warning.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, openDemo, waitForCard } from "./support.mjs";
 
 test("direct mode warns, keeps keys in memory only, and calls Kling with them", async (t) => {

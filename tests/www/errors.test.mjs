@@ -1,6 +1,7 @@
 // Errors as people can act on them: code, message, request id and what to do.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, openDemo, screenshot, waitForCard } from "./support.mjs";
 
 test("a simulated 1102 (resource pack exhausted) is shown with its code, request id and advice", async (t) => {

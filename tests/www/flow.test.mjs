@@ -1,6 +1,7 @@
 // The main path: generate a source with text2video, extend it, watch the states, play the result.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { apiRequests, openDemo, screenshot, waitForCard, waitForVideo } from "./support.mjs";
 
 /** Records every data-status the newest task card goes through. */
@@ -12,7 +13,12 @@ async function recordStatuses(page) {
       const s = li.dataset.status;
       if (window.__statuses.at(-1) !== s) window.__statuses.push(s);
     };
-    new MutationObserver(() => list.firstElementChild && seen(list.firstElementChild)).observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+    new MutationObserver(() => list.firstElementChild && seen(list.firstElementChild)).observe(list, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["data-status"],
+    });
   });
 }
 
@@ -63,7 +69,9 @@ test("text2video source → extension → succeeded, with the video playing real
   // Kling receives an id derived by the edge service from the demo user and the page's own id.
   assert.match(body.external_task_id, /^ke-[0-9a-f]{40}$/);
   // The page shows the demo user's budget from the service's GET /me, settled after the task.
-  await page.waitForFunction(() => /Signed in as demo-user\. Today: [1-9][0-9.]* of 200 units spent, 0 reserved/.test(document.querySelector("#budget").textContent));
+  await page.waitForFunction(() =>
+    /Signed in as demo-user\. Today: [1-9][0-9.]* of 200 units spent, 0 reserved/.test(document.querySelector("#budget").textContent),
+  );
 
   // The timeline card: ids, request id, units, elapsed, no progress bar any more.
   const meta = await card.locator(".meta").textContent();

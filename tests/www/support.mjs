@@ -12,14 +12,26 @@ export const SCREENSHOTS = process.env.SCREENSHOTS_DIR ? resolve(process.env.SCR
 /** The page polls this often (ms) in tests: `?poll=`. */
 export const POLL_MS = 250;
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 /**
  * Starts a demo (its own simulator and edge function) and a browser page on it; everything is
  * closed by `t.after`. `allowConsole` lists console-error patterns a test expects (e.g. the 429 of
  * an injected fault, which Chromium logs as "Failed to load resource").
  */
-export async function openDemo(t, { viewport = { width: 1280, height: 900 }, allowConsole = [], query = `?poll=${POLL_MS}`, colorScheme = "light" } = {}) {
+export async function openDemo(
+  t,
+  { viewport = { width: 1280, height: 900 }, allowConsole = [], query = `?poll=${POLL_MS}`, colorScheme = "light" } = {},
+) {
   await mkdir(join(ROOT, ".tmp"), { recursive: true });
   const workDir = await mkdtemp(join(ROOT, ".tmp/www-test-"));
   const demo = await startDemo({ port: 0, env: {}, simOptions: { timing: { submittedMs: 300, processingMs: 700 } }, workDir });
@@ -45,7 +57,8 @@ export async function openDemo(t, { viewport = { width: 1280, height: 900 }, all
   });
   await page.goto(`${demo.url}/${query}`);
   await page.waitForFunction(() => document.body.dataset.ready);
-  if ((await page.getAttribute("body", "data-ready")) !== "true") throw new Error(`the page did not start: ${await page.textContent("#boot-error")}`);
+  if ((await page.getAttribute("body", "data-ready")) !== "true")
+    throw new Error(`the page did not start: ${await page.textContent("#boot-error")}`);
   /** Call at the end of a test: throws when anything went wrong in the page. */
   async function assertClean() {
     const csp = await page.evaluate(() => window.__csp);
@@ -80,10 +93,14 @@ export async function waitForCard(page, statuses, { nth = 0, timeout = 15_000 } 
 
 /** Waits until the result `<video>` has real media: readyState >= 2 (HAVE_CURRENT_DATA) and a duration. */
 export async function waitForVideo(page, selector = "#result-video", timeout = 15_000) {
-  await page.waitForFunction((sel) => {
-    const v = document.querySelector(sel);
-    return v && !v.hidden && v.readyState >= 2 && v.duration > 0;
-  }, selector, { timeout });
+  await page.waitForFunction(
+    (sel) => {
+      const v = document.querySelector(sel);
+      return v && !v.hidden && v.readyState >= 2 && v.duration > 0;
+    },
+    selector,
+    { timeout },
+  );
   return page.evaluate((sel) => {
     const v = document.querySelector(sel);
     return { readyState: v.readyState, duration: v.duration, src: v.currentSrc, error: v.error?.code ?? null };

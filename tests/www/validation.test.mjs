@@ -1,6 +1,7 @@
 // Bad values are refused on their field before anything is sent.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { openDemo } from "./support.mjs";
 
 /** The field's visible error, linked from the field by aria-describedby. */

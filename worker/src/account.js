@@ -25,7 +25,9 @@ export class AccountLedger extends DurableObject {
   add(day, reserved, spent) {
     this.sql.exec(
       "INSERT INTO days (day, reserved, spent) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET reserved = reserved + excluded.reserved, spent = spent + excluded.spent",
-      day, reserved, spent,
+      day,
+      reserved,
+      spent,
     );
   }
 
@@ -47,7 +49,7 @@ export class AccountLedger extends DurableObject {
   /** The create was refused: the hold goes back. */
   release(key) {
     const hold = this.hold(key);
-    if (!hold || hold.state !== "held") return false;
+    if (hold?.state !== "held") return false;
     this.sql.exec("UPDATE holds SET state = 'released' WHERE key = ?", key);
     this.add(hold.day, -hold.reserved, 0);
     return true;
@@ -56,7 +58,7 @@ export class AccountLedger extends DurableObject {
   /** The task ended: the hold becomes its charge (0 for a failed task). */
   settle(key, charged) {
     const hold = this.hold(key);
-    if (!hold || hold.state !== "held") return false;
+    if (hold?.state !== "held") return false;
     this.sql.exec("UPDATE holds SET state = 'settled', charged = ? WHERE key = ?", charged, key);
     this.add(hold.day, -hold.reserved, charged);
     return true;
@@ -70,7 +72,13 @@ export class AccountLedger extends DurableObject {
   /** Records who made each video; the first owner stays. */
   claimVideos(owner, videos) {
     for (const v of videos) {
-      this.sql.exec("INSERT OR IGNORE INTO videos (video_id, owner, model, mode) VALUES (?, ?, ?, ?)", v.id, owner, v.model ?? null, v.mode ?? null);
+      this.sql.exec(
+        "INSERT OR IGNORE INTO videos (video_id, owner, model, mode) VALUES (?, ?, ?, ?)",
+        v.id,
+        owner,
+        v.model ?? null,
+        v.mode ?? null,
+      );
     }
   }
 

@@ -133,7 +133,9 @@ export class Chain extends WorkflowEntrypoint {
   /** Takes a slot of the account's gate, waiting in line (woken by the gate) when it is full. */
   async takeSlot(step, c, holder, n, attempt, tag) {
     for (let k = 1; ; k++) {
-      const got = await step.do(`slot ${tag}.${k}`, RETRY, () => gate(c.env).acquire({ holder, instance: c.instance, type: slotEvent(n, attempt) }));
+      const got = await step.do(`slot ${tag}.${k}`, RETRY, () =>
+        gate(c.env).acquire({ holder, instance: c.instance, type: slotEvent(n, attempt) }),
+      );
       if (got.ok) return;
       try {
         await step.waitForEvent(`slot wait ${tag}.${k}`, { type: slotEvent(n, attempt), timeout: SLOT_WAIT_MS });

@@ -1,11 +1,12 @@
 // POST /chains, GET /chains, GET /chains/:id, POST /chains/:id/resume — chains of extensions run
 // by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
+
+import { paging } from "./extensions.js";
+import { taskEvent } from "./gate.js";
 import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
 import { CLIENT_ID } from "./ids.js";
-import { taskEvent } from "./gate.js";
 import { planChain } from "./kling.js";
 import { mediaUrl } from "./media.js";
-import { paging } from "./extensions.js";
 import { accountLedger, rateLimit, userStore } from "./tasks.js";
 
 /** Room for `-<step>.<try>` after a caller's prefix within Kling's 128 characters. */
@@ -20,7 +21,12 @@ export async function createChain(request, ctx) {
   let prefix = params.external_task_id;
   if (prefix === undefined || prefix === null) prefix = `kec-${randomHex(12)}`;
   if (typeof prefix !== "string" || !CLIENT_ID.test(prefix) || prefix.length > MAX_PREFIX) {
-    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `\`external_task_id\` (the chain's prefix) must be 1–${MAX_PREFIX} letters, digits, \`.\`, \`_\` or \`-\``, { field: "external_task_id" });
+    throw new HttpError(
+      400,
+      "ERR_KLING_INVALID_REQUEST",
+      `\`external_task_id\` (the chain's prefix) must be 1–${MAX_PREFIX} letters, digits, \`.\`, \`_\` or \`-\``,
+      { field: "external_task_id" },
+    );
   }
   const chainParams = { ...params, external_task_id: prefix };
   // Every step checked, and a chain that could pass 180 s refused, before anything is reserved.
@@ -32,13 +38,27 @@ export async function createChain(request, ctx) {
   const chainId = `ch-${randomHex(12)}`;
   const instance = `${chainId}-1`;
   const store = userStore(env, user.userKey);
-  const r = await store.createChain({ chainId, prefix, videoId: String(plan.video_id), params: chainParams, steps: plan.steps, instance, now: Date.now() });
+  const r = await store.createChain({
+    chainId,
+    prefix,
+    videoId: String(plan.video_id),
+    params: chainParams,
+    steps: plan.steps,
+    instance,
+    now: Date.now(),
+  });
   if (r.kind === "conflict") {
-    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is the prefix of a chain from another video", { field: "external_task_id", chainId: r.chain.chain_id });
+    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is the prefix of a chain from another video", {
+      field: "external_task_id",
+      chainId: r.chain.chain_id,
+    });
   }
   if (r.kind === "created") await startRun(ctx, r.chain);
   const view = await store.chainView(r.chain.chain_id);
-  return json(r.kind === "created" ? 202 : 200, await toChainRecord(env, user.userKey, view), { ...ctx.cors, location: `/chains/${r.chain.chain_id}` });
+  return json(r.kind === "created" ? 202 : 200, await toChainRecord(env, user.userKey, view), {
+    ...ctx.cors,
+    location: `/chains/${r.chain.chain_id}`,
+  });
 }
 
 /** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
@@ -165,7 +185,7 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }) {
     steps,
     length,
     spent: spent / 1000,
-    prompts: params.prompts.map((p) => (typeof p === "string" ? p : p.prompt ?? "")),
+    prompts: params.prompts.map((p) => (typeof p === "string" ? p : (p.prompt ?? ""))),
     created_at: chain.created_at,
     updated_at: chain.updated_at,
   };

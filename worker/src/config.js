@@ -52,7 +52,10 @@ function notConfigured(message) {
 
 function list(value, fallback) {
   if (value === undefined || value === "") return fallback;
-  return String(value).split(",").map((s) => s.trim()).filter(Boolean);
+  return String(value)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The configuration of this request's environment. */
@@ -82,7 +85,8 @@ const invalid = (field, message) => new HttpError(400, "ERR_KLING_INVALID_REQUES
  */
 export function priceGeneration(cfg, family, params) {
   const model = params.model_name;
-  if (typeof model !== "string" || !model) throw invalid("model_name", "`model_name` is required (kling-v1 is discontinued; name a current model)");
+  if (typeof model !== "string" || !model)
+    throw invalid("model_name", "`model_name` is required (kling-v1 is discontinued; name a current model)");
   if (!cfg.allowedModels.includes(model)) {
     throw invalid("model_name", `this service creates only ${cfg.allowedModels.join(", ")}`);
   }
@@ -90,7 +94,11 @@ export function priceGeneration(cfg, family, params) {
   if (mode === "pro" && !cfg.allowPro) throw invalid("mode", "this service creates std mode only");
   const duration = params.duration ?? "5";
   const price = cfg.prices[family]?.[model]?.[mode]?.[duration];
-  if (typeof price !== "number") throw invalid(price === undefined && mode !== "std" && mode !== "pro" ? "mode" : "duration", `no price is configured for ${model} ${mode} ${duration} s`);
+  if (typeof price !== "number")
+    throw invalid(
+      price === undefined && mode !== "std" && mode !== "pro" ? "mode" : "duration",
+      `no price is configured for ${model} ${mode} ${duration} s`,
+    );
   return { cost: toMilli(price), model, mode };
 }
 
@@ -99,7 +107,7 @@ export function priceExtension(cfg, source) {
   const table = cfg.prices["video-extend"] ?? {};
   const known = source && table[source.model]?.[source.mode];
   const price = typeof known === "number" ? known : table["*"];
-  if (typeof price !== "number") throw notConfigured("PRICE_TABLE has no video-extend \"*\" price");
+  if (typeof price !== "number") throw notConfigured('PRICE_TABLE has no video-extend "*" price');
   return { cost: toMilli(price), model: source?.model ?? null, mode: source?.mode ?? null };
 }
 

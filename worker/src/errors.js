@@ -1,8 +1,9 @@
 // Maps thrown errors to answers `{error: {code, message, ...}}`; on the Kling facade the body also
 // carries Kling's envelope fields. Never lets a secret or a whole callback token through.
-import { json, redact, HttpError } from "./http.js";
-import { secretsOf } from "./kling.js";
+
 import { klingShaped } from "./facade.js";
+import { HttpError, json, redact } from "./http.js";
+import { secretsOf } from "./kling.js";
 
 function describe(err, clean) {
   if (err instanceof HttpError) {
@@ -21,7 +22,7 @@ function describe(err, clean) {
     for (const name of ["field", "taskId", "retryable", "taskMayExist"]) if (err[name] !== undefined) error[name] = err[name];
     return { status: 502, error, upstreamStatus: err.status };
   }
-  console.error("unexpected error:", clean(err && err.stack ? err.stack : String(err)));
+  console.error("unexpected error:", clean(err?.stack ? err.stack : String(err)));
   return { status: 500, error: { code: "ERR_INTERNAL", message: "internal error" } };
 }
 

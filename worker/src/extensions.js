@@ -30,7 +30,10 @@ export async function listExtensionRecords(url, ctx) {
 /** `pageNum` 1..1000 (default 1) and `pageSize` 1..500 (default 30), as Kling takes them. */
 export function paging(params) {
   for (const name of params.keys()) {
-    if (name !== "pageNum" && name !== "pageSize") throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `unknown query parameter ${JSON.stringify(name.slice(0, 32))}`, { field: name.slice(0, 32) });
+    if (name !== "pageNum" && name !== "pageSize")
+      throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `unknown query parameter ${JSON.stringify(name.slice(0, 32))}`, {
+        field: name.slice(0, 32),
+      });
   }
   const read = (name, fallback, max) => {
     if (!params.has(name)) return fallback;

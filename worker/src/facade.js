@@ -2,10 +2,11 @@
 // facade: create, get and list with Kling's envelope and paging, served from the caller's own
 // records and performed with the package. Never a forward, never Kling's account-wide list.
 // A page's `new KlingClient({ baseUrl: "<worker>/kling", token })` works unchanged.
-import { HttpError, isJsonContentType, json, parseJsonObject, readText } from "./http.js";
-import { errorAdvice } from "./kling.js";
+
 import { FAMILIES } from "./config.js";
 import { paging } from "./extensions.js";
+import { HttpError, isJsonContentType, json, parseJsonObject, readText } from "./http.js";
+import { errorAdvice } from "./kling.js";
 import { toKlingTask } from "./records.js";
 import { create, list, read } from "./tasks.js";
 
@@ -28,6 +29,7 @@ export function rawTarget(requestUrl) {
 /** `{family, id?}` of a facade path, or null. */
 export function facadeRoute(requestUrl) {
   const { path } = rawTarget(requestUrl);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters in a path are what this refuses
   if (/%|\\|\/\/|\.\.|\/\.(\/|$)|[\u0000-\u001f\u007f]/.test(path)) return null;
   const m = /^\/kling\/v1\/videos\/([a-z0-9-]+)(?:\/([^/]+))?$/.exec(path);
   if (!m || !FAMILIES.includes(m[1])) return null;

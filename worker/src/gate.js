@@ -75,17 +75,26 @@ export class ConcurrencyGate extends DurableObject {
       return { ok: true, running: this.held(), slots };
     }
     const mine = this.sql.exec("SELECT since FROM waiters WHERE holder = ?", holder).toArray()[0];
-    const ahead = this.sql.exec("SELECT COUNT(*) AS n FROM waiters WHERE since < ? AND holder != ?", mine ? mine.since : now + 1, holder).one().n;
+    const ahead = this.sql
+      .exec("SELECT COUNT(*) AS n FROM waiters WHERE since < ? AND holder != ?", mine ? mine.since : now + 1, holder)
+      .one().n;
     const running = this.held();
     if (running + ahead < slots) {
       this.sql.exec("INSERT INTO leases (holder, expires_at, taken_at) VALUES (?, ?, ?)", holder, now + ttlMs, now);
       this.sql.exec("DELETE FROM waiters WHERE holder = ?", holder);
-      this.sql.exec("INSERT INTO stats (name, value) VALUES ('peak', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)", running + 1);
+      this.sql.exec(
+        "INSERT INTO stats (name, value) VALUES ('peak', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
+        running + 1,
+      );
       return { ok: true, running: running + 1, slots };
     }
     this.sql.exec(
       "INSERT INTO waiters (holder, instance, type, since, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at, instance = excluded.instance, type = excluded.type",
-      holder, instance ?? "", type ?? "", now, now,
+      holder,
+      instance ?? "",
+      type ?? "",
+      now,
+      now,
     );
     return { ok: false, running, slots };
   }
@@ -97,7 +106,8 @@ export class ConcurrencyGate extends DurableObject {
     if (!gone) return false;
     this.expire(now);
     const free = this.slots() - this.held();
-    const next = free > 0 ? this.sql.exec("SELECT instance, type FROM waiters WHERE instance != '' ORDER BY since LIMIT ?", free).toArray() : [];
+    const next =
+      free > 0 ? this.sql.exec("SELECT instance, type FROM waiters WHERE instance != '' ORDER BY since LIMIT ?", free).toArray() : [];
     for (const w of next) {
       try {
         await (await this.env.CHAIN.get(w.instance)).sendEvent({ type: w.type, payload: {} });

@@ -38,7 +38,9 @@ export function clientIdOf(params) {
   if (!("external_task_id" in params) || params.external_task_id === null) return `kew-${randomHex(12)}`;
   const id = params.external_task_id;
   if (typeof id !== "string" || !CLIENT_ID.test(id)) {
-    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`external_task_id` must be 1–128 letters, digits, `.`, `_` or `-`", { field: "external_task_id" });
+    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`external_task_id` must be 1–128 letters, digits, `.`, `_` or `-`", {
+      field: "external_task_id",
+    });
   }
   return id;
 }

@@ -11,21 +11,22 @@
 //   GET  /media/:name             a kept video (R2), to its owner or by a signed link; ranges
 //   POST /callbacks/:token        Kling's notifications (signed, or token + confirm-by-GET)
 //   *    /kling/v1/videos/...     the per-user Kling-compatible facade
-import { errorResponse, HttpError, json } from "./http.js";
+
+import { handleCallback } from "./callbacks.js";
+import { createChain, getChain, listChains, resumeChain } from "./chains.js";
 import { toResponse } from "./errors.js";
+import { createExtension, getExtensionRecord, listExtensionRecords } from "./extensions.js";
+import { FACADE_METHODS, facadeRoute, handleFacade, rawTarget } from "./facade.js";
+import { errorResponse, HttpError, json } from "./http.js";
+import { serveMedia, signedOwner } from "./media.js";
 import { checkOrigin, preflight } from "./origins.js";
 import { authenticate, sessionKey } from "./session.js";
-import { createExtension, getExtensionRecord, listExtensionRecords } from "./extensions.js";
-import { handleCallback } from "./callbacks.js";
-import { FACADE_METHODS, facadeRoute, handleFacade, rawTarget } from "./facade.js";
 import { usage } from "./tasks.js";
-import { createChain, getChain, listChains, resumeChain } from "./chains.js";
-import { serveMedia, signedOwner } from "./media.js";
 
-export { UserStore } from "./user-store.js";
 export { AccountLedger } from "./account.js";
-export { ConcurrencyGate } from "./gate.js";
 export { Chain } from "./chain.js";
+export { ConcurrencyGate } from "./gate.js";
+export { UserStore } from "./user-store.js";
 
 export default {
   async fetch(request, env) {

@@ -1,7 +1,7 @@
 // The one module that speaks to kling-edge: credentials, the client (made per request: in Workers
 // Date.now() stands still at module load, so a client made there would sign with a stale clock),
 // and the calls by family: the package's resource of each family is named here only.
-import { KlingClient, chainStep, errorAdvice, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback } from "kling-edge";
+import { chainStep, errorAdvice, KlingClient, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback } from "kling-edge";
 import { HttpError } from "./http.js";
 
 // A chain's arithmetic (checks, the 180 s cap before each step, the next video id, step ids,
@@ -23,7 +23,11 @@ export function credentials(env) {
     return { accessKey: env.KLING_ACCESS_KEY, secretKey: env.KLING_SECRET_KEY };
   }
   if (env.KLING_API_KEY) return { apiKey: env.KLING_API_KEY };
-  throw new HttpError(500, "ERR_NOT_CONFIGURED", "no Kling credentials are configured (KLING_ACCESS_KEY + KLING_SECRET_KEY, or KLING_API_KEY)");
+  throw new HttpError(
+    500,
+    "ERR_NOT_CONFIGURED",
+    "no Kling credentials are configured (KLING_ACCESS_KEY + KLING_SECRET_KEY, or KLING_API_KEY)",
+  );
 }
 
 /** Every value that must never appear in an answer. */

@@ -7,7 +7,10 @@ const ALLOW_HEADERS = "Authorization, Content-Type";
 const EXPOSE_HEADERS = "X-Request-Id, Retry-After, Location";
 
 function allowedOrigins(env) {
-  return String(env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return String(env.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

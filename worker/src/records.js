@@ -68,5 +68,7 @@ export function toKlingTask(row) {
 /** Videos a succeeded task produced, with what pricing needs to know of them. */
 export function videosOf(row, task) {
   if (task.task_status !== "succeed") return [];
-  return (task.task_result?.videos ?? []).filter((v) => v && v.id !== undefined).map((v) => ({ id: String(v.id), model: row.model, mode: row.mode }));
+  return (task.task_result?.videos ?? [])
+    .filter((v) => v && v.id !== undefined)
+    .map((v) => ({ id: String(v.id), model: row.model, mode: row.mode }));
 }

@@ -9,7 +9,8 @@ const MAX_LIFETIME_S = 24 * 3600;
 const LEEWAY_S = 60;
 const MIN_SECRET_LENGTH = 32;
 
-const unauthenticated = (message) => new HttpError(401, "ERR_UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="kling-edge"' });
+const unauthenticated = (message) =>
+  new HttpError(401, "ERR_UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="kling-edge"' });
 
 /** The session secret's bytes; a missing or short secret is the Worker's misconfiguration. */
 export function sessionKey(env) {
@@ -34,7 +35,8 @@ export async function authenticate(request, env) {
     throw unauthenticated("the session token is invalid or expired");
   }
   const { sub, exp } = payload;
-  if (typeof sub !== "string" || sub.length < 1 || sub.length > 128) throw unauthenticated("the session token's `sub` must be 1–128 characters");
+  if (typeof sub !== "string" || sub.length < 1 || sub.length > 128)
+    throw unauthenticated("the session token's `sub` must be 1–128 characters");
   if (typeof exp !== "number" || exp > Math.floor(Date.now() / 1000) + MAX_LIFETIME_S + LEEWAY_S) {
     throw unauthenticated("the session token must expire within 24 hours");
   }

@@ -2,12 +2,12 @@
 // facade and the callbacks. Order of a create: rate limit → the user's reservation → the
 // account's → Kling (through the package) → the record. Nothing reaches Kling unreserved.
 import { config, fromMilli, priceExtension, priceGeneration, today } from "./config.js";
+import { notifyChain, releaseSlot } from "./gate.js";
 import { HttpError } from "./http.js";
 import { clientIdOf, klingExternalId, newCallbackToken } from "./ids.js";
 import { createTask, getTask } from "./kling.js";
-import { isFinal } from "./records.js";
-import { notifyChain, releaseSlot } from "./gate.js";
 import { keepVideos } from "./media.js";
+import { isFinal } from "./records.js";
 
 export const userStore = (env, userKey) => env.USERS.get(env.USERS.idFromName(userKey));
 export const accountLedger = (env) => env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
@@ -20,7 +20,13 @@ export async function rateLimit(env, userKey) {
   if (!limiter) return;
   const { success } = await limiter.limit({ key: userKey });
   if (!success) {
-    throw new HttpError(429, "ERR_RATE_LIMITED", "too many creates; wait a minute", { retryAfter: RATE_PERIOD_S }, { "retry-after": String(RATE_PERIOD_S) });
+    throw new HttpError(
+      429,
+      "ERR_RATE_LIMITED",
+      "too many creates; wait a minute",
+      { retryAfter: RATE_PERIOD_S },
+      { "retry-after": String(RATE_PERIOD_S) },
+    );
   }
 }
 
@@ -74,9 +80,24 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
   ctx.secrets.push(token);
   ctx.tokens = new Map([[hash, token]]);
   const fingerprint = family === "video-extend" ? String(params.video_id) : null;
-  const r = await store.reserve({ family, clientId, klingId, fingerprint, model, mode, cost, day, limit: cfg.userDaily, tokenHash: hash, now: Date.now() });
+  const r = await store.reserve({
+    family,
+    clientId,
+    klingId,
+    fingerprint,
+    model,
+    mode,
+    cost,
+    day,
+    limit: cfg.userDaily,
+    tokenHash: hash,
+    now: Date.now(),
+  });
   if (r.kind === "conflict") {
-    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", { field: "external_task_id", taskId: r.taskId ?? null });
+    throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", {
+      field: "external_task_id",
+      taskId: r.taskId ?? null,
+    });
   }
   if (r.kind === "over") throw budgetExceeded(r.remaining);
   if (r.kind === "existing") return { kind: "existing", row: r.row };
@@ -105,7 +126,9 @@ export async function sendReserved(ctx, family, clientId, params) {
 const holdKey = (userKey, family, clientId) => `${userKey}:${family}:${clientId}`;
 
 function budgetExceeded(remainingMilli) {
-  return new HttpError(402, "ERR_BUDGET_EXCEEDED", "this create would pass the daily unit budget", { remaining: fromMilli(remainingMilli) });
+  return new HttpError(402, "ERR_BUDGET_EXCEEDED", "this create would pass the daily unit budget", {
+    remaining: fromMilli(remainingMilli),
+  });
 }
 
 /** Sends the create for a reserved (pending) row; a definite refusal releases the reservation. */
@@ -132,7 +155,7 @@ async function send(ctx, family, row, params) {
  * a timeout or a server error is kept in doubt (the reservation stays until reconciled).
  */
 function mayExist(err) {
-  if (!err || err.name !== "KlingError") return false;
+  if (err?.name !== "KlingError") return false;
   if (typeof err.taskMayExist === "boolean") return err.taskMayExist;
   return ["ERR_KLING_NETWORK", "ERR_KLING_TIMEOUT", "ERR_KLING_SERVER"].includes(err.code);
 }
@@ -180,7 +203,8 @@ export async function settle(ctx, family, clientId, task, { notify = true } = {}
   // A chain's Workflow hears of every change it did not make itself (callbacks, others' reads).
   if (chain && applied.changed && notify && !ctx.fromChain) await notifyChain(env, chain, row.status);
   // Single tasks are kept here; a chain's Workflow keeps its own videos in a step.
-  if (!chain && applied.settle && row.status === "succeed") await keepVideos(env, user.userKey, row).catch((err) => console.error("keeping a video failed:", String(err)));
+  if (!chain && applied.settle && row.status === "succeed")
+    await keepVideos(env, user.userKey, row).catch((err) => console.error("keeping a video failed:", String(err)));
   return applied;
 }
 

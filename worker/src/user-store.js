@@ -75,7 +75,9 @@ export class UserStore extends DurableObject {
   addToLedger(day, reserved, spent) {
     this.sql.exec(
       "INSERT INTO ledger (day, reserved, spent) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET reserved = reserved + excluded.reserved, spent = spent + excluded.spent",
-      day, reserved, spent,
+      day,
+      reserved,
+      spent,
     );
   }
 
@@ -96,7 +98,16 @@ export class UserStore extends DurableObject {
     this.sql.exec(
       `INSERT INTO tasks (family, client_id, kling_id, fingerprint, model, mode, status, created_at, token_hash, day, reserved)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-      a.family, a.clientId, a.klingId, a.fingerprint ?? null, a.model ?? null, a.mode ?? null, a.now, a.tokenHash, a.day, a.cost,
+      a.family,
+      a.clientId,
+      a.klingId,
+      a.fingerprint ?? null,
+      a.model ?? null,
+      a.mode ?? null,
+      a.now,
+      a.tokenHash,
+      a.day,
+      a.cost,
     );
     this.addToLedger(a.day, a.cost, 0);
     return { kind: "reserved" };
@@ -105,7 +116,7 @@ export class UserStore extends DurableObject {
   /** Kling refused the create: the pending record and its reservation go. */
   release(family, clientId) {
     const row = this.row(family, clientId);
-    if (!row || row.status !== "pending" || row.settled) return false;
+    if (row?.status !== "pending" || row.settled) return false;
     this.sql.exec("DELETE FROM tasks WHERE family = ? AND client_id = ?", family, clientId);
     this.addToLedger(row.day, -row.reserved, 0);
     return true;
@@ -127,7 +138,12 @@ export class UserStore extends DurableObject {
       const merged = { ...stored, ...task, created_at: task.created_at ?? stored.created_at };
       this.sql.exec(
         "UPDATE tasks SET task_id = ?, status = ?, task = ?, updated_at = ? WHERE family = ? AND client_id = ?",
-        String(task.task_id), task.task_status, JSON.stringify(merged), Number(task.updated_at) || 0, family, clientId,
+        String(task.task_id),
+        task.task_status,
+        JSON.stringify(merged),
+        Number(task.updated_at) || 0,
+        family,
+        clientId,
       );
       if (isFinal(task.task_status) && !row.settled) {
         const charged = chargeOf(task, row.reserved);
@@ -152,9 +168,7 @@ export class UserStore extends DurableObject {
 
   /** A row by task id or the caller's external id, in a family. */
   find(family, id) {
-    return (
-      this.sql.exec("SELECT * FROM tasks WHERE family = ? AND task_id = ?", family, id).toArray()[0] ?? this.row(family, id)
-    );
+    return this.sql.exec("SELECT * FROM tasks WHERE family = ? AND task_id = ?", family, id).toArray()[0] ?? this.row(family, id);
   }
 
   byToken(tokenHash) {
@@ -165,7 +179,12 @@ export class UserStore extends DurableObject {
   list(family, pageNum, pageSize, { created = false } = {}) {
     const where = created ? "family = ? AND task_id IS NOT NULL" : "family = ?";
     return this.sql
-      .exec(`SELECT * FROM tasks WHERE ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`, family, pageSize, (pageNum - 1) * pageSize)
+      .exec(
+        `SELECT * FROM tasks WHERE ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+        family,
+        pageSize,
+        (pageNum - 1) * pageSize,
+      )
       .toArray();
   }
 
@@ -187,7 +206,14 @@ export class UserStore extends DurableObject {
     this.sql.exec(
       `INSERT INTO chains (chain_id, prefix, video_id, params, steps, status, instance, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
-      a.chainId, a.prefix, a.videoId, JSON.stringify(a.params), a.steps, a.instance, a.now, a.now,
+      a.chainId,
+      a.prefix,
+      a.videoId,
+      JSON.stringify(a.params),
+      a.steps,
+      a.instance,
+      a.now,
+      a.now,
     );
     return { kind: "created", chain: this.chain(a.chainId) };
   }
@@ -216,7 +242,11 @@ export class UserStore extends DurableObject {
   linkChainTask(chainId, step, attempt, clientId, instance) {
     this.sql.exec(
       "INSERT INTO chain_steps (chain_id, step, attempt, client_id, instance) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chain_id, step, attempt) DO UPDATE SET instance = excluded.instance",
-      chainId, step, attempt, clientId, instance,
+      chainId,
+      step,
+      attempt,
+      clientId,
+      instance,
     );
   }
 
@@ -226,13 +256,25 @@ export class UserStore extends DurableObject {
   }
 
   chainStepDone(chainId, step, attempt, media, now) {
-    this.sql.exec("UPDATE chain_steps SET done = 1, media = ? WHERE chain_id = ? AND step = ? AND attempt = ?", media, chainId, step, attempt);
+    this.sql.exec(
+      "UPDATE chain_steps SET done = 1, media = ? WHERE chain_id = ? AND step = ? AND attempt = ?",
+      media,
+      chainId,
+      step,
+      attempt,
+    );
     this.sql.exec("UPDATE chains SET attempt = 1, updated_at = ? WHERE chain_id = ?", now, chainId);
   }
 
   /** The chain ended: `succeed`, or `failed` with why (resumable). */
   chainEnded(chainId, status, error, now) {
-    this.sql.exec("UPDATE chains SET status = ?, error = ?, updated_at = ? WHERE chain_id = ? AND status = 'running'", status, error ? JSON.stringify(error) : null, now, chainId);
+    this.sql.exec(
+      "UPDATE chains SET status = ?, error = ?, updated_at = ? WHERE chain_id = ? AND status = 'running'",
+      status,
+      error ? JSON.stringify(error) : null,
+      now,
+      chainId,
+    );
   }
 
   /**
@@ -241,13 +283,19 @@ export class UserStore extends DurableObject {
    */
   resumeChain(chainId, now) {
     const chain = this.chain(chainId);
-    if (!chain || chain.status !== "failed") return null;
-    const failedTry = this.sql.exec("SELECT MAX(attempt) AS a FROM chain_steps WHERE chain_id = ? AND done = 0", chain.chain_id).toArray()[0]?.a;
+    if (chain?.status !== "failed") return null;
+    const failedTry = this.sql
+      .exec("SELECT MAX(attempt) AS a FROM chain_steps WHERE chain_id = ? AND done = 0", chain.chain_id)
+      .toArray()[0]?.a;
     const attempt = failedTry ? failedTry + 1 : chain.attempt;
     const runs = chain.runs + 1;
     this.sql.exec(
       "UPDATE chains SET status = 'running', error = NULL, runs = ?, attempt = ?, instance = ?, updated_at = ? WHERE chain_id = ?",
-      runs, attempt, `${chain.chain_id}-${runs}`, now, chain.chain_id,
+      runs,
+      attempt,
+      `${chain.chain_id}-${runs}`,
+      now,
+      chain.chain_id,
     );
     return this.chain(chain.chain_id);
   }
@@ -258,9 +306,14 @@ export class UserStore extends DurableObject {
    */
   nudge(chainId, now, quietMs) {
     const chain = this.chain(chainId);
-    if (!chain || chain.status !== "running" || now - Math.max(chain.updated_at, chain.nudged_at) < quietMs) return null;
+    if (chain?.status !== "running" || now - Math.max(chain.updated_at, chain.nudged_at) < quietMs) return null;
     this.sql.exec("UPDATE chains SET nudged_at = ? WHERE chain_id = ?", now, chain.chain_id);
-    const current = this.sql.exec("SELECT step, attempt FROM chain_steps WHERE chain_id = ? AND done = 0 ORDER BY step DESC, attempt DESC LIMIT 1", chain.chain_id).toArray()[0];
+    const current = this.sql
+      .exec(
+        "SELECT step, attempt FROM chain_steps WHERE chain_id = ? AND done = 0 ORDER BY step DESC, attempt DESC LIMIT 1",
+        chain.chain_id,
+      )
+      .toArray()[0];
     return { instance: chain.instance, step: current?.step ?? null, attempt: current?.attempt ?? null };
   }
 
@@ -281,7 +334,9 @@ export class UserStore extends DurableObject {
 
   /** One page of chains, newest first. */
   chains(pageNum, pageSize) {
-    const ids = this.sql.exec("SELECT chain_id FROM chains ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?", pageSize, (pageNum - 1) * pageSize).toArray();
+    const ids = this.sql
+      .exec("SELECT chain_id FROM chains ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?", pageSize, (pageNum - 1) * pageSize)
+      .toArray();
     return ids.map((r) => this.chainView(r.chain_id));
   }
 }

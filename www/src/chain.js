@@ -1,6 +1,6 @@
 // The chain builder: prompts (add, remove, reorder), the total length against the 3-minute cap,
 // and the timeline of segments as the chain runs.
-import { $, h, charCount, fmtSeconds } from "./dom.js";
+import { $, charCount, fmtSeconds, h } from "./dom.js";
 import { bindCounter, clearFieldError, rules } from "./fields.js";
 
 let nextId = 1;
@@ -15,7 +15,8 @@ export class ChainBuilder {
     this.steps = [];
     this.source = null;
     this.run = []; // per step: {status, duration}
-    for (const text of ["Birds take off from the trees", "A deer steps out to drink", "The camera pulls back to the whole valley"]) this.add(text, false);
+    for (const text of ["Birds take off from the trees", "A deer steps out to drink", "The camera pulls back to the whole valley"])
+      this.add(text, false);
     $("#chain-add").addEventListener("click", () => {
       const step = this.add("", true);
       step.input.focus();
@@ -89,11 +90,18 @@ export class ChainBuilder {
       clearFieldError(s.input);
       const n = charCount(s.input.value);
       const max = rules().maxPromptChars;
-      if (n > max) errors.push({ input: s.input, message: `Step ${i + 1}'s prompt is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}.` });
+      if (n > max)
+        errors.push({
+          input: s.input,
+          message: `Step ${i + 1}'s prompt is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}.`,
+        });
     });
     const total = this.plannedTotal();
     if (total !== null && total > rules().maxTotalSeconds) {
-      errors.push({ input: this.list, message: `${this.steps.length} steps from a ${fmtSeconds(this.source.duration)} video could reach ${fmtSeconds(total)}, past Kling's 3-minute cap. Remove ${Math.ceil((total - rules().maxTotalSeconds) / rules().maxStepSeconds)} step(s).` });
+      errors.push({
+        input: this.list,
+        message: `${this.steps.length} steps from a ${fmtSeconds(this.source.duration)} video could reach ${fmtSeconds(total)}, past Kling's 3-minute cap. Remove ${Math.ceil((total - rules().maxTotalSeconds) / rules().maxStepSeconds)} step(s).`,
+      });
     }
     return errors;
   }
@@ -109,13 +117,54 @@ export class ChainBuilder {
       ...this.steps.map((step, i) => {
         const id = `chain-step-${step.id}`;
         const count = h("span", { class: "count", id: `${id}-count` });
-        step.input = h("textarea", { id, rows: 2, "aria-describedby": `${id}-count ${id}-err`, placeholder: "What happens next", disabled: this.busy });
+        step.input = h("textarea", {
+          id,
+          rows: 2,
+          "aria-describedby": `${id}-count ${id}-err`,
+          placeholder: "What happens next",
+          disabled: this.busy,
+        });
         step.input.value = step.text;
         step.input.addEventListener("input", () => (step.text = step.input.value));
         bindCounter(step.input, count);
-        step.up = h("button", { type: "button", class: "icon-btn", "aria-label": `Move step ${i + 1} up`, title: "Move up", disabled: i === 0 || this.busy, dataset: { locked: String(i === 0) }, onclick: () => this.move(step, -1) }, "↑");
-        step.down = h("button", { type: "button", class: "icon-btn", "aria-label": `Move step ${i + 1} down`, title: "Move down", disabled: i === this.steps.length - 1 || this.busy, dataset: { locked: String(i === this.steps.length - 1) }, onclick: () => this.move(step, 1) }, "↓");
-        const del = h("button", { type: "button", class: "icon-btn danger", "aria-label": `Remove step ${i + 1}`, title: "Remove", disabled: this.busy, onclick: () => this.remove(step) }, "✕");
+        step.up = h(
+          "button",
+          {
+            type: "button",
+            class: "icon-btn",
+            "aria-label": `Move step ${i + 1} up`,
+            title: "Move up",
+            disabled: i === 0 || this.busy,
+            dataset: { locked: String(i === 0) },
+            onclick: () => this.move(step, -1),
+          },
+          "↑",
+        );
+        step.down = h(
+          "button",
+          {
+            type: "button",
+            class: "icon-btn",
+            "aria-label": `Move step ${i + 1} down`,
+            title: "Move down",
+            disabled: i === this.steps.length - 1 || this.busy,
+            dataset: { locked: String(i === this.steps.length - 1) },
+            onclick: () => this.move(step, 1),
+          },
+          "↓",
+        );
+        const del = h(
+          "button",
+          {
+            type: "button",
+            class: "icon-btn danger",
+            "aria-label": `Remove step ${i + 1}`,
+            title: "Remove",
+            disabled: this.busy,
+            onclick: () => this.remove(step),
+          },
+          "✕",
+        );
         return h(
           "li",
           { class: "chain-step" },
@@ -141,7 +190,14 @@ export class ChainBuilder {
     const items = [];
     if (known) {
       segs.push(this.seg("source", base, pct));
-      items.push(h("li", { dataset: { kind: "source" } }, h("span", { class: "swatch", "aria-hidden": "true" }), `0–${fmtSeconds(base)}: source video`));
+      items.push(
+        h(
+          "li",
+          { dataset: { kind: "source" } },
+          h("span", { class: "swatch", "aria-hidden": "true" }),
+          `0–${fmtSeconds(base)}: source video`,
+        ),
+      );
     }
     let at = known ? base : 0;
     this.steps.forEach((step, i) => {
@@ -151,8 +207,16 @@ export class ChainBuilder {
       segs.push(this.seg(kind, len, pct));
       const label = step.text.trim() ? `“${step.text.trim().slice(0, 60)}${charCount(step.text.trim()) > 60 ? "…" : ""}”` : "(no prompt)";
       const range = known ? `${fmtSeconds(at)}–${fmtSeconds(at + len)}` : `+${fmtSeconds(len)}`;
-      const statusText = { planned: "planned", submitted: "submitted", processing: "processing", succeed: "done", failed: "failed" }[kind] ?? kind;
-      items.push(h("li", { dataset: { kind } }, h("span", { class: "swatch", "aria-hidden": "true" }), `${range}: step ${i + 1} ${label} — ${statusText}`));
+      const statusText =
+        { planned: "planned", submitted: "submitted", processing: "processing", succeed: "done", failed: "failed" }[kind] ?? kind;
+      items.push(
+        h(
+          "li",
+          { dataset: { kind } },
+          h("span", { class: "swatch", "aria-hidden": "true" }),
+          `${range}: step ${i + 1} ${label} — ${statusText}`,
+        ),
+      );
       at += len;
     });
     this.bar.replaceChildren(...segs, h("span", { class: "cap-marker", "aria-hidden": "true" }));
@@ -175,4 +239,3 @@ export class ChainBuilder {
     return el;
   }
 }
-

@@ -39,11 +39,17 @@ function row(label, value) {
 /** A rendered error block (role="alert"), ready to insert. */
 export function errorBox(err, { via = "edge", title } = {}) {
   const code = err?.code ?? err?.name ?? "Error";
-  const message = err?.taskStatusMsg ? `${err.message}` : err?.message ?? String(err);
+  const message = err?.taskStatusMsg ? `${err.message}` : (err?.message ?? String(err));
   return h(
     "div",
     { class: "alert alert-error error-box", role: "alert", dataset: { code } },
-    h("p", { class: "error-title" }, h("strong", { text: title ?? "That did not work." }), " ", h("span", { class: "code-pill", text: code })),
+    h(
+      "p",
+      { class: "error-title" },
+      h("strong", { text: title ?? "That did not work." }),
+      " ",
+      h("span", { class: "code-pill", text: code }),
+    ),
     h("p", { class: "error-message", text: message }),
     h("p", { class: "error-advice" }, h("strong", { text: "What to do: " }), adviceFor(err, via)),
     h(

@@ -55,7 +55,10 @@ export function checkPrompt(input, label, { required = false } = {}) {
   if (required && !input.value.trim()) return { input, message: `${label} is required.` };
   const max = rules().maxPromptChars;
   if (n > max) {
-    return { input, message: `${label} is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}. Remove ${(n - max).toLocaleString("en")}.` };
+    return {
+      input,
+      message: `${label} is ${n.toLocaleString("en")} characters long; Kling accepts at most ${max.toLocaleString("en")}. Remove ${(n - max).toLocaleString("en")}.`,
+    };
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // The extension history: one page of `extensions.list({pageNum, pageSize})` at a time. Kling gives
 // no total: a page shorter than pageSize is the last.
-import { $, h, fmtTime, fmtSeconds } from "./dom.js";
-import { showError, clearError } from "./errors.js";
+import { $, fmtSeconds, fmtTime, h } from "./dom.js";
+import { clearError, showError } from "./errors.js";
 
 export class History {
   constructor({ client, via }) {
@@ -73,8 +73,19 @@ export class History {
       { dataset: { taskId: t.task_id } },
       cell("Created", fmtTime(t.created_at)),
       cell("Task", h("code", { text: t.task_id })),
-      cell("Status", h("span", { class: "badge status-badge", dataset: { status: t.task_status }, text: status }), t.task_status_msg ? h("span", { class: "muted small", text: ` ${t.task_status_msg}` }) : null),
-      cell("Length", video ? (video.url ? h("a", { href: video.url, target: "_blank", rel: "noopener", text: fmtSeconds(video.duration) }) : fmtSeconds(video.duration)) : "—"),
+      cell(
+        "Status",
+        h("span", { class: "badge status-badge", dataset: { status: t.task_status }, text: status }),
+        t.task_status_msg ? h("span", { class: "muted small", text: ` ${t.task_status_msg}` }) : null,
+      ),
+      cell(
+        "Length",
+        video
+          ? video.url
+            ? h("a", { href: video.url, target: "_blank", rel: "noopener", text: fmtSeconds(video.duration) })
+            : fmtSeconds(video.duration)
+          : "—",
+      ),
       cell("Units", t.final_unit_deduction ?? "—"),
       cell("External id", t.task_info?.external_task_id ? h("code", { text: t.task_info.external_task_id }) : "—"),
     );

@@ -1,6 +1,6 @@
 // A live card per task: submitted → processing → succeed/failed, elapsed time, ids, units, Stop.
 import { statusRank } from "../vendor/kling-edge/index.browser.js";
-import { $, h, fmtElapsed, fmtSeconds, announce } from "./dom.js";
+import { $, announce, fmtElapsed, fmtSeconds, h } from "./dom.js";
 import { errorBox, STOPPED_MESSAGE } from "./errors.js";
 
 const STEPS = [
@@ -17,21 +17,40 @@ export class TaskCard {
     this.title = title;
     this.started = performance.now();
     this.status = "sending";
-    this.stepEls = STEPS.map(([key, label]) => h("li", { dataset: { step: key } }, h("span", { class: "dot", "aria-hidden": "true" }), h("span", { class: "step-label", text: label })));
+    this.stepEls = STEPS.map(([key, label]) =>
+      h(
+        "li",
+        { dataset: { step: key } },
+        h("span", { class: "dot", "aria-hidden": "true" }),
+        h("span", { class: "step-label", text: label }),
+      ),
+    );
     this.badge = h("span", { class: "badge status-badge", text: "sending" });
     this.elapsed = h("span", { class: "elapsed", text: "0.0 s", "aria-label": "Elapsed time" });
     this.progress = h("progress", { class: "progress", "aria-label": `${title}: waiting for Kling` });
     this.meta = h("dl", { class: "meta" });
     this.note = h("p", { class: "task-note", hidden: true });
     this.errorSlot = h("div", { class: "error-slot" });
-    this.stopBtn = h("button", { type: "button", class: "btn btn-ghost btn-small stop", text: "Stop waiting", onclick: () => this.onStop?.() });
+    this.stopBtn = h("button", {
+      type: "button",
+      class: "btn btn-ghost btn-small stop",
+      text: "Stop waiting",
+      onclick: () => this.onStop?.(),
+    });
     this.onStop = onStop;
     this.extra = h("div", { class: "actions compact task-actions" }, this.stopBtn);
     this.values = {};
     this.el = h(
       "li",
       { class: "task", dataset: { status: "sending" } },
-      h("div", { class: "task-head" }, h("strong", { class: "task-title", text: title }), subtitle ? h("span", { class: "muted task-sub", text: subtitle }) : null, this.badge, this.elapsed),
+      h(
+        "div",
+        { class: "task-head" },
+        h("strong", { class: "task-title", text: title }),
+        subtitle ? h("span", { class: "muted task-sub", text: subtitle }) : null,
+        this.badge,
+        this.elapsed,
+      ),
       h("ol", { class: "stepper", "aria-label": "Status" }, this.stepEls),
       this.progress,
       this.meta,
@@ -84,11 +103,14 @@ export class TaskCard {
       const n = i + 1;
       li.dataset.state = rank > n || (rank === 3 && n === 3) ? "done" : rank === n ? "current" : "todo";
       if (n === 3) {
-        li.querySelector(".step-label").textContent = this.status === "failed" ? "Failed" : this.status === "succeed" ? "Succeeded" : "Done";
+        li.querySelector(".step-label").textContent =
+          this.status === "failed" ? "Failed" : this.status === "succeed" ? "Succeeded" : "Done";
         if (this.status === "failed") li.dataset.state = "failed";
       }
     });
-    this.meta.replaceChildren(...Object.values(this.values).flatMap(([label, value]) => [h("dt", { text: label }), h("dd", {}, h("code", { text: value }))]));
+    this.meta.replaceChildren(
+      ...Object.values(this.values).flatMap(([label, value]) => [h("dt", { text: label }), h("dd", {}, h("code", { text: value }))]),
+    );
   }
 
   end() {
@@ -112,7 +134,9 @@ export class TaskCard {
     this.status = err?.code === "ERR_KLING_TASK_FAILED" ? "failed" : "error";
     this.render();
     if (this.status === "error") this.badge.textContent = "not started";
-    this.errorSlot.replaceChildren(errorBox(err, { via, title: this.status === "failed" ? "The task failed." : "The task could not be started." }));
+    this.errorSlot.replaceChildren(
+      errorBox(err, { via, title: this.status === "failed" ? "The task failed." : "The task could not be started." }),
+    );
     announce(`${this.title}: ${err?.code ?? "error"}`);
   }
 
@@ -127,7 +151,19 @@ export class TaskCard {
     this.note.className = "task-note alert alert-warn";
     this.note.setAttribute("role", "status");
     this.note.textContent = STOPPED_MESSAGE;
-    if (onResume) this.extra.append(h("button", { type: "button", class: "btn btn-ghost btn-small", text: "Wait again", onclick: (e) => { e.currentTarget.remove(); this.note.hidden = true; onResume(); } }));
+    if (onResume)
+      this.extra.append(
+        h("button", {
+          type: "button",
+          class: "btn btn-ghost btn-small",
+          text: "Wait again",
+          onclick: (e) => {
+            e.currentTarget.remove();
+            this.note.hidden = true;
+            onResume();
+          },
+        }),
+      );
     announce(STOPPED_MESSAGE);
   }
 

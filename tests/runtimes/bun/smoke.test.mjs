@@ -1,5 +1,5 @@
 // Bun: `import ... from "kling-edge"` through the "bun" condition, run by `bun test`.
-import { test, expect } from "bun:test";
+import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import * as kling from "kling-edge";
 import { smoke } from "./smoke.mjs";

@@ -5,8 +5,9 @@
 //   node tests/runtimes/shared/browser.mjs <dir to serve> [--import-map] [--note text] [--version-suffix text]
 //
 // --import-map fills <dir>/index.html's @IMPORT_MAP@ with the installed package's "browser" entry.
-import { createServer } from "node:http";
+
 import { readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
@@ -47,7 +48,7 @@ const record = { version: "", notes: [...(values.note ?? [])] };
 async function browserEntry() {
   const pkg = JSON.parse(await readFile(join(root, "node_modules/kling-edge/package.json"), "utf8"));
   const dot = pkg.exports?.["."];
-  const target = typeof dot === "string" ? dot : dot?.browser ?? dot?.import ?? dot?.default;
+  const target = typeof dot === "string" ? dot : (dot?.browser ?? dot?.import ?? dot?.default);
   if (typeof target !== "string") throw new Error(`no "browser" or "default" export in ${JSON.stringify(pkg.exports)}`);
   return `./node_modules/kling-edge/${target.replace(/^\.\//, "")}`;
 }

@@ -12,9 +12,9 @@ export const RUNTIMES = {
   deno: { label: "Deno (`deno test`)", browser: false },
   bun: { label: "Bun (`bun test`)", browser: false },
   workerd: { label: "Cloudflare Workers (wrangler bundle in workerd/Miniflare)", browser: false },
-  "browser-plain": { label: "Chromium, plain `<script type=\"module\">` + import map", browser: true },
+  "browser-plain": { label: 'Chromium, plain `<script type="module">` + import map', browser: true },
   "browser-vite": { label: "Chromium, Vite build", browser: true },
-  "webpack-node": { label: "webpack 5 server bundle (`target: \"node\"`, production; Next.js-style) in Node", browser: false },
+  "webpack-node": { label: 'webpack 5 server bundle (`target: "node"`, production; Next.js-style) in Node', browser: false },
   "webpack-browser": { label: "Chromium, webpack 5 build (production)", browser: true },
 };
 const BASE_CHECKS = ["init", "sign", "extend", "error"];
@@ -31,6 +31,7 @@ function readJson(path) {
 function logTail(path) {
   if (!existsSync(path)) return "(no log)";
   const lines = readFileSync(path, "utf8")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes, which start with ESC
     .replace(/\x1b\[[0-9;]*m/g, "")
     .split("\n")
     .map((l) => l.trim())
@@ -89,7 +90,7 @@ const results = {
   ok: runtimes.length > 0 && runtimes.every((r) => r.ok),
   runtimes,
 };
-writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
 const width = Math.max(...names.map((n) => n.length));
 for (const r of runtimes) {

@@ -125,8 +125,8 @@ export async function smoke(kling, { simUrl, browser = false, withoutInit = fals
       { video_id: SOURCE_VIDEO },
       { pollIntervalMs: 20, timeoutMs: 10000, onProgress: (t) => seen.push(t.task_status) },
     );
-    expect(task && task.task_status === "succeed", `task_status is ${task && task.task_status}`);
-    const video = task.task_result && task.task_result.videos && task.task_result.videos[0];
+    expect(task && task.task_status === "succeed", `task_status is ${task?.task_status}`);
+    const video = task.task_result?.videos?.[0];
     expect(video && typeof video.id === "string" && video.id !== SOURCE_VIDEO, "no new video in task_result");
     expect(video.duration === "10", `the extended video lasts ${video.duration} s, not 10`);
     return `task ${task.task_id}: ${[...new Set(seen)].join(" → ")}`;

@@ -2,7 +2,7 @@
 // CommonJS output run by node. Like a route handler it imports only what it calls (no init(): on a
 // server the wasm loads at import), so webpack's tree-shaking decides which of the package's files
 // stay, and the package's `sideEffects` must keep the entry that loads the wasm.
-import { writeFileSync, readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { KlingClient, KlingError, signToken } from "kling-edge";
 import { smoke } from "./smoke.mjs";
 

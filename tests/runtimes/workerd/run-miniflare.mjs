@@ -1,6 +1,6 @@
 // Runs the wrangler bundle (dist/) in workerd through Miniflare and fetches the smoke route.
 // Miniflare treats .js as CommonJS and has no rule for .wasm: both rules are given explicitly.
-import { writeFileSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Miniflare } from "miniflare";
 
@@ -11,7 +11,11 @@ const versionOf = (name) => JSON.parse(readFileSync(require.resolve(`${name}/pac
 
 const record = {
   version: `workerd ${versionOf("workerd")} (wrangler ${versionOf("wrangler")}, Miniflare ${versionOf("miniflare")})`,
-  notes: [`bundle: ${readdirSync(dist).filter((f) => /\.(m?js|wasm)$/.test(f)).join(", ")}`],
+  notes: [
+    `bundle: ${readdirSync(dist)
+      .filter((f) => /\.(m?js|wasm)$/.test(f))
+      .join(", ")}`,
+  ],
 };
 const entries = readFileSync(new URL(script, dist), "utf8").match(/\/\/ node_modules\/kling-edge\/index\.[\w.]+\.js/g);
 record.notes.push(`entry: ${[...new Set(entries ?? ["?"])].map((e) => e.replace("// node_modules/", "")).join(", ")}`);

@@ -41,57 +41,22 @@ export class KlingClient extends glue.KlingClient {
   }
 }
 
-export function signToken(accessKey, secretKey, options) {
-  assertReady("signToken");
-  return glue.signToken(accessKey, secretKey, options);
-}
+/** `glue[name]`, refusing with ERR_KLING_NOT_INITIALIZED until the module is loaded. */
+const whenReady =
+  (name) =>
+  (...args) => {
+    assertReady(name);
+    return glue[name](...args);
+  };
 
-export function verifyCallback(headers, rawBody, secret, options) {
-  assertReady("verifyCallback");
-  return glue.verifyCallback(headers, rawBody, secret, options);
-}
-
-export function parseCallback(rawBody) {
-  assertReady("parseCallback");
-  return glue.parseCallback(rawBody);
-}
-
-export function planChain(params) {
-  assertReady("planChain");
-  return glue.planChain(params);
-}
-
-export function chainStep(params, done, attempt) {
-  assertReady("chainStep");
-  return glue.chainStep(params, done, attempt);
-}
-
-export function pollIntervalMs(waitedMs) {
-  assertReady("pollIntervalMs");
-  return glue.pollIntervalMs(waitedMs);
-}
-
-export function limits() {
-  assertReady("limits");
-  return glue.limits();
-}
-
-export function checkParams(family, params) {
-  assertReady("checkParams");
-  return glue.checkParams(family, params);
-}
-
-export function isValidId(id) {
-  assertReady("isValidId");
-  return glue.isValidId(id);
-}
-
-export function statusRank(status) {
-  assertReady("statusRank");
-  return glue.statusRank(status);
-}
-
-export function errorAdvice(code, apiCode) {
-  assertReady("errorAdvice");
-  return glue.errorAdvice(code, apiCode);
-}
+export const signToken = /* @__PURE__ */ whenReady("signToken");
+export const verifyCallback = /* @__PURE__ */ whenReady("verifyCallback");
+export const parseCallback = /* @__PURE__ */ whenReady("parseCallback");
+export const planChain = /* @__PURE__ */ whenReady("planChain");
+export const chainStep = /* @__PURE__ */ whenReady("chainStep");
+export const pollIntervalMs = /* @__PURE__ */ whenReady("pollIntervalMs");
+export const limits = /* @__PURE__ */ whenReady("limits");
+export const checkParams = /* @__PURE__ */ whenReady("checkParams");
+export const isValidId = /* @__PURE__ */ whenReady("isValidId");
+export const statusRank = /* @__PURE__ */ whenReady("statusRank");
+export const errorAdvice = /* @__PURE__ */ whenReady("errorAdvice");

@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { Miniflare } from "miniflare";
 import { SIM_DEFAULTS, startSimulator } from "../sim/index.mjs";
+import { workerBindings } from "../worker/miniflare.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WORKER_DIR = join(ROOT, "worker");
@@ -116,23 +117,7 @@ export async function startDemo({
       ALLOW_PRO: "true",
     });
     const mf = new Miniflare({
-      modules: true,
-      scriptPath,
-      modulesRoot: dirname(scriptPath),
-      modulesRules: [
-        { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-        { type: "CompiledWasm", include: ["**/*.wasm"] },
-      ],
-      compatibilityDate: "2026-04-01",
-      durableObjects: {
-        USERS: { className: "UserStore", useSQLite: true },
-        ACCOUNT: { className: "AccountLedger", useSQLite: true },
-        GATE: { className: "ConcurrencyGate", useSQLite: true },
-      },
-      // Chains run as Workflows; their videos are kept in R2.
-      workflows: { CHAIN: { name: "kling-edge-chain", className: "Chain" } },
-      r2Buckets: ["MEDIA"],
-      ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: 60, period: 60 } } },
+      ...workerBindings({ scriptPath, modulesRoot: dirname(scriptPath), createsPerMinute: 60 }),
       bindings,
       // Assets first; anything that is not a file goes to the Worker (its facade and routes).
       assets: { directory: assets, routerConfig: { has_user_worker: true } },

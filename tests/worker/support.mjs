@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import { Miniflare } from "miniflare";
 import { SIM_DEFAULTS, startSimulator } from "../../sim/index.mjs";
+import { workerBindings } from "../../worker/miniflare.mjs";
 
 export { SIM_DEFAULTS };
 
@@ -96,23 +97,9 @@ export function workerOptions({ scriptPath, dir, bindings, createsPerMinute = 10
     ? { durableObjectsPersist: join(persist, "do"), workflowsPersist: join(persist, "workflows"), r2Persist: join(persist, "r2") }
     : {};
   return {
-    modules: true,
-    scriptPath,
-    modulesRoot: dir, // module names are relative to it; the bundle lives in a temp dir
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    durableObjects: {
-      USERS: { className: "UserStore", useSQLite: true },
-      ACCOUNT: { className: "AccountLedger", useSQLite: true },
-      GATE: { className: "ConcurrencyGate", useSQLite: true },
-    },
-    workflows: { CHAIN: { name: "kling-edge-chain", className: "Chain" } },
-    r2Buckets: ["MEDIA"],
+    // modulesRoot: module names are relative to it; the bundle lives in a temp dir.
+    ...workerBindings({ scriptPath, modulesRoot: dir, createsPerMinute }),
     ...stores,
-    ratelimits: { USER_CREATES_PER_MINUTE: { simple: { limit: createsPerMinute, period: 60 } } },
     bindings: { KLING_EDGE_SESSION_SECRET: SESSION_SECRET, ...TEST_VARS, ...bindings },
     host: "127.0.0.1",
     port,

@@ -1,5 +1,6 @@
 //! `GET /account/costs`: the whole request, the checks made before sending, the inner envelope
 //! and its code, and retries.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 
@@ -31,7 +32,7 @@ fn inner(code: i64, msg: &str, packs: Value) -> Value {
     json!({"code": code, "msg": msg, "resource_pack_subscribe_infos": packs})
 }
 
-fn costs(env: &ScriptedEnv, params: Value) -> Result<Costs, Error> {
+fn costs(env: &ScriptedEnv, params: Value) -> Result<Costs<Value>, Error> {
     block_on(ak_client().account_costs(env, &params, RequestOptions::default()))
 }
 

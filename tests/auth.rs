@@ -1,5 +1,6 @@
 //! The token cache and its refresh: 1003/1004 re-sign once (on the server's clock when Kling sends
 //! its `Date`), cached tokens are reused until the refresh margin, fixed credentials are not retried.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 

@@ -1,11 +1,12 @@
 //! Chains: each step extends the previous result's video, never past Kling's 180 s, and every
 //! step is validated before anything is sent.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 
 mod support;
 
-use kling_edge::api::chain::ChainPlan;
+use kling_edge::api::chain::{ChainError, ChainPlan};
 use kling_edge::api::http::Method;
 use kling_edge::api::{Error, ErrorKind, Task, WaitOptions};
 use serde_json::{json, Value};
@@ -14,16 +15,37 @@ use support::*;
 /// Every status reported to the progress callback, with its step index.
 type Seen = Vec<(String, usize)>;
 
-fn run(env: &ScriptedEnv, params: Value) -> (Result<Vec<Task>, Error>, Seen) {
+/// A chain's failure with its finished steps as plain values, read like the error it carries.
+#[derive(Debug)]
+struct Failure {
+    error: Error,
+    completed: Option<Vec<Value>>,
+}
+
+impl std::ops::Deref for Failure {
+    type Target = Error;
+    fn deref(&self) -> &Error {
+        &self.error
+    }
+}
+
+fn failure(e: ChainError<Value>) -> Failure {
+    Failure {
+        error: e.error,
+        completed: Some(e.completed.into_iter().map(Task::into_value).collect()),
+    }
+}
+
+fn run(env: &ScriptedEnv, params: Value) -> (Result<Vec<Task<Value>>, Failure>, Seen) {
     let plan = ChainPlan::from_value(&params).expect("a valid chain");
     let mut seen = Vec::new();
     let result = block_on(ak_client().chain(
         env,
         plan,
         &WaitOptions::default(),
-        &mut |t: &Task, i| seen.push((t.status_str().to_string(), i)),
+        &mut |t: &Task<Value>, i| seen.push((t.status_str().to_string(), i)),
     ));
-    (result, seen)
+    (result.map_err(failure), seen)
 }
 
 /// Scripts one step: the create answer, then its first poll finding it done.
@@ -327,8 +349,14 @@ fn a_chain_that_fails_at_its_first_step_still_says_none_completed() {
     let env = ScriptedEnv::new();
     env.reply(api_error(429, 1102, "pack exhausted"));
     let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a", "b"]})).unwrap();
-    let e = block_on(ak_client().chain(&env, plan, &WaitOptions::default(), &mut |_: &Task, _| {}))
-        .unwrap_err();
+    let e = block_on(ak_client().chain(
+        &env,
+        plan,
+        &WaitOptions::default(),
+        &mut |_: &Task<Value>, _| {},
+    ))
+    .map_err(failure)
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Account);
     assert_eq!(e.completed, Some(vec![]));
 }
@@ -348,7 +376,7 @@ fn posts(env: &ScriptedEnv) -> Vec<Value> {
         .collect()
 }
 
-fn ids(tasks: &[Task]) -> Vec<String> {
+fn ids(tasks: &[Task<Value>]) -> Vec<String> {
     tasks.iter().map(Task::id).collect()
 }
 
@@ -516,14 +544,14 @@ fn durable_plan(extra: Value) -> ChainPlan {
     ChainPlan::from_value(&params).unwrap()
 }
 
-fn finished(id: &str, video: &str, duration: &str) -> Task {
+fn finished(id: &str, video: &str, duration: &str) -> Task<Value> {
     Task::from_value(extended(id, video, duration)).unwrap()
 }
 
 #[test]
 fn next_step_walks_the_chain_from_the_finished_tasks() {
     let plan = durable_plan(json!({}));
-    let first = plan.next_step(&[], 1).unwrap().unwrap();
+    let first = plan.next_step::<Value>(&[], 1).unwrap().unwrap();
     assert_eq!(first.step, 1);
     assert_eq!(
         Value::Object(first.body),
@@ -567,12 +595,15 @@ fn next_step_guards_the_cap_before_every_paid_step() {
 #[test]
 fn next_step_needs_the_prefix_and_a_sane_attempt() {
     let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a"]})).unwrap();
-    let e = plan.next_step(&[], 1).unwrap_err();
+    let e = plan.next_step::<Value>(&[], 1).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("external_task_id"));
     let plan = durable_plan(json!({}));
     for attempt in [0, 21] {
         assert_eq!(
-            plan.next_step(&[], attempt).unwrap_err().field.as_deref(),
+            plan.next_step::<Value>(&[], attempt)
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("attempt")
         );
     }

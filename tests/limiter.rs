@@ -1,4 +1,5 @@
 //! maxConcurrentTasks: a first-come, first-served limit on tasks run by waiting calls.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::result_large_err)]
 
 mod support;
@@ -6,7 +7,7 @@ mod support;
 use kling_edge::api::limiter::{Slots, POLL_MS};
 use kling_edge::api::wait::WaitOptions;
 use kling_edge::api::{Client, ErrorKind, Family, Task};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 #[test]
@@ -60,7 +61,7 @@ fn create_and_wait_checks_parameters_before_queueing() {
         Family::VideoExtend,
         &json!({"video_id": "v", "cfg_scale": 2}),
         &WaitOptions::default(),
-        &mut |_: &Task| {},
+        &mut |_: &Task<Value>| {},
     ))
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidRequest);
@@ -81,7 +82,7 @@ fn create_and_wait_holds_a_slot_until_the_task_ends() {
         Family::VideoExtend,
         &json!({"video_id": "v"}),
         &WaitOptions::default(),
-        &mut |_: &Task| active.set(client.slots().map_or(0, |s| s.active())),
+        &mut |_: &Task<Value>| active.set(client.slots().map_or(0, |s| s.active())),
     ))
     .unwrap();
     assert_eq!(done.id(), "t-1");

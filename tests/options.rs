@@ -1,5 +1,6 @@
 //! Client options: every invalid combination is refused at construction with
 //! `ERR_KLING_INVALID_OPTIONS`; the valid ones build.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 

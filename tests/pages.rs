@@ -1,5 +1,6 @@
 //! Walking every task page after page: a short page is the last, page 1000 is the last Kling
 //! serves, and a page whose fetch failed is fetched again on the next call.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 
@@ -18,13 +19,13 @@ const NO_RETRY: RequestOptions = RequestOptions {
     max_retries: Some(0),
 };
 
-fn page_of(ids: &[&str]) -> kling_edge::api::http::Response {
+fn page_of(ids: &[&str]) -> Response {
     ok(Value::Array(
         ids.iter().map(|id| task(id, "succeed")).collect(),
     ))
 }
 
-fn next(client: &Client, env: &ScriptedEnv, pages: &RefCell<Pages>) -> Option<String> {
+fn next(client: &Client, env: &ScriptedEnv, pages: &RefCell<Pages<Value>>) -> Option<String> {
     block_on(client.next_task(env, Family::VideoExtend, pages, NO_RETRY))
         .unwrap()
         .map(|t| t.id())

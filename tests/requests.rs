@@ -1,5 +1,6 @@
 //! The exact requests the core sends: method, URL, headers, body and timeout, for every endpoint
 //! family and every credential form.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 

@@ -1,10 +1,11 @@
 //! Retries: what is retried, how many times, and exactly how long the client waits in between.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 
 mod support;
 
-use kling_edge::api::http::{Method, Response, TransportError};
+use kling_edge::api::http::{Method, TransportError};
 use kling_edge::api::retry::backoff_ms;
 use kling_edge::api::{Client, ClientOptions, Error, ErrorKind, Family, RequestOptions};
 use support::*;
@@ -15,7 +16,10 @@ const DEFAULT: RequestOptions = RequestOptions {
 };
 
 /// Runs one GET against `outcomes` with the default options.
-fn run(env: &ScriptedEnv, opts: RequestOptions) -> Result<kling_edge::api::Task, Error> {
+fn run(
+    env: &ScriptedEnv,
+    opts: RequestOptions,
+) -> Result<kling_edge::api::Task<serde_json::Value>, Error> {
     block_on(ak_client().get_task(env, Family::VideoExtend, "t-1", opts))
 }
 

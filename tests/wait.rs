@@ -1,5 +1,6 @@
 //! Waiting for a task on the virtual clock: poll on the schedule (adaptive by default, fixed with
 //! `pollIntervalMs`) until it ends, never past the deadline, tolerating transient poll failures.
+#![cfg(not(target_arch = "wasm32"))]
 // Errors carry every identifier (as in the library); their size does not matter in tests.
 #![allow(clippy::result_large_err)]
 
@@ -10,7 +11,7 @@ use kling_edge::api::wait::{
     ADAPTIVE_POLL_DIVISOR, ADAPTIVE_POLL_MAX_MS, ADAPTIVE_POLL_MIN_MS, DEFAULT_WAIT_TIMEOUT_MS,
 };
 use kling_edge::api::{Error, ErrorKind, Family, PollSchedule, RequestOptions, Task, WaitOptions};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 fn opts(timeout_ms: f64, poll_interval_ms: u32, max_retries: Option<u32>) -> WaitOptions {
@@ -27,9 +28,9 @@ fn opts(timeout_ms: f64, poll_interval_ms: u32, max_retries: Option<u32>) -> Wai
 /// Waits for `t-1`, recording every status reported to the progress callback.
 fn wait(
     env: &ScriptedEnv,
-    first: Option<Task>,
+    first: Option<Task<Value>>,
     options: &WaitOptions,
-) -> (Result<Task, Error>, Vec<String>) {
+) -> (Result<Task<Value>, Error>, Vec<String>) {
     let mut seen = Vec::new();
     let result = block_on(ak_client().wait(
         env,
@@ -37,7 +38,7 @@ fn wait(
         "t-1",
         first,
         options,
-        &mut |t: &Task| seen.push(t.status_str().to_string()),
+        &mut |t: &Task<Value>| seen.push(t.status_str().to_string()),
     ));
     (result, seen)
 }
@@ -414,7 +415,7 @@ fn an_empty_task_id_is_refused_without_a_request() {
             id,
             None,
             &WaitOptions::default(),
-            &mut |_: &Task| {},
+            &mut |_: &Task<Value>| {},
         ))
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidRequest);
@@ -463,7 +464,7 @@ fn text_to_video_waits_poll_the_text2video_path() {
         "t 2",
         None,
         &WaitOptions::default(),
-        &mut |_: &Task| {},
+        &mut |_: &Task<Value>| {},
     ))
     .unwrap();
     assert_eq!(env.sent()[0].url(), format!("{T2V_URL}/t%202"));

@@ -1,4 +1,4 @@
-//! The wasm boundary, run in Node by `wasm-pack test --node` (and in browsers later): options,
+//! The wasm boundary, run by `scripts/test-wasm` in Node, a Chromium page and a Chromium worker: options,
 //! the thrown `KlingError`'s shape, the injected fetch, abort signals, callbacks and iteration.
 #![cfg(target_arch = "wasm32")]
 

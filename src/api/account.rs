@@ -4,13 +4,14 @@
 //! own `code`, `msg` and `resource_pack_subscribe_infos`. The inner code is read inside the retry
 //! loop, so an inner 1302 or 5000 is retried like an outer one.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::api::client::{encode_segment, Client, Reply, RequestOptions};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 use crate::api::http::Method;
-use crate::api::text::{json_text, num};
+use crate::api::text::num;
 use crate::api::validate::{check_body, Field, Rule, MAX_ID_CHARS};
 
 /// The endpoint's path.
@@ -101,21 +102,11 @@ fn whole_ms(body: &Map<String, Value>, name: &str) -> Result<u64, Error> {
 /// The answer of `GET /account/costs`: the outer envelope's `data` exactly as Kling sent it
 /// (inner `code`, `msg`, `resource_pack_subscribe_infos`, and anything else), and the request id.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Costs {
+pub struct Costs<J> {
     /// Kling's `data`, untouched.
-    pub data: Value,
+    pub data: J,
     /// The request id of the answer.
     pub request_id: Option<String>,
-}
-
-impl Costs {
-    /// The resource packs (`resource_pack_subscribe_infos`).
-    pub fn packs(&self) -> &[Value] {
-        self.data
-            .get("resource_pack_subscribe_infos")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
 }
 
 impl Client {
@@ -126,7 +117,7 @@ impl Client {
         env: &E,
         params: &Value,
         opts: RequestOptions,
-    ) -> Result<Costs, Error> {
+    ) -> Result<Costs<E::Json>, Error> {
         let query = CostsQuery::from_value(params)?;
         let reply = self
             .call_with(env, Method::Get, &query.path(), None, opts, check_costs)
@@ -138,29 +129,47 @@ impl Client {
     }
 }
 
+/// The inner envelope: what the core reads of the costs answer.
+#[derive(Deserialize)]
+struct Inner {
+    code: Option<i64>,
+    msg: Option<String>,
+}
+
 /// Checks the inner envelope: `code` 0 and a list of packs, or the error Kling's inner `code` means.
-pub fn check_costs(reply: &Reply) -> Result<(), Error> {
+pub fn check_costs<J: Json>(reply: &Reply<J>) -> Result<(), Error> {
     let request_id = reply.request_id.clone();
-    let inner = reply.data.as_object();
-    let code = inner.and_then(|d| d.get("code")).and_then(Value::as_i64);
-    let packs = inner.and_then(|d| d.get("resource_pack_subscribe_infos"));
-    match code {
-        Some(0) if packs.is_none_or(|p| p.is_array() || p.is_null()) => Ok(()),
-        Some(0) => Err(Error::decode(format!(
-            "the costs answer's `resource_pack_subscribe_infos` is not an array: {}",
-            json_text(packs.unwrap_or(&Value::Null))
-        ))
+    let inner = reply.data.read::<Inner>();
+    match inner.as_ref().and_then(|i| i.code) {
+        Some(0) if reply.data.read::<Packs<J>>().is_some() => Ok(()),
+        Some(0) => Err(Error::decode(
+            "the costs answer's `resource_pack_subscribe_infos` is not an array",
+        )
         .with_request_id(request_id)),
         Some(code) => {
-            let msg = inner
-                .and_then(|d| d.get("msg"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            Err(Error::from_api(reply.status, Some(code), msg, request_id))
+            let msg = inner.and_then(|i| i.msg).unwrap_or_default();
+            Err(Error::from_api(reply.status, Some(code), &msg, request_id))
         }
         None => Err(Error::decode(
             "the costs answer's `data` is not Kling's inner envelope (no integer `code`)",
         )
         .with_request_id(request_id)),
+    }
+}
+
+/// The resource packs of a costs answer (absent or `null`: none).
+#[derive(Deserialize)]
+pub struct Packs<J> {
+    /// `resource_pack_subscribe_infos`, each as the host parsed it.
+    pub resource_pack_subscribe_infos: Option<Vec<J>>,
+}
+
+impl<J: Json> Costs<J> {
+    /// The resource packs (`resource_pack_subscribe_infos`).
+    pub fn packs(&self) -> Vec<J> {
+        self.data
+            .read::<Packs<J>>()
+            .and_then(|p| p.resource_pack_subscribe_infos)
+            .unwrap_or_default()
     }
 }

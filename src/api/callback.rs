@@ -6,25 +6,39 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::api::env::Json;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::task::Task;
 
 /// Standard Webhooks' default tolerance between the sender's clock and ours: 5 minutes.
 pub const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
 
-/// Parses an unsigned callback body into the task it carries.
-pub fn parse_callback(raw_body: &[u8]) -> Result<Task, Error> {
-    let value: serde_json::Value = serde_json::from_slice(raw_body)
-        .map_err(|_| Error::decode("the callback body is not JSON"))?;
-    // Legacy callbacks are the bare task; accept an enveloped one too.
-    let value = match value.get("data") {
-        Some(data) if value.get("task_id").is_none() => data.clone(),
+/// The task a callback body carries, as the host parsed it (`None`: the body is not JSON).
+/// Callbacks are the bare task; an enveloped one (`{code, data}`) is accepted too.
+pub fn callback_task<J: Json>(body: Option<J>) -> Result<Task<J>, Error> {
+    let value = body.ok_or_else(|| Error::decode("the callback body is not JSON"))?;
+    #[derive(serde::Deserialize)]
+    struct Enveloped<J> {
+        task_id: Option<serde::de::IgnoredAny>,
+        data: Option<J>,
+    }
+    let value = match value.read::<Enveloped<J>>() {
+        Some(Enveloped {
+            task_id: None,
+            data: Some(data),
+        }) => data,
         _ => value,
     };
-    Task::from_value(value).map_err(|mut e| {
+    Task::from_json(value).map_err(|mut e| {
         e.message = format!("the callback body is not a Kling task: {}", e.message);
         e
     })
+}
+
+/// Parses an unsigned callback body into the task it carries.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse_callback(raw_body: &[u8]) -> Result<Task<serde_json::Value>, Error> {
+    callback_task(serde_json::from_slice(raw_body).ok())
 }
 
 /// The HMAC key of a `whsec_…` secret. An empty key is refused: HMAC accepts one, and anybody
@@ -48,17 +62,31 @@ fn signature_error(message: impl Into<String>) -> Error {
 }
 
 /// Verifies a Standard-Webhooks-signed callback and returns its task.
-///
-/// `header` looks a header up by its lower-case name. `secret` is the `whsec_…` webhook secret.
-/// Refuses timestamps more than `tolerance_seconds` from `now_seconds`, either way. Every `v1,`
-/// signature in the header is tried (secret rotation sends several); comparison is constant-time.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn verify_callback(
     header: &dyn Fn(&str) -> Option<String>,
     raw_body: &[u8],
     secret: &str,
     tolerance_seconds: i64,
     now_seconds: i64,
-) -> Result<Task, Error> {
+) -> Result<Task<serde_json::Value>, Error> {
+    verify_signature(header, raw_body, secret, tolerance_seconds, now_seconds)?;
+    parse_callback(raw_body)
+}
+
+/// Verifies a Standard-Webhooks signature over a callback's exact bytes (the body is then the
+/// host's to parse, and [`callback_task`]'s to read).
+///
+/// `header` looks a header up by its lower-case name. `secret` is the `whsec_…` webhook secret.
+/// Refuses timestamps more than `tolerance_seconds` from `now_seconds`, either way. Every `v1,`
+/// signature in the header is tried (secret rotation sends several); comparison is constant-time.
+pub fn verify_signature(
+    header: &dyn Fn(&str) -> Option<String>,
+    raw_body: &[u8],
+    secret: &str,
+    tolerance_seconds: i64,
+    now_seconds: i64,
+) -> Result<(), Error> {
     let key = webhook_key(secret)?;
     let get = |name: &str| {
         header(name)
@@ -96,5 +124,5 @@ pub fn verify_callback(
     if !matched {
         return Err(signature_error("no `v1` signature of the callback matches the webhook secret: the body or headers were altered, or the secret is wrong"));
     }
-    parse_callback(raw_body)
+    Ok(())
 }

@@ -8,8 +8,8 @@ use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
 use crate::api::retry::RetryState;
-use crate::api::task::{seconds, Task, TaskStatus};
-use crate::api::text::{json_text, num};
+use crate::api::task::{Task, TaskStatus};
+use crate::api::text::{json_text, num, parse_number};
 use crate::api::wait::WaitOptions;
 
 /// Kling's cap on a video's total length, in seconds.
@@ -57,7 +57,7 @@ pub fn check_room(step: usize, duration: Option<f64>) -> Result<(), Error> {
 
 /// The length after a finished step: its result's duration, else its source's plus a step, else
 /// the previous length plus a step — so the cap stays guarded when Kling omits both durations.
-pub fn next_duration(task: &Task, previous: Option<f64>) -> Option<f64> {
+pub fn next_duration<J>(task: &Task<J>, previous: Option<f64>) -> Option<f64> {
     task.result_duration()
         .or_else(|| task.parent_duration().map(|d| d + MAX_STEP_SECONDS))
         .or_else(|| previous.map(|d| d + MAX_STEP_SECONDS))
@@ -112,7 +112,11 @@ impl ChainPlan {
     /// done. The same arithmetic as [`Client::chain`]: the next `video_id` is the last result's
     /// video, the length is guarded against the 180 s cap before every paid step, and the step's
     /// id is [`step_external_id`] under the plan's prefix (which such a runner must give).
-    pub fn next_step(&self, done: &[Task], attempt: u32) -> Result<Option<StepRequest>, Error> {
+    pub fn next_step<J>(
+        &self,
+        done: &[Task<J>],
+        attempt: u32,
+    ) -> Result<Option<StepRequest>, Error> {
         let Some(prefix) = self.prefix.as_deref() else {
             return Err(Error::invalid_request(
                 "external_task_id",
@@ -158,7 +162,7 @@ pub struct StepRequest {
     pub body: Map<String, Value>,
 }
 
-fn no_result_video(step: usize, task: &Task) -> Error {
+fn no_result_video<J>(step: usize, task: &Task<J>) -> Error {
     Error::decode(format!(
         "step {step} succeeded without a result video id to extend next"
     ))
@@ -292,7 +296,24 @@ fn too_long(what: &str) -> Error {
 }
 
 /// Called with every task state of every step, and the step's index from 0.
-pub type StepProgress<'a> = &'a mut dyn FnMut(&Task, usize);
+pub type StepProgress<'a, J> = &'a mut dyn FnMut(&Task<J>, usize);
+
+/// How a chain stopped: the error, and the steps it finished before (every error of a chain
+/// carries the prefix to re-run it under in [`Error::external_task_id`]).
+#[derive(Debug)]
+pub struct ChainError<J> {
+    /// What stopped the chain.
+    pub error: Error,
+    /// The steps finished before it stopped, in order (possibly none).
+    pub completed: Vec<Task<J>>,
+}
+
+impl<J> std::ops::Deref for ChainError<J> {
+    type Target = Error;
+    fn deref(&self) -> &Error {
+        &self.error
+    }
+}
 
 /// Where a running chain stands.
 struct Run<'p> {
@@ -310,14 +331,14 @@ impl Client {
     /// one). Re-running a chain under the same prefix resumes it: a step that exists is reused
     /// (waited for if still running), never created again; a step whose task failed is tried again
     /// under `<prefix>-<n>.2`, `.3`, …. On error, the steps already finished ride along in
-    /// [`Error::completed`] and the prefix in [`Error::external_task_id`].
+    /// [`ChainError::completed`] and the prefix in [`Error::external_task_id`].
     pub async fn chain<E: Env>(
         &self,
         env: &E,
         plan: ChainPlan,
         wait: &WaitOptions,
-        progress: StepProgress<'_>,
-    ) -> Result<Vec<Task>, Error> {
+        progress: StepProgress<'_, E::Json>,
+    ) -> Result<Vec<Task<E::Json>>, ChainError<E::Json>> {
         let probing = plan.prefix.is_some();
         let prefix = plan
             .prefix
@@ -327,7 +348,7 @@ impl Client {
             prefix: &prefix,
             probing,
         };
-        let mut done: Vec<Task> = Vec::with_capacity(plan.len());
+        let mut done: Vec<Task<E::Json>> = Vec::with_capacity(plan.len());
         let mut video_id = plan.video_id.clone();
         let mut duration = plan.duration;
         for n in 1..=plan.len() {
@@ -361,10 +382,10 @@ impl Client {
         video_id: &str,
         duration: Option<f64>,
         wait: &WaitOptions,
-        progress: StepProgress<'_>,
-    ) -> Result<Task, CreateFailure> {
+        progress: StepProgress<'_, E::Json>,
+    ) -> Result<Task<E::Json>, CreateFailure> {
         check_room(n, duration).map_err(|e| (e, false))?;
-        let mut report = |t: &Task| progress(t, n - 1);
+        let mut report = |t: &Task<E::Json>| progress(t, n - 1);
         let mut attempt = 1;
         let mut existing = None;
         while run.probing {
@@ -433,7 +454,7 @@ impl Client {
         env: &E,
         external_id: &str,
         opts: RequestOptions,
-    ) -> Result<Lookup, Error> {
+    ) -> Result<Lookup<E::Json>, Error> {
         let mut retry = RetryState::default();
         loop {
             match self
@@ -448,7 +469,7 @@ impl Client {
 }
 
 /// Every chain error carries the prefix to re-run it under and the steps it finished.
-fn chain_error(e: Error, prefix: &str, may_exist: bool, done: Vec<Task>) -> Error {
+fn chain_error<J>(e: Error, prefix: &str, may_exist: bool, done: Vec<Task<J>>) -> ChainError<J> {
     let advice = format!(
         "re-run the chain with external_task_id \"{prefix}\": steps that exist are reused, never paid again"
     );
@@ -456,6 +477,18 @@ fn chain_error(e: Error, prefix: &str, may_exist: bool, done: Vec<Task>) -> Erro
     if !may_exist {
         e.message.push_str(&format!(". To continue, {advice}"));
     }
-    e.completed = Some(done.into_iter().map(Task::into_value).collect());
-    e
+    ChainError {
+        error: e,
+        completed: done,
+    }
+}
+
+/// A length in seconds: a string of seconds ("5", "9.4") or a number.
+fn seconds(v: &Value) -> Option<f64> {
+    match v {
+        Value::String(s) => parse_number(s),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+    .filter(|d| d.is_finite() && *d >= 0.0)
 }

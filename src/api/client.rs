@@ -1,9 +1,9 @@
 //! The client: one HTTP exchange, and the retry driver every endpoint shares.
 
-use serde_json::Value;
+use serde::Deserialize;
 
 use crate::api::auth::Auth;
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::{transport_error, Error};
 use crate::api::http::{http_date_ms, retry_after_ms, Method, Request, Response, TransportError};
 use crate::api::limiter::Slots;
@@ -26,19 +26,19 @@ pub struct Client {
 
 /// A successful answer: its HTTP status, Kling's request id and the envelope's `data`.
 #[derive(Debug)]
-pub struct Reply {
+pub struct Reply<J> {
     /// The HTTP status.
     pub status: u16,
     /// The envelope's `request_id` (or the `X-Request-Id` header).
     pub request_id: Option<String>,
     /// The envelope's `data`.
-    pub data: Value,
+    pub data: J,
 }
 
-impl Reply {
+impl<J: Json> Reply<J> {
     /// The `data` as one task, carrying the request id.
-    pub fn into_task(self) -> Result<Task, Error> {
-        match Task::from_value(self.data) {
+    pub fn into_task(self) -> Result<Task<J>, Error> {
+        match Task::from_json(self.data) {
             Ok(task) => Ok(task.with_request_id(self.request_id)),
             Err(e) => Err(e.with_request_id(self.request_id)),
         }
@@ -82,7 +82,7 @@ impl Client {
         body: Option<&str>,
         opts: RequestOptions,
         state: &mut RetryState,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Reply<E::Json>, Error> {
         state.attempts += 1;
         if self.config.log_level != LogLevel::Off {
             state.last = Some(LogRecord::request(method, path));
@@ -101,7 +101,7 @@ impl Client {
         path: &str,
         body: Option<&str>,
         opts: RequestOptions,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Reply<E::Json>, Error> {
         let mut headers = vec![("accept".to_string(), "application/json".to_string())];
         if let Some(value) = self.auth.authorization(env).await? {
             headers.push(("authorization".to_string(), value));
@@ -121,7 +121,7 @@ impl Client {
             .send(&request, timeout, limit)
             .await
             .map_err(|e| transport_error(e, timeout))?;
-        if response.body.len() as u64 > limit {
+        if response.body_len > limit {
             // The host should have stopped reading already; the rule holds either way.
             let too_large = TransportError::TooLarge {
                 limit,
@@ -130,34 +130,30 @@ impl Client {
             };
             return Err(transport_error(too_large, timeout));
         }
-        decode(&response)
+        decode(response)
     }
+}
+
+/// Kling's envelope: the fields read out of every answer.
+#[derive(Deserialize)]
+struct Envelope<J> {
+    code: Option<i64>,
+    message: Option<String>,
+    request_id: Option<String>,
+    data: Option<J>,
 }
 
 /// Reads Kling's envelope. `code == 0` on a 2xx is success; anything else is an error, classified
 /// by business code first and HTTP status second.
-pub fn decode(response: &Response) -> Result<Reply, Error> {
+pub fn decode<J: Json>(response: Response<J>) -> Result<Reply<J>, Error> {
     let header_request_id = response.header("x-request-id").map(str::to_string);
     let server_date_ms = response.header("date").and_then(http_date_ms);
     let ok_status = (200..300).contains(&response.status);
-    let mut err = match serde_json::from_slice::<Value>(&response.body) {
-        Ok(Value::Object(envelope)) => {
-            let code = envelope.get("code").and_then(Value::as_i64);
-            let request_id = envelope
-                .get("request_id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or(header_request_id);
-            // Taken out by consuming the map: `Map::remove` would link B-tree rebalancing.
-            let message = envelope
-                .get("message")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let data = envelope
-                .into_iter()
-                .find(|(k, _)| k == "data")
-                .map(|(_, v)| v);
-            match (code, data) {
+    let envelope = response.body.as_ref().and_then(J::read::<Envelope<J>>);
+    let mut err = match envelope {
+        Some(envelope) => {
+            let request_id = envelope.request_id.or(header_request_id);
+            match (envelope.code, envelope.data) {
                 (Some(0), Some(data)) if ok_status => {
                     return Ok(Reply {
                         status: response.status,
@@ -172,24 +168,27 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
                     e.request_id = request_id;
                     e
                 }
-                _ => Error::from_api(
+                (code, _) => Error::from_api(
                     response.status,
                     code,
-                    message.as_deref().unwrap_or(""),
+                    envelope.message.as_deref().unwrap_or(""),
                     request_id,
                 ),
             }
         }
-        _ if ok_status => {
+        None if ok_status => {
+            let what = match response.body {
+                None => "not JSON",
+                Some(_) => "not Kling's envelope",
+            };
             let mut e = Error::decode(format!(
-                "HTTP {} with a body that is not JSON ({} bytes)",
-                response.status,
-                response.body.len()
+                "HTTP {} with a body that is {what} ({} bytes)",
+                response.status, response.body_len
             ));
             e.request_id = header_request_id;
             e
         }
-        _ => Error::from_api(
+        None => Error::from_api(
             response.status,
             None,
             "the body is not Kling's JSON (an HTML error page or a proxy's answer?)",
@@ -198,7 +197,7 @@ pub fn decode(response: &Response) -> Result<Reply, Error> {
     };
     err.status = Some(response.status);
     err.server_date_ms = server_date_ms;
-    err.retry_after_ms = retry_after_ms(response, server_date_ms);
+    err.retry_after_ms = retry_after_ms(&response, server_date_ms);
     Err(err)
 }
 

@@ -31,8 +31,8 @@ use crate::api::task::Task;
 use crate::api::text::json_text;
 
 /// What a lookup by external task id found.
-pub(crate) enum Lookup {
-    Found(Task),
+pub(crate) enum Lookup<J> {
+    Found(Task<J>),
     Absent,
 }
 
@@ -47,7 +47,7 @@ pub(crate) struct Key<'a> {
 
 impl Key<'_> {
     /// The task that holds this key, if it answers this request; the refusal otherwise.
-    pub(crate) fn claim(&self, task: Task) -> Result<Task, Error> {
+    pub(crate) fn claim<J>(&self, task: Task<J>) -> Result<Task<J>, Error> {
         let Some(wanted) = self.video_id else {
             return Ok(task);
         };
@@ -86,7 +86,7 @@ impl Client {
         family: Family,
         params: &Value,
         opts: RequestOptions,
-    ) -> Result<Task, Error> {
+    ) -> Result<Task<E::Json>, Error> {
         let mut body = family.check_create(params)?;
         let given = body.contains_key("external_task_id");
         let external_id = match body.get("external_task_id").and_then(Value::as_str) {
@@ -122,7 +122,7 @@ impl Client {
         json: &str,
         given: bool,
         opts: RequestOptions,
-    ) -> Result<Task, CreateFailure> {
+    ) -> Result<Task<E::Json>, CreateFailure> {
         let mut retry = RetryState {
             create: true,
             ..RetryState::default()
@@ -201,7 +201,7 @@ impl Client {
         json: &str,
         opts: RequestOptions,
         retry: &mut RetryState,
-    ) -> Result<Task, Error> {
+    ) -> Result<Task<E::Json>, Error> {
         let reply = self
             .exchange(env, Method::Post, family.path(), Some(json), opts, retry)
             .await?;
@@ -221,7 +221,7 @@ impl Client {
         external_id: &str,
         opts: RequestOptions,
         retry: &mut RetryState,
-    ) -> Result<Lookup, Error> {
+    ) -> Result<Lookup<E::Json>, Error> {
         let path = format!("{}/{}", family.path(), encode_segment(external_id));
         match self
             .exchange(env, Method::Get, &path, None, opts, retry)

@@ -1,5 +1,7 @@
 //! The one trait through which the core reaches its host.
 
+use serde::de::DeserializeOwned;
+
 use crate::api::error::Error;
 use crate::api::http::{Request, Response, TransportError};
 use crate::api::log::{LogLevel, LogRecord};
@@ -12,6 +14,11 @@ use crate::api::log::{LogLevel, LogRecord};
 /// `Send`: JavaScript is single-threaded.
 #[allow(async_fn_in_trait)]
 pub trait Env {
+    /// A JSON value as this host parsed it (`serde_json::Value` natively, the platform's own
+    /// object in JavaScript). The core never parses JSON text: it reads the few fields it decides
+    /// on out of these values, as typed structs, and hands the value itself to the user.
+    type Json: Json;
+
     /// Sends one request and reads the whole response, giving up after `timeout_ms` and as soon
     /// as the body passes `max_bytes` ([`TransportError::TooLarge`]).
     async fn send(
@@ -19,7 +26,7 @@ pub trait Env {
         request: &Request,
         timeout_ms: u32,
         max_bytes: u64,
-    ) -> Result<Response, TransportError>;
+    ) -> Result<Response<Self::Json>, TransportError>;
 
     /// Waits `ms` milliseconds, or fails with [`TransportError::Aborted`].
     async fn sleep(&self, ms: u32) -> Result<(), TransportError>;
@@ -39,5 +46,19 @@ pub trait Env {
     /// without a logger ignores it; a logger that fails must not fail the call.
     fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {
         let _ = (level, message, record);
+    }
+}
+
+/// A host's parsed JSON value, read as typed structs of just the fields the core decides on.
+pub trait Json: Clone + std::fmt::Debug + DeserializeOwned {
+    /// Reads `T` out of this value; `None` when its shape does not fit `T`. Readers ignore
+    /// unknown fields, so new fields from Kling never break a read.
+    fn read<T: DeserializeOwned>(&self) -> Option<T>;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Json for serde_json::Value {
+    fn read<T: DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(self).ok()
     }
 }

@@ -169,8 +169,6 @@ pub struct Error {
     pub retry_after_ms: Option<u32>,
     /// The server's `Date`, in Unix milliseconds, when it sent one.
     pub server_date_ms: Option<f64>,
-    /// The tasks a chain completed before it stopped (`Some`, possibly empty, for chain errors).
-    pub completed: Option<Vec<serde_json::Value>>,
 }
 
 impl fmt::Display for Error {
@@ -206,7 +204,6 @@ impl Error {
             task_status_msg: None,
             retry_after_ms: None,
             server_date_ms: None,
-            completed: None,
         }
     }
 

@@ -48,18 +48,20 @@ impl Request {
 /// would cost time on every request for nothing.
 pub const RESPONSE_HEADERS: [&str; 4] = ["x-request-id", "date", "retry-after", "retry-after-ms"];
 
-/// One HTTP response as the host received it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Response {
+/// One HTTP response as the host received it, its body parsed by the host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<J> {
     /// The HTTP status.
     pub status: u16,
     /// Header names and values (any case).
     pub headers: Vec<(String, String)>,
-    /// The whole body.
-    pub body: Vec<u8>,
+    /// The body as the host's JSON value; `None` when it is empty or not JSON.
+    pub body: Option<J>,
+    /// The body's length in bytes.
+    pub body_len: u64,
 }
 
-impl Response {
+impl<J> Response<J> {
     /// The value of a header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
@@ -96,7 +98,7 @@ pub enum TransportError {
 
 /// The server's requested wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date),
 /// when it lies within 0–60 s.
-pub fn retry_after_ms(response: &Response, server_date_ms: Option<f64>) -> Option<u32> {
+pub fn retry_after_ms<J>(response: &Response<J>, server_date_ms: Option<f64>) -> Option<u32> {
     let from_ms = response.header("retry-after-ms").and_then(parse_number);
     let ms = match from_ms {
         Some(ms) => ms,

@@ -152,7 +152,7 @@ impl Client {
         env: &E,
         state: &RetryState,
         started_ms: f64,
-        result: &Result<Reply, Error>,
+        result: &Result<Reply<E::Json>, Error>,
     ) {
         let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Debug)) else {
             return;

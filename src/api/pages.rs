@@ -8,21 +8,21 @@ use crate::api::task::Task;
 
 /// The state of a walk over all pages: tasks fetched but not yet handed out, and what comes next.
 #[derive(Debug)]
-pub struct Pages {
+pub struct Pages<J> {
     size: u32,
     next: u32,
     done: bool,
-    buffer: VecDeque<Task>,
+    buffer: VecDeque<Task<J>>,
 }
 
-impl Pages {
+impl<J> Pages<J> {
     /// A walk from page 1 with `size` tasks a page.
-    pub fn new(size: u32) -> Pages {
+    pub fn new(size: u32) -> Pages<J> {
         Pages::from_page(Page { num: 1, size })
     }
 
     /// A walk from `page` on.
-    pub fn from_page(page: Page) -> Pages {
+    pub fn from_page(page: Page) -> Pages<J> {
         Pages {
             size: page.size,
             next: page.num,
@@ -32,7 +32,7 @@ impl Pages {
     }
 
     /// The next task already fetched.
-    pub fn pop(&mut self) -> Option<Task> {
+    pub fn pop(&mut self) -> Option<Task<J>> {
         self.buffer.pop_front()
     }
 
@@ -50,7 +50,7 @@ impl Pages {
     }
 
     /// Takes a fetched page in.
-    pub fn absorb(&mut self, page: Page, tasks: Vec<Task>) {
+    pub fn absorb(&mut self, page: Page, tasks: Vec<Task<J>>) {
         self.done = tasks.len() < page.size as usize || page.num >= MAX_PAGE_NUM;
         self.buffer.extend(tasks);
     }
@@ -68,9 +68,9 @@ impl crate::api::client::Client {
         &self,
         env: &E,
         family: crate::api::model::Family,
-        pages: &std::cell::RefCell<Pages>,
+        pages: &std::cell::RefCell<Pages<E::Json>>,
         opts: crate::api::client::RequestOptions,
-    ) -> Result<Option<Task>, crate::api::error::Error> {
+    ) -> Result<Option<Task<E::Json>>, crate::api::error::Error> {
         loop {
             if let Some(task) = pages.borrow_mut().pop() {
                 return Ok(Some(task));

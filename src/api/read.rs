@@ -1,9 +1,7 @@
 //! Reading tasks: one by id, one page of a list.
 
-use serde_json::Value;
-
 use crate::api::client::{encode_segment, Client, RequestOptions};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 use crate::api::http::Method;
 use crate::api::model::{Family, Page};
@@ -18,7 +16,7 @@ impl Client {
         family: Family,
         id: &str,
         opts: RequestOptions,
-    ) -> Result<Task, Error> {
+    ) -> Result<Task<E::Json>, Error> {
         check_id("id", id)?;
         let path = format!("{}/{}", family.path(), encode_segment(id));
         let reply = self
@@ -35,7 +33,7 @@ impl Client {
         family: Family,
         page: Page,
         opts: RequestOptions,
-    ) -> Result<Vec<Task>, Error> {
+    ) -> Result<Vec<Task<E::Json>>, Error> {
         let path = format!(
             "{}?pageNum={}&pageSize={}",
             family.path(),
@@ -44,13 +42,13 @@ impl Client {
         );
         let reply = self.call(env, Method::Get, &path, None, opts).await?;
         let request_id = reply.request_id;
-        let Value::Array(items) = reply.data else {
+        let Some(items) = reply.data.read::<Vec<E::Json>>() else {
             return Err(Error::decode("the list response's data is not an array")
                 .with_request_id(request_id));
         };
         items
             .into_iter()
-            .map(|item| match Task::from_value(item) {
+            .map(|item| match Task::from_json(item) {
                 Ok(task) => Ok(task.with_request_id(request_id.clone())),
                 Err(e) => Err(e.with_request_id(request_id.clone())),
             })

@@ -63,7 +63,7 @@ impl Client {
         path: &str,
         body: Option<&str>,
         opts: RequestOptions,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Reply<E::Json>, Error> {
         self.call_with(env, method, path, body, opts, |_| Ok(()))
             .await
     }
@@ -78,8 +78,8 @@ impl Client {
         path: &str,
         body: Option<&str>,
         opts: RequestOptions,
-        check: fn(&Reply) -> Result<(), Error>,
-    ) -> Result<Reply, Error> {
+        check: fn(&Reply<E::Json>) -> Result<(), Error>,
+    ) -> Result<Reply<E::Json>, Error> {
         let mut retry = RetryState::default();
         loop {
             let answer = self.exchange(env, method, path, body, opts, &mut retry);

@@ -1,9 +1,12 @@
-//! A task as Kling returns it: kept whole (unknown fields survive), read through accessors.
+//! A task as Kling returns it: the host's value kept whole for the user (unknown fields survive),
+//! and the few fields the core decides on, read once as a typed struct.
 
-use serde_json::Value;
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
 
+use crate::api::env::Json;
 use crate::api::error::Error;
-use crate::api::text::{json_text, parse_number};
+use crate::api::text::{num, parse_number};
 
 /// A task's status. Kling spells success `succeed`; unknown statuses are kept, not refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,58 +47,96 @@ impl TaskStatus {
     }
 }
 
-/// One task object (the `data` of a query, an item of a list, or a callback body), and the
-/// request id of the answer that carried it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Task(Value, Option<String>);
+/// The fields of a task the core decides on; everything else stays in the host's value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Fields {
+    task_id: Scalar,
+    task_status: String,
+    task_status_msg: Option<String>,
+    task_info: Option<Info>,
+    task_result: Option<Outcome>,
+}
 
-impl Task {
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Info {
+    external_task_id: Option<String>,
+    parent_video: Option<Video>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Outcome {
+    videos: Option<Vec<Video>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Video {
+    id: Option<String>,
+    duration: Option<Scalar>,
+}
+
+/// One task object (the `data` of a query, an item of a list, or a callback body) as the host
+/// parsed it, the fields the core reads, and the request id of the answer that carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task<J> {
+    value: J,
+    fields: Fields,
+    request_id: Option<String>,
+}
+
+impl<J: Json> Task<J> {
     /// Checks that `value` is a task: an object with a `task_id` and a `task_status` string.
-    pub fn from_value(value: Value) -> Result<Task, Error> {
-        let id_ok = match value.get("task_id") {
-            Some(Value::String(s)) => !s.is_empty(),
-            Some(Value::Number(_)) => true,
-            _ => false,
-        };
-        if !id_ok {
-            return Err(Error::decode(
-                "the response has no task_id: it is not a Kling task",
-            ));
+    pub fn from_json(value: J) -> Result<Task<J>, Error> {
+        match value.read::<Fields>() {
+            Some(fields) if !fields.task_id.text().is_empty() => Ok(Task {
+                value,
+                fields,
+                request_id: None,
+            }),
+            _ => Err(Error::decode(
+                "the response is not a Kling task (it needs a task_id and a task_status string)",
+            )),
         }
-        if !matches!(value.get("task_status"), Some(Value::String(_))) {
-            return Err(Error::decode(
-                "the response has no task_status string: it is not a Kling task",
-            ));
-        }
-        Ok(Task(value, None))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Task<serde_json::Value> {
+    /// [`Task::from_json`] for a `serde_json` value.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, Error> {
+        Task::from_json(value)
     }
 
+    /// The task as Kling sent it.
+    pub fn as_value(&self) -> &serde_json::Value {
+        &self.value
+    }
+
+    /// The task as Kling sent it, by value.
+    pub fn into_value(self) -> serde_json::Value {
+        self.value
+    }
+}
+
+impl<J> Task<J> {
     /// The same task, remembering the request id of the answer that carried it.
-    pub fn with_request_id(mut self, request_id: Option<String>) -> Task {
-        self.1 = request_id;
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Task<J> {
+        self.request_id = request_id;
         self
     }
 
     /// Kling's request id of the answer that carried this task, when known.
     pub fn request_id(&self) -> Option<&str> {
-        self.1.as_deref()
+        self.request_id.as_deref()
     }
 
     /// The task id (a number is turned into its decimal string).
     pub fn id(&self) -> String {
-        match self.0.get("task_id") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => json_text(other),
-            None => String::new(),
-        }
+        self.fields.task_id.text()
     }
 
     /// The raw status string.
     pub fn status_str(&self) -> &str {
-        self.0
-            .get("task_status")
-            .and_then(Value::as_str)
-            .unwrap_or("")
+        &self.fields.task_status
     }
 
     /// The parsed status.
@@ -105,64 +146,108 @@ impl Task {
 
     /// Kling's failure reason, if any.
     pub fn status_msg(&self) -> Option<&str> {
-        self.0
-            .get("task_status_msg")
-            .and_then(Value::as_str)
+        self.fields
+            .task_status_msg
+            .as_deref()
             .filter(|s| !s.is_empty())
+    }
+
+    fn info(&self) -> Option<&Info> {
+        self.fields.task_info.as_ref()
+    }
+
+    fn first_video(&self) -> Option<&Video> {
+        self.fields.task_result.as_ref()?.videos.as_ref()?.first()
     }
 
     /// `task_info.external_task_id`.
     pub fn external_task_id(&self) -> Option<&str> {
-        self.0
-            .pointer("/task_info/external_task_id")
-            .and_then(Value::as_str)
+        self.info()?.external_task_id.as_deref()
     }
 
     /// The first result video's id: what the next extension extends.
     pub fn result_video_id(&self) -> Option<&str> {
-        self.0
-            .pointer("/task_result/videos/0/id")
-            .and_then(Value::as_str)
+        self.first_video()?.id.as_deref()
     }
 
     /// The first result video's duration in seconds (the new total, for an extension).
     pub fn result_duration(&self) -> Option<f64> {
-        self.0
-            .pointer("/task_result/videos/0/duration")
-            .and_then(seconds)
+        self.first_video()?.duration.as_ref()?.seconds()
     }
 
     /// `task_info.parent_video.id`: the video an extension extends (Kling's echo of `video_id`).
     pub fn parent_video_id(&self) -> Option<&str> {
-        self.0
-            .pointer("/task_info/parent_video/id")
-            .and_then(Value::as_str)
+        self.info()?.parent_video.as_ref()?.id.as_deref()
     }
 
     /// `task_info.parent_video.duration` in seconds: the source's length before this extension.
     pub fn parent_duration(&self) -> Option<f64> {
-        self.0
-            .pointer("/task_info/parent_video/duration")
-            .and_then(seconds)
+        self.info()?
+            .parent_video
+            .as_ref()?
+            .duration
+            .as_ref()?
+            .seconds()
     }
 
-    /// The task as Kling sent it.
-    pub fn as_value(&self) -> &Value {
-        &self.0
+    /// The task as Kling sent it, as the host parsed it.
+    pub fn json(&self) -> &J {
+        &self.value
     }
 
     /// The task as Kling sent it, by value.
-    pub fn into_value(self) -> Value {
-        self.0
+    pub fn into_json(self) -> J {
+        self.value
     }
 }
 
-/// Durations are strings of seconds ("5", "9.4"); numbers are accepted too.
-pub(crate) fn seconds(v: &Value) -> Option<f64> {
-    match v {
-        Value::String(s) => parse_number(s),
-        Value::Number(n) => n.as_f64(),
-        _ => None,
+/// A string or a number (ids and durations come as either), kept as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar {
+    Text(String),
+    Number(f64),
+}
+
+impl Scalar {
+    /// The value as text: numbers in their shortest decimal form.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Scalar::Text(s) => s.clone(),
+            Scalar::Number(n) => num(*n),
+        }
     }
-    .filter(|d| d.is_finite() && *d >= 0.0)
+
+    /// Durations are strings of seconds ("5", "9.4"); numbers are accepted too.
+    pub(crate) fn seconds(&self) -> Option<f64> {
+        match self {
+            Scalar::Text(s) => parse_number(s),
+            Scalar::Number(n) => Some(*n),
+        }
+        .filter(|d| d.is_finite() && *d >= 0.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(s.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(n as f64))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

@@ -103,7 +103,7 @@ impl WaitOptions {
 }
 
 /// Called with every task state seen while waiting.
-pub type Progress<'a> = &'a mut dyn FnMut(&Task);
+pub type Progress<'a, J> = &'a mut dyn FnMut(&Task<J>);
 
 impl Client {
     /// Polls `task_id` until it ends. `first` is a state already known (a create's answer): it is
@@ -113,10 +113,10 @@ impl Client {
         env: &E,
         family: Family,
         task_id: &str,
-        first: Option<Task>,
+        first: Option<Task<E::Json>>,
         opts: &WaitOptions,
-        progress: Progress<'_>,
-    ) -> Result<Task, Error> {
+        progress: Progress<'_, E::Json>,
+    ) -> Result<Task<E::Json>, Error> {
         check_id("taskId", task_id)?;
         let mut waiting = Waiting::start(env, task_id, opts);
         let mut known = first;
@@ -157,8 +157,8 @@ impl Client {
         family: Family,
         params: &Value,
         opts: &WaitOptions,
-        progress: Progress<'_>,
-    ) -> Result<Task, Error> {
+        progress: Progress<'_, E::Json>,
+    ) -> Result<Task<E::Json>, Error> {
         family.check_create(params)?;
         let _slot = match self.slots() {
             Some(slots) => Some(slots.acquire(env).await?),
@@ -242,7 +242,7 @@ impl<'a> Waiting<'a> {
     }
 }
 
-fn task_failed(task: &Task) -> Error {
+fn task_failed<J>(task: &Task<J>) -> Error {
     let id = task.id();
     let reason = task.status_msg().unwrap_or("Kling gave no reason");
     let mut e = Error::new(ErrorKind::TaskFailed, format!("task {id} failed: {reason}"));

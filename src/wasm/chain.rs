@@ -6,9 +6,11 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::api::chain::ChainPlan;
+use crate::api::env::Json;
 use crate::api::{Error, PollSchedule, Task};
 use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
+use crate::wasm::json::Js;
 
 fn set(obj: &Object, key: &str, value: JsValue) {
     // Setting a property on a fresh plain object cannot fail.
@@ -58,13 +60,12 @@ pub fn chain_step(
                 "`done` must be an array of the finished steps' tasks",
             ));
         }
-        let tasks = match from_js(&done, "done")? {
-            Value::Array(items) => items
-                .into_iter()
-                .map(Task::from_value)
-                .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
-        };
+        let tasks = Js(done)
+            .read::<Vec<Js>>()
+            .unwrap_or_default()
+            .into_iter()
+            .map(Task::from_json)
+            .collect::<Result<Vec<_>, _>>()?;
         let Some(next) = plan.next_step(&tasks, attempt.unwrap_or(1))? else {
             return Ok(JsValue::NULL);
         };

@@ -8,6 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::api::text::json_text;
 use crate::api::{Error, Task};
 use crate::wasm::host;
+use crate::wasm::json::Js;
 
 /// A JS value (params object) as JSON. `undefined` becomes `null`.
 pub fn from_js(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
@@ -35,12 +36,10 @@ pub fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&json_text(value)).unwrap_or(JsValue::NULL)
 }
 
-/// A task as a plain JS object exactly as Kling sent it, plus a non-enumerable `_request_id`.
-pub fn task_to_js(task: &Task) -> JsValue {
-    host::task_object(
-        &json_text(task.as_value()),
-        task.request_id().map(str::to_string),
-    )
+/// A task as the plain JS object the platform parsed from Kling's answer, plus a non-enumerable
+/// `_request_id`.
+pub fn task_to_js(task: &Task<Js>) -> JsValue {
+    host::tag_task(&task.json().0, task.request_id().map(str::to_string))
 }
 
 thread_local! {

@@ -9,6 +9,7 @@ use crate::api::http::{Request, Response, TransportError};
 use crate::api::{Env, Error, LogLevel, LogRecord};
 use crate::wasm::convert::{response_headers, to_js};
 use crate::wasm::host::{self, Outcome};
+use crate::wasm::json::Js;
 
 /// One operation's host: the fetch to use, the caller's abort signal, the token provider, the
 /// logger.
@@ -20,12 +21,14 @@ pub struct FetchEnv {
 }
 
 impl Env for FetchEnv {
+    type Json = Js;
+
     async fn send(
         &self,
         request: &Request,
         timeout_ms: u32,
         max_bytes: u64,
-    ) -> Result<Response, TransportError> {
+    ) -> Result<Response<Js>, TransportError> {
         let headers = request
             .headers
             .iter()
@@ -54,10 +57,12 @@ impl Env for FetchEnv {
                     .chunks_exact(2)
                     .map(|p| (p[0].clone(), p[1].clone()))
                     .collect();
+                let body = outcome.body();
                 Ok(Response {
                     status: outcome.status(),
                     headers,
-                    body: outcome.body().to_vec(),
+                    body: (!body.is_undefined()).then_some(Js(body)),
+                    body_len: outcome.length() as u64,
                 })
             }
             "too_large" => Err(TransportError::TooLarge {

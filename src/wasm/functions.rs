@@ -6,14 +6,13 @@ use wasm_bindgen::prelude::*;
 use std::cell::RefCell;
 
 use crate::api::auth::{KeyCache, DEFAULT_TTL_SECONDS};
-use crate::api::callback::{
-    parse_callback as parse, verify_callback as verify, DEFAULT_TOLERANCE_SECONDS,
-};
+use crate::api::callback::{callback_task, verify_signature, DEFAULT_TOLERANCE_SECONDS};
 use crate::api::text::num;
 use crate::api::Error;
 use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
+use crate::wasm::json::Js;
 
 thread_local! {
     // A token server signs with one secret again and again: keep that key's HMAC state.
@@ -117,8 +116,8 @@ pub fn verify_callback(
         };
         let body = body_bytes(&raw_body)?;
         let header = |name: &str| host::read_header(&headers, name);
-        let task = verify(&header, &body, secret, tolerance, now_seconds(&bag)?)?;
-        Ok(task_to_js(&task))
+        verify_signature(&header, &body, secret, tolerance, now_seconds(&bag)?)?;
+        Ok(task_to_js(&callback_task(parsed(&raw_body))?))
     };
     run().map_err(|e| to_js_error(&e))
 }
@@ -134,7 +133,13 @@ pub fn parse_callback(
     raw_body: JsValue,
 ) -> Result<JsValue, JsValue> {
     body_bytes(&raw_body)
-        .and_then(|b| parse(&b))
+        .and_then(|_| callback_task(parsed(&raw_body)))
         .map(|t| task_to_js(&t))
         .map_err(|e| to_js_error(&e))
+}
+
+/// The body as the platform's `JSON.parse` reads it (`None`: not JSON).
+fn parsed(raw_body: &JsValue) -> Option<Js> {
+    let value = host::parse_body(raw_body);
+    (!value.is_undefined()).then_some(Js(value))
 }

@@ -74,15 +74,19 @@ export function sleep(ms, signal) {
 }
 
 /**
- * Reads a response body, giving up as soon as it passes `maxBytes` (resolves undefined then), so a
- * runaway body costs at most that much memory.
+ * Reads a response body as text, giving up as soon as it passes `maxBytes` (resolves undefined
+ * then), so a runaway body costs at most that much memory. Resolves `[text, bytes]`.
  */
 async function readCapped(response, maxBytes) {
-  const declared = Number(response.headers.get("content-length"));
+  const length = response.headers.get("content-length");
+  const declared = length === null ? Number.NaN : Number(length);
   if (Number.isFinite(declared) && declared > maxBytes) return undefined;
-  if (!response.body || typeof response.body.getReader !== "function") {
+  const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+  if (!response.body || typeof response.body.getReader !== "function" || (Number.isFinite(declared) && !encoded)) {
+    // A declared length of an uncompressed body is enforced by fetch itself, so the platform's
+    // own read (the fastest) cannot run away; a compressed one can, and is read chunk by chunk.
     const bytes = new Uint8Array(await response.arrayBuffer());
-    return bytes.length > maxBytes ? undefined : bytes;
+    return bytes.length > maxBytes ? undefined : [decoder.decode(bytes), bytes.length];
   }
   const reader = response.body.getReader();
   const chunks = [];
@@ -103,14 +107,32 @@ async function readCapped(response, maxBytes) {
     bytes.set(chunk, offset);
     offset += chunk.length;
   }
-  return bytes;
+  return [decoder.decode(bytes), total];
+}
+
+const decoder = new TextDecoder();
+
+/** A callback's raw body (a string, a Uint8Array or an ArrayBuffer) parsed; undefined if not JSON. */
+export function parseBody(raw) {
+  return parseJson(typeof raw === "string" ? raw : decoder.decode(raw));
+}
+
+/** The platform's own parse; undefined when the text is empty or not JSON. */
+function parseJson(text) {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * One HTTP attempt. The per-attempt timeout covers the body too; `wanted` names the response
- * headers to return. Resolves
- * `{kind: "ok", status, headers: [k, v, ...], body: Uint8Array}`, `{kind: "too_large", status}` or
- * `{kind: "timeout" | "aborted" | "network", message}`.
+ * headers to return. The body is parsed here, by the platform: the wasm reads fields out of the
+ * object and hands the object itself to the caller. Resolves
+ * `{kind: "ok", status, headers: [k, v, ...], body: any | undefined, length}`,
+ * `{kind: "too_large", status}` or `{kind: "timeout" | "aborted" | "network", message}`.
  */
 export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal, wanted) {
   if (signal?.aborted) return { kind: "aborted" };
@@ -129,8 +151,8 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
     if (body !== undefined && body !== null) init.body = body;
     // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
     const response = await fetchFn.call(undefined, url, init);
-    const bytes = await readCapped(response, maxBytes);
-    if (bytes === undefined) {
+    const read = await readCapped(response, maxBytes);
+    if (read === undefined) {
       // `message` carries the request id here: the one identifier worth keeping from the answer.
       return { kind: "too_large", status: response.status, message: response.headers.get("x-request-id") ?? undefined };
     }
@@ -140,7 +162,7 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
       const value = response.headers.get(name);
       if (value !== null) pairs.push(name, value);
     }
-    return { kind: "ok", status: response.status, headers: pairs, body: bytes };
+    return { kind: "ok", status: response.status, headers: pairs, body: parseJson(read[0]), length: read[1] };
   } catch (e) {
     if (timedOut) return { kind: "timeout" };
     if (signal?.aborted) return { kind: "aborted" };
@@ -274,13 +296,16 @@ export function numberOption(bag, key) {
 }
 
 /**
- * A task object from its JSON text, with a non-enumerable `_request_id` (as openai-node does), so
- * it can be reported without changing what `JSON.stringify` shows. One call instead of several.
+ * Gives a task object a non-enumerable `_request_id` (as openai-node does), so it can be reported
+ * without changing what `JSON.stringify` shows. Returns the object.
  */
-export function taskObject(json, requestId) {
-  const task = JSON.parse(json);
-  if (requestId !== undefined && task !== null && typeof task === "object") {
-    Object.defineProperty(task, "_request_id", { value: requestId });
+export function tagTask(task, requestId) {
+  if (requestId !== undefined && task !== null && typeof task === "object" && !Object.hasOwn(task, "_request_id")) {
+    try {
+      Object.defineProperty(task, "_request_id", { value: requestId });
+    } catch {
+      // A frozen object (the caller's own) stays as it is.
+    }
   }
   return task;
 }

@@ -1,6 +1,6 @@
 //! Bindings to `host.js`, the JavaScript half of the host.
 
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/wasm/host.js")]
@@ -16,7 +16,9 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn headers(this: &Outcome) -> Vec<String>;
     #[wasm_bindgen(method, getter)]
-    pub fn body(this: &Outcome) -> Uint8Array;
+    pub fn body(this: &Outcome) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn length(this: &Outcome) -> f64;
     #[wasm_bindgen(method, getter)]
     pub fn token(this: &Outcome) -> Option<String>;
 
@@ -59,8 +61,10 @@ extern "C" {
     pub fn bag_state(value: &JsValue, known: &JsValue) -> u32;
     #[wasm_bindgen(js_name = numberOption)]
     pub fn number_option(bag: &JsValue, key: &JsValue) -> Option<f64>;
-    #[wasm_bindgen(js_name = taskObject)]
-    pub fn task_object(json: &str, request_id: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = parseBody)]
+    pub fn parse_body(raw: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = tagTask)]
+    pub fn tag_task(task: &JsValue, request_id: Option<String>) -> JsValue;
     #[wasm_bindgen(js_name = envLogLevel)]
     pub fn env_log_level() -> Option<String>;
     #[wasm_bindgen(js_name = isLogger)]

@@ -14,6 +14,7 @@ use crate::wasm::convert::from_js;
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
+use crate::wasm::json::Js;
 use crate::wasm::ops::{self, Op};
 
 /// What a `list()` result calls back into: one per client, so a `list()` call allocates nothing
@@ -75,7 +76,7 @@ impl Lister {
 pub struct TaskIterator {
     inner: Rc<Inner>,
     family: Family,
-    pages: Rc<RefCell<Pages>>,
+    pages: Rc<RefCell<Pages<Js>>>,
 }
 
 #[wasm_bindgen]

@@ -10,6 +10,7 @@ pub mod functions;
 mod host;
 mod inner;
 pub mod iter;
+mod json;
 mod ops;
 pub mod resource;
 pub mod rules;

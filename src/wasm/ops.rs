@@ -9,15 +9,15 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::api::chain::ChainPlan;
+use crate::api::chain::{ChainError, ChainPlan};
 use crate::api::model::Page;
 use crate::api::pages::Pages;
-use crate::api::text::json_text;
 use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
 use crate::wasm::convert::{from_js, task_to_js, Bag};
-use crate::wasm::error::to_js_error;
+use crate::wasm::error::{chain_error_to_js, to_js_error};
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
+use crate::wasm::json::Js;
 
 const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];
@@ -31,17 +31,34 @@ pub(crate) enum Op {
     CreateAndWait(Family, JsValue, Option<JsValue>),
     Chain(JsValue, Option<JsValue>),
     /// The next task of an iterator: resolves `{done, value}`.
-    Next(Family, Rc<RefCell<Pages>>),
+    Next(Family, Rc<RefCell<Pages<Js>>>),
     /// `account.costs`: resolves Kling's `data` as sent.
     Costs(JsValue, Option<JsValue>),
 }
 
 /// Runs `op` and returns its promise; failures reject with a `KlingError`.
 pub(crate) fn start(inner: Rc<Inner>, op: Op) -> Promise {
-    future_to_promise(async move { execute(&inner, op).await.map_err(|e| to_js_error(&e)) })
+    future_to_promise(async move {
+        execute(&inner, op).await.map_err(|e| match e {
+            Failure::Call(e) => to_js_error(&e),
+            Failure::Chain(e) => chain_error_to_js(&e),
+        })
+    })
 }
 
-async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
+/// Why an operation failed: every one with an error, a chain with the steps it finished too.
+enum Failure {
+    Call(Error),
+    Chain(ChainError<Js>),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Call(e)
+    }
+}
+
+async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
     let client = &inner.client;
     match op {
         Op::Create(family, params, opts) => {
@@ -74,7 +91,7 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
             let id = string(&task_id, "taskId")?;
             let mut report = reporter(on_progress, None);
             let env = inner.env(signal);
-            let progress = &mut |t: &Task| report(t, 0);
+            let progress = &mut |t: &Task<Js>| report(t, 0);
             let task = client
                 .wait(&env, family, &id, None, &wait, progress)
                 .await?;
@@ -85,7 +102,7 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
             let params = from_js(&params, "params")?;
             let mut report = reporter(on_progress, None);
             let env = inner.env(signal);
-            let progress = &mut |t: &Task| report(t, 0);
+            let progress = &mut |t: &Task<Js>| report(t, 0);
             let task = client
                 .create_and_wait(&env, family, &params, &wait, progress)
                 .await?;
@@ -95,10 +112,13 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
             let (wait, signal, on_progress) = wait_options(&opts)?;
             let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
             let mut report = reporter(on_progress, Some(plan.len()));
-            let tasks = client
+            match client
                 .chain(&inner.env(signal), plan, &wait, &mut report)
-                .await?;
-            Ok(tasks_to_js(tasks))
+                .await
+            {
+                Ok(tasks) => Ok(tasks_to_js(tasks)),
+                Err(e) => Err(Failure::Chain(e)),
+            }
         }
         Op::Costs(params, opts) => {
             let (opts, signal) = request_options(&opts)?;
@@ -106,7 +126,7 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Error> {
             let costs = client
                 .account_costs(&inner.env(signal), &params, opts)
                 .await?;
-            Ok(host::task_object(&json_text(&costs.data), costs.request_id))
+            Ok(host::tag_task(&costs.data.0, costs.request_id))
         }
         Op::Next(family, pages) => {
             let env = inner.env(JsValue::UNDEFINED);
@@ -147,7 +167,7 @@ fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<
     Ok((wait, bag.signal()?, bag.function("onProgress")?))
 }
 
-fn tasks_to_js(tasks: Vec<Task>) -> JsValue {
+fn tasks_to_js(tasks: Vec<Task<Js>>) -> JsValue {
     tasks.iter().map(task_to_js).collect::<Array>().into()
 }
 
@@ -159,7 +179,7 @@ fn step(done: bool, value: JsValue) -> JsValue {
 }
 
 /// Calls `onProgress(task, info)` for every state seen; `info` is `{step, steps}` in chains.
-fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Task, usize) {
+fn reporter(callback: Option<Function>, steps: Option<usize>) -> impl FnMut(&Task<Js>, usize) {
     move |task, step| {
         if let Some(cb) = &callback {
             let info = match steps {

@@ -10,7 +10,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use kling_edge::api::http::{Method, Request, Response, TransportError};
+use kling_edge::api::http::{Method, Request, TransportError};
 use kling_edge::api::{Client, ClientOptions, Env, Error, LogLevel, LogRecord, Secret};
 use serde_json::{json, Value};
 
@@ -69,6 +69,27 @@ impl Sent {
             .expect("no authorization header")
             .strip_prefix("Bearer ")
             .expect("authorization is not a Bearer token")
+    }
+}
+
+/// A response as it comes off the wire: the bytes a test scripts. [`ScriptedEnv`] parses the body
+/// as a host does before the core sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// What a host hands the core: the body parsed (`None` when empty or not JSON).
+    pub fn parsed(self) -> kling_edge::api::http::Response<Value> {
+        kling_edge::api::http::Response {
+            status: self.status,
+            headers: self.headers,
+            body: serde_json::from_slice(&self.body).ok(),
+            body_len: self.body.len() as u64,
+        }
     }
 }
 
@@ -221,12 +242,14 @@ impl ScriptedEnv {
 }
 
 impl Env for ScriptedEnv {
+    type Json = Value;
+
     async fn send(
         &self,
         request: &Request,
         timeout_ms: u32,
         max_bytes: u64,
-    ) -> Result<Response, TransportError> {
+    ) -> Result<kling_edge::api::http::Response<Value>, TransportError> {
         self.sent.borrow_mut().push(Sent {
             request: request.clone(),
             at_ms: self.now.get(),
@@ -236,7 +259,7 @@ impl Env for ScriptedEnv {
         self.advance(self.latency_ms.get());
         let next = self.script.borrow_mut().pop_front();
         match next {
-            Some(outcome) => outcome,
+            Some(outcome) => outcome.map(Response::parsed),
             None => panic!(
                 "the script ran out: unexpected request #{} {} {}",
                 self.sent.borrow().len(),

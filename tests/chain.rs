@@ -37,7 +37,7 @@ fn failure(e: ChainError<Value>) -> Failure {
 }
 
 fn run(env: &ScriptedEnv, params: Value) -> (Result<Vec<Task<Value>>, Failure>, Seen) {
-    let plan = ChainPlan::from_value(&params).expect("a valid chain");
+    let plan = ChainPlan::from_params(&params).expect("a valid chain");
     let mut seen = Vec::new();
     let result = block_on(ak_client().chain(
         env,
@@ -55,7 +55,7 @@ fn step(env: &ScriptedEnv, id: &str, video: &str, duration: &str) {
 }
 
 fn refused(params: Value) -> Error {
-    let e = ChainPlan::from_value(&params).expect_err("the chain must be refused");
+    let e = ChainPlan::from_params(&params).expect_err("the chain must be refused");
     assert_eq!(e.kind, ErrorKind::InvalidRequest);
     e
 }
@@ -158,7 +158,7 @@ fn refuses_up_front_when_the_source_length_plus_five_seconds_a_step_passes_180()
 
 #[test]
 fn accepts_a_chain_that_ends_exactly_at_180() {
-    let plan = ChainPlan::from_value(
+    let plan = ChainPlan::from_params(
         &json!({"video_id": "v0", "prompts": ["a", "b", "c"], "video_duration": "165"}),
     )
     .unwrap();
@@ -240,7 +240,7 @@ fn more_than_36_steps_are_refused() {
     assert!(e.message.contains("37 steps"), "{}", e.message);
     let prompts: Vec<String> = (0..36).map(|i| format!("p{i}")).collect();
     assert_eq!(
-        ChainPlan::from_value(&json!({"video_id": "v0", "prompts": prompts}))
+        ChainPlan::from_params(&json!({"video_id": "v0", "prompts": prompts}))
             .unwrap()
             .len(),
         36
@@ -348,7 +348,7 @@ fn a_create_error_in_a_step_carries_the_completed_steps() {
 fn a_chain_that_fails_at_its_first_step_still_says_none_completed() {
     let env = ScriptedEnv::new();
     env.reply(api_error(429, 1102, "pack exhausted"));
-    let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a", "b"]})).unwrap();
+    let plan = ChainPlan::from_params(&json!({"video_id": "v0", "prompts": ["a", "b"]})).unwrap();
     let e = block_on(ak_client().chain(
         &env,
         plan,
@@ -541,7 +541,7 @@ fn durable_plan(extra: Value) -> ChainPlan {
     if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
         p.extend(e.clone());
     }
-    ChainPlan::from_value(&params).unwrap()
+    ChainPlan::from_params(&params).unwrap()
 }
 
 fn finished(id: &str, video: &str, duration: &str) -> Task<Value> {
@@ -554,17 +554,17 @@ fn next_step_walks_the_chain_from_the_finished_tasks() {
     let first = plan.next_step::<Value>(&[], 1).unwrap().unwrap();
     assert_eq!(first.step, 1);
     assert_eq!(
-        Value::Object(first.body),
+        serde_json::to_value(&first.body).unwrap(),
         json!({"video_id": "v0", "prompt": "a", "cfg_scale": 0.3, "external_task_id": "job-1"})
     );
     let done = [finished("s1", "v1", "10")];
     let second = plan.next_step(&done, 1).unwrap().unwrap();
     assert_eq!(second.step, 2);
     assert_eq!(second.duration, Some(10.0));
-    assert_eq!(second.body["video_id"], "v1");
-    assert_eq!(second.body["external_task_id"], "job-2");
+    assert_eq!(second.body.video_id.as_deref(), Some("v1"));
+    assert_eq!(second.body.external_task_id.as_deref(), Some("job-2"));
     let retry = plan.next_step(&done, 3).unwrap().unwrap();
-    assert_eq!(retry.body["external_task_id"], "job-2.3");
+    assert_eq!(retry.body.external_task_id.as_deref(), Some("job-2.3"));
     let all = [
         finished("s1", "v1", "10"),
         finished("s2", "v2", "15"),
@@ -594,7 +594,7 @@ fn next_step_guards_the_cap_before_every_paid_step() {
 
 #[test]
 fn next_step_needs_the_prefix_and_a_sane_attempt() {
-    let plan = ChainPlan::from_value(&json!({"video_id": "v0", "prompts": ["a"]})).unwrap();
+    let plan = ChainPlan::from_params(&json!({"video_id": "v0", "prompts": ["a"]})).unwrap();
     let e = plan.next_step::<Value>(&[], 1).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("external_task_id"));
     let plan = durable_plan(json!({}));

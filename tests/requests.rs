@@ -9,7 +9,7 @@ mod support;
 use kling_edge::api::client::{CN_BASE_URL, DEFAULT_TIMEOUT_MS, GLOBAL_BASE_URL};
 use kling_edge::api::http::{Method, Request};
 use kling_edge::api::{sign_token, Client, ClientOptions, Family, Page, RequestOptions, Secret};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -23,7 +23,7 @@ fn bearer_vector() -> String {
     format!("Bearer {VECTOR_TOKEN}")
 }
 
-fn post(url: &str, auth: Option<&str>, body: &str) -> Request {
+fn post(url: &str, auth: Option<&str>, body: &str) -> Request<Value> {
     let mut h = vec![("accept", "application/json")];
     if let Some(a) = auth {
         h.push(("authorization", a));
@@ -33,11 +33,11 @@ fn post(url: &str, auth: Option<&str>, body: &str) -> Request {
         method: Method::Post,
         url: url.to_string(),
         headers: headers(&h),
-        body: Some(body.to_string()),
+        body: Some(serde_json::from_str(body).expect("a JSON body")),
     }
 }
 
-fn get(url: &str, auth: Option<&str>) -> Request {
+fn get(url: &str, auth: Option<&str>) -> Request<Value> {
     let mut h = vec![("accept", "application/json")];
     if let Some(a) = auth {
         h.push(("authorization", a));
@@ -157,10 +157,10 @@ fn list_extensions_sends_page_num_and_page_size() {
 
 #[test]
 fn default_list_parameters_are_page_1_of_30() {
-    let page = Page::from_value(&json!({})).unwrap();
+    let page = Page::from_params(Some(&json!({}))).unwrap();
     assert_eq!(page, Page { num: 1, size: 30 });
     assert_eq!(
-        Page::from_value(&serde_json::Value::Null).unwrap(),
+        Page::from_params::<Value>(None).unwrap(),
         Page { num: 1, size: 30 }
     );
 }
@@ -221,7 +221,7 @@ fn image_to_video_create_get_and_list_use_the_image2video_paths() {
         "image": "https://example.com/a.png",
         "image_tail": "iVBORw0KGgo=",
         "prompt": "wind",
-        "cfg_scale": 1,
+        "cfg_scale": 1.0,
         "duration": "5",
     });
     block_on(client.create(

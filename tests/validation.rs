@@ -179,7 +179,7 @@ fn unknown_fields_are_refused_with_a_hint_for_the_third_party_guide_fields() {
         json!({"prompt": "p", "video_id": "v"}),
         "video_id",
     );
-    assert!(e.message.contains("extendVideo"), "{}", e.message);
+    assert!(e.message.contains("extensions.create"), "{}", e.message);
 }
 
 #[test]
@@ -264,23 +264,26 @@ fn page_num_and_page_size_are_whole_numbers_in_range() {
         (json!({"pageSize": 501}), "pageSize"),
         (json!({"pageSize": -1}), "pageSize"),
     ] {
-        let e = Page::from_value(&params).unwrap_err();
+        let e = Page::from_params(Some(&params)).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidRequest);
         assert_eq!(e.field.as_deref(), Some(field), "{params}");
     }
     assert_eq!(
-        Page::from_value(&json!([])).unwrap_err().field.as_deref(),
+        Page::from_params(Some(&json!([])))
+            .unwrap_err()
+            .field
+            .as_deref(),
         Some("params")
     );
     assert_eq!(
-        Page::from_value(&json!({"pageNum": 1000, "pageSize": 500})).unwrap(),
+        Page::from_params(Some(&json!({"pageNum": 1000, "pageSize": 500}))).unwrap(),
         Page {
             num: 1000,
             size: 500
         }
     );
     assert_eq!(
-        Page::from_value(&json!({"pageNum": 1, "pageSize": 1})).unwrap(),
+        Page::from_params(Some(&json!({"pageNum": 1, "pageSize": 1}))).unwrap(),
         Page { num: 1, size: 1 }
     );
 }

@@ -5,38 +5,20 @@
 //! loop, so an inner 1302 or 5000 is retried like an outer one.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use crate::api::client::{encode_segment, Client, Reply, RequestOptions};
 use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 use crate::api::http::Method;
+use crate::api::params::CostsParams;
 use crate::api::text::num;
-use crate::api::validate::{check_body, Field, Rule, MAX_ID_CHARS};
+use crate::api::validate::{id, parse, required};
 
 /// The endpoint's path.
 pub const COSTS_PATH: &str = "/account/costs";
 
 /// The largest time accepted: JavaScript's largest safe integer, in Unix milliseconds.
 const MAX_TIME_MS: f64 = 9_007_199_254_740_991.0;
-
-const COSTS_FIELDS: &[Field] = &[
-    Field {
-        name: "start_time",
-        required: true,
-        rule: Rule::Number(0.0, MAX_TIME_MS),
-    },
-    Field {
-        name: "end_time",
-        required: true,
-        rule: Rule::Number(0.0, MAX_TIME_MS),
-    },
-    Field {
-        name: "resource_pack_name",
-        required: false,
-        rule: Rule::Id(MAX_ID_CHARS),
-    },
-];
 
 /// A checked `GET /account/costs` query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,24 +34,21 @@ pub struct CostsQuery {
 impl CostsQuery {
     /// Reads `{start_time, end_time, resource_pack_name?}`: whole Unix milliseconds, start not
     /// after end, a non-empty name; any other field is refused.
-    pub fn from_value(params: &Value) -> Result<CostsQuery, Error> {
-        let body = check_body(params, COSTS_FIELDS, &[])?;
-        let start_time = whole_ms(&body, "start_time")?;
-        let end_time = whole_ms(&body, "end_time")?;
+    pub fn from_params<J: Json>(params: &J) -> Result<CostsQuery, Error> {
+        let p: CostsParams = parse(params, &[])?;
+        let start_time = whole_ms("start_time", required("start_time", &p.start_time)?)?;
+        let end_time = whole_ms("end_time", required("end_time", &p.end_time)?)?;
+        id("resource_pack_name", &p.resource_pack_name, false)?;
         if start_time > end_time {
             return Err(Error::invalid_request(
                 "end_time",
                 format!("`end_time` ({end_time}) is before `start_time` ({start_time})"),
             ));
         }
-        let resource_pack_name = body
-            .get("resource_pack_name")
-            .and_then(Value::as_str)
-            .map(str::to_string);
         Ok(CostsQuery {
             start_time,
             end_time,
-            resource_pack_name,
+            resource_pack_name: p.resource_pack_name,
         })
     }
 
@@ -87,10 +66,10 @@ impl CostsQuery {
     }
 }
 
-/// A time field already checked to be a number in range: it must be whole too.
-fn whole_ms(body: &Map<String, Value>, name: &str) -> Result<u64, Error> {
-    let x = body.get(name).and_then(Value::as_f64).unwrap_or(-1.0);
-    if x.fract() != 0.0 || x < 0.0 {
+/// A time: whole Unix milliseconds, at most JavaScript's largest safe integer.
+fn whole_ms(name: &str, x: &f64) -> Result<u64, Error> {
+    let x = *x;
+    if !(x.fract() == 0.0 && (0.0..=MAX_TIME_MS).contains(&x)) {
         return Err(Error::invalid_request(
             name,
             format!("`{name}` must be whole Unix milliseconds, not {}", num(x)),
@@ -115,10 +94,10 @@ impl Client {
     pub async fn account_costs<E: Env>(
         &self,
         env: &E,
-        params: &Value,
+        params: &E::Json,
         opts: RequestOptions,
     ) -> Result<Costs<E::Json>, Error> {
-        let query = CostsQuery::from_value(params)?;
+        let query = CostsQuery::from_params(params)?;
         let reply = self
             .call_with(env, Method::Get, &query.path(), None, opts, check_costs)
             .await?;

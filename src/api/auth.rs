@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::fmt;
 use subtle::ConstantTimeEq;
 
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 
 /// The token lifetime Kling's own examples use: 30 minutes.
@@ -147,17 +147,32 @@ fn claims_head(access_key: &str) -> Vec<u8> {
     claims
 }
 
-/// Appends `s` as a JSON string. Access keys are plain ASCII, written as they are; anything else
-/// goes through serde_json's escaping.
+/// Appends `s` as a JSON string, escaped as `JSON.stringify` and serde_json escape it (RFC 8259
+/// §7: quote and backslash, the five short escapes, other control characters as `\u00XX`). Hand-written: a JSON library for one string would cost the wasm more than these
+/// lines.
 fn push_json_string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        // Serialising a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, s);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    for b in s.bytes() {
+        match b {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x00..=0x1f => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+            _ => out.push(b),
+        }
     }
+    out.push(b'"');
 }
 
 /// The signer of the last keys used, so a server signing token after token with one pair of keys
@@ -272,7 +287,7 @@ impl Auth {
                         ));
                     }
                     // Kept until its own `exp` nears, or until Kling refuses it.
-                    let exp = jwt_exp(&token).unwrap_or(i64::MAX);
+                    let exp = jwt_exp::<E::Json>(&token).unwrap_or(i64::MAX);
                     self.state.borrow_mut().token = Some((token.clone(), exp));
                     token
                 }
@@ -310,12 +325,16 @@ impl Auth {
     }
 }
 
-/// The `exp` claim of a JWT, read without verifying it (only to know when to ask for a new one).
-fn jwt_exp(token: &str) -> Option<i64> {
+/// The `exp` claim of a JWT, read without verifying it (only to know when to ask for a new one);
+/// the host parses the claims.
+fn jwt_exp<J: Json>(token: &str) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        exp: Option<f64>,
+    }
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()?
-        .get("exp")?
-        .as_i64()
+    let claims = J::from_text(std::str::from_utf8(&bytes).ok()?)?;
+    let exp = claims.read::<Claims>()?.exp?;
+    (exp.fract() == 0.0 && exp.is_finite()).then_some(exp as i64)
 }

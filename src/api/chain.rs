@@ -1,23 +1,22 @@
 //! Chains: extend a video again and again, each step from the previous result, never past 3 minutes.
 
-use serde_json::{Map, Value};
-
 use crate::api::client::{Client, RequestOptions};
 use crate::api::create::{in_doubt, new_external_task_id, CreateFailure, Key, Lookup};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::{Error, ErrorKind};
+use crate::api::model::check_extend;
 use crate::api::model::Family;
+use crate::api::params::{ChainParams, ChainPrompt, ExtendParams};
 use crate::api::retry::RetryState;
 use crate::api::task::{Task, TaskStatus};
-use crate::api::text::{json_text, num, parse_number};
+use crate::api::text::num;
+use crate::api::validate::parse;
 use crate::api::wait::WaitOptions;
 
 /// Kling's cap on a video's total length, in seconds.
 pub const MAX_TOTAL_SECONDS: f64 = 180.0;
 /// The most one extension adds, in seconds (Kling documents 4–5 s).
 pub const MAX_STEP_SECONDS: f64 = 5.0;
-/// The fields a chain takes besides those every step shares with `extendVideo`.
-const CHAIN_ONLY: &[&str] = &["prompts", "video_duration"];
 
 /// A checked chain: the source, its known length, the caller's id prefix, and every step's body
 /// but its `video_id` and `external_task_id`.
@@ -26,7 +25,7 @@ pub struct ChainPlan {
     video_id: String,
     duration: Option<f64>,
     prefix: Option<String>,
-    steps: Vec<Map<String, Value>>,
+    steps: Vec<ExtendParams>,
 }
 
 /// How many times one step may be tried (a failed task holds its id, so each try has its own).
@@ -97,13 +96,10 @@ impl ChainPlan {
         prefix: &str,
         attempt: u32,
         video_id: &str,
-    ) -> Option<Map<String, Value>> {
+    ) -> Option<ExtendParams> {
         let mut body = self.steps.get(n.checked_sub(1)?)?.clone();
-        body.insert("video_id".into(), Value::String(video_id.to_string()));
-        body.insert(
-            "external_task_id".into(),
-            Value::String(step_external_id(prefix, n, attempt)),
-        );
+        body.video_id = Some(video_id.to_string());
+        body.external_task_id = Some(step_external_id(prefix, n, attempt));
         Some(body)
     }
 
@@ -159,7 +155,7 @@ pub struct StepRequest {
     /// The length of the video it extends, when known.
     pub duration: Option<f64>,
     /// The extension's parameters, `video_id` and `external_task_id` included.
-    pub body: Map<String, Value>,
+    pub body: ExtendParams,
 }
 
 fn no_result_video<J>(step: usize, task: &Task<J>) -> Error {
@@ -172,15 +168,10 @@ fn no_result_video<J>(step: usize, task: &Task<J>) -> Error {
 impl ChainPlan {
     /// Checks `{video_id, prompts, video_duration?, external_task_id?, ...shared fields}`; every step
     /// is validated as the extension it will be, before anything is sent.
-    pub fn from_value(params: &Value) -> Result<ChainPlan, Error> {
-        let Some(obj) = params.as_object() else {
-            return Err(Error::invalid_request(
-                "params",
-                "the chain parameters must be an object",
-            ));
-        };
-        let prompts = match obj.get("prompts") {
-            Some(Value::Array(p)) if !p.is_empty() => p,
+    pub fn from_params<J: Json>(params: &J) -> Result<ChainPlan, Error> {
+        let p: ChainParams = parse(params, CHAIN_HINTS)?;
+        let prompts = match &p.prompts {
+            Some(prompts) if !prompts.is_empty() => prompts,
             _ => {
                 return Err(Error::invalid_request(
                     "prompts",
@@ -188,26 +179,20 @@ impl ChainPlan {
                 ))
             }
         };
-        let duration = match obj.get("video_duration") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(seconds(v).ok_or_else(|| {
+        let duration = match &p.video_duration {
+            None => None,
+            Some(d) => Some(d.seconds().ok_or_else(|| {
                 Error::invalid_request(
                     "video_duration",
                     "`video_duration` must be the source's length in seconds",
                 )
             })?),
         };
-        let mut shared = Map::new();
-        for (k, v) in obj {
-            if !CHAIN_ONLY.contains(&k.as_str()) && k != "external_task_id" {
-                shared.insert(k.clone(), v.clone());
-            }
-        }
-        // Left out of the steps' shared fields, so checked here: a prefix that is not a string
-        // must not be dropped silently (every step would then get an unrelated generated id).
-        let prefix = match obj.get("external_task_id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(p)) if !p.trim().is_empty() => Some(p.clone()),
+        // A prefix that is blank must not be dropped silently (every step would then get an
+        // unrelated generated id).
+        let prefix = match p.external_task_id.as_deref() {
+            None => None,
+            Some(prefix) if !prefix.trim().is_empty() => Some(prefix.to_string()),
             Some(_) => {
                 return Err(Error::invalid_request(
                     "external_task_id",
@@ -215,54 +200,41 @@ impl ChainPlan {
                 ))
             }
         };
-        let video_id = shared
-            .get("video_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
         let mut steps = Vec::with_capacity(prompts.len());
-        for (i, step) in prompts.iter().enumerate() {
-            let mut body = shared.clone();
-            match step {
-                Value::String(p) => {
-                    body.insert("prompt".into(), Value::String(p.clone()));
-                }
-                Value::Object(o) => body.extend(o.iter().map(|(k, v)| (k.clone(), v.clone()))),
-                _ => {
-                    return Err(Error::invalid_request(
-                        "prompts",
-                        format!("prompts[{i}] must be a string or an object"),
-                    ))
+        for (i, prompt) in prompts.iter().enumerate() {
+            let mut step = ExtendParams {
+                video_id: p.video_id.clone(),
+                prompt: p.prompt.clone(),
+                negative_prompt: p.negative_prompt.clone(),
+                cfg_scale: p.cfg_scale,
+                watermark_info: p.watermark_info.clone(),
+                callback_url: p.callback_url.clone(),
+                external_task_id: None,
+            };
+            match prompt {
+                ChainPrompt::Prompt(text) => step.prompt = Some(text.clone()),
+                ChainPrompt::Fields(own) => {
+                    let own = own.clone();
+                    step.prompt = own.prompt.or(step.prompt);
+                    step.negative_prompt = own.negative_prompt.or(step.negative_prompt);
+                    step.cfg_scale = own.cfg_scale.or(step.cfg_scale);
+                    step.watermark_info = own.watermark_info.or(step.watermark_info);
+                    step.callback_url = own.callback_url.or(step.callback_url);
                 }
             }
-            for own in ["video_id", "external_task_id"] {
-                if step.get(own).is_some() {
-                    return Err(Error::invalid_request(
-                        "prompts",
-                        format!("prompts[{i}] must not set {own}: each step extends the previous result under the chain's own id"),
-                    ));
-                }
-            }
-            let in_step = |mut e: Error| {
+            // The longest id the step may carry must fit the id rule too.
+            step.external_task_id = prefix
+                .as_deref()
+                .map(|p| step_external_id(p, i + 1, MAX_STEP_ATTEMPTS));
+            check_extend(&step).map_err(|mut e| {
                 e.message = format!("step {} of the chain: {}", i + 1, e.message);
                 e
-            };
-            let checked = Family::VideoExtend
-                .check_create(&Value::Object(body))
-                .map_err(in_step)?;
-            if let Some(p) = &prefix {
-                // The longest id the step may carry must fit the id rule too.
-                let mut with_id = checked.clone();
-                let id = step_external_id(p, i + 1, MAX_STEP_ATTEMPTS);
-                with_id.insert("external_task_id".into(), Value::String(id));
-                Family::VideoExtend
-                    .check_create(&Value::Object(with_id))
-                    .map_err(in_step)?;
-            }
-            steps.push(checked);
+            })?;
+            step.external_task_id = None;
+            steps.push(step);
         }
         let plan = ChainPlan {
-            video_id,
+            video_id: p.video_id.unwrap_or_default(),
             duration,
             prefix,
             steps,
@@ -287,6 +259,25 @@ impl ChainPlan {
         Ok(plan)
     }
 }
+
+/// A chain's own fields that a step may not set, each answered with why.
+const CHAIN_HINTS: &[(&str, &str)] = &[
+    (
+        "video_id",
+        "a step extends the previous step's result: only the chain sets `video_id`",
+    ),
+    (
+        "external_task_id",
+        "each step's id derives from the chain's `external_task_id` prefix (`<prefix>-<n>`)",
+    ),
+    (
+        "task_id",
+        "a chain takes `video_id`, the id of a video (task_result.videos[0].id of the source task), not a task id",
+    ),
+    ("duration", "an extension inherits the model, mode and length step from its source video"),
+    ("mode", "an extension inherits the model, mode and length step from its source video"),
+    ("model_name", "an extension inherits the model, mode and length step from its source video"),
+];
 
 fn too_long(what: &str) -> Error {
     Error::invalid_request(
@@ -431,7 +422,7 @@ impl Client {
                     external_id: &id,
                     video_id: Some(video_id),
                 };
-                let json = json_text(&Value::Object(body));
+                let json = E::Json::make(&body);
                 self.create_keyed(env, key, &json, true, wait.request)
                     .await?
             }
@@ -481,14 +472,4 @@ fn chain_error<J>(e: Error, prefix: &str, may_exist: bool, done: Vec<Task<J>>) -
         error: e,
         completed: done,
     }
-}
-
-/// A length in seconds: a string of seconds ("5", "9.4") or a number.
-fn seconds(v: &Value) -> Option<f64> {
-    match v {
-        Value::String(s) => parse_number(s),
-        Value::Number(n) => n.as_f64(),
-        _ => None,
-    }
-    .filter(|d| d.is_finite() && *d >= 0.0)
 }

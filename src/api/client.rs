@@ -79,7 +79,7 @@ impl Client {
         env: &E,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&E::Json>,
         opts: RequestOptions,
         state: &mut RetryState,
     ) -> Result<Reply<E::Json>, Error> {
@@ -99,7 +99,7 @@ impl Client {
         env: &E,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&E::Json>,
         opts: RequestOptions,
     ) -> Result<Reply<E::Json>, Error> {
         let mut headers = vec![("accept".to_string(), "application/json".to_string())];
@@ -113,7 +113,7 @@ impl Client {
             method,
             url: format!("{}{}", self.config.base_url, path),
             headers,
-            body: body.map(str::to_string),
+            body: body.cloned(),
         };
         let timeout = opts.timeout_ms.unwrap_or(self.config.timeout_ms);
         let limit = self.config.max_response_bytes;

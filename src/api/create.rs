@@ -19,8 +19,6 @@
 //! settle it, the error says `taskMayExist` and is not `retryable`: calling again with the same id
 //! is the safe retry.
 
-use serde_json::Value;
-
 use crate::api::client::{encode_segment, Client, RequestOptions};
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
@@ -28,7 +26,6 @@ use crate::api::http::Method;
 use crate::api::model::Family;
 use crate::api::retry::RetryState;
 use crate::api::task::Task;
-use crate::api::text::json_text;
 
 /// What a lookup by external task id found.
 pub(crate) enum Lookup<J> {
@@ -84,26 +81,25 @@ impl Client {
         &self,
         env: &E,
         family: Family,
-        params: &Value,
+        params: &E::Json,
         opts: RequestOptions,
     ) -> Result<Task<E::Json>, Error> {
         let mut body = family.check_create(params)?;
-        let given = body.contains_key("external_task_id");
-        let external_id = match body.get("external_task_id").and_then(Value::as_str) {
+        let given = body.external_task_id().is_some();
+        let external_id = match body.external_task_id() {
             Some(id) => id.to_string(),
             None => {
                 let id = new_external_task_id(env);
-                body.insert("external_task_id".into(), Value::String(id.clone()));
+                body.set_external_task_id(id.clone());
                 id
             }
         };
-        let body = Value::Object(body);
         let key = Key {
             family,
             external_id: &external_id,
-            video_id: body.get("video_id").and_then(Value::as_str),
+            video_id: body.video_id(),
         };
-        self.create_keyed(env, key, &json_text(&body), given, opts)
+        self.create_keyed(env, key, &body.to_json(), given, opts)
             .await
             .map_err(|(e, may_exist)| {
                 let advice = format!(
@@ -113,13 +109,13 @@ impl Client {
             })
     }
 
-    /// Creates the task under `key`, already checked and serialised into `json`. `given`: the
+    /// Creates the task under `key`, already checked and made into `json`. `given`: the
     /// caller chose the id, so it may already be held (by an earlier call) from the first attempt.
     pub(crate) async fn create_keyed<E: Env>(
         &self,
         env: &E,
         key: Key<'_>,
-        json: &str,
+        json: &E::Json,
         given: bool,
         opts: RequestOptions,
     ) -> Result<Task<E::Json>, CreateFailure> {
@@ -198,7 +194,7 @@ impl Client {
         &self,
         env: &E,
         family: Family,
-        json: &str,
+        json: &E::Json,
         opts: RequestOptions,
         retry: &mut RetryState,
     ) -> Result<Task<E::Json>, Error> {

@@ -14,6 +14,12 @@ pub enum Method {
     Post,
 }
 
+impl serde::Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Method {
     /// The method's name on the wire.
     pub fn as_str(self) -> &'static str {
@@ -24,9 +30,10 @@ impl Method {
     }
 }
 
-/// One HTTP request, fully formed by the core.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+/// One HTTP request, fully formed by the core; the body is the host's JSON value, for the host to
+/// serialize.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request<J> {
     /// The method.
     pub method: Method,
     /// The absolute URL.
@@ -34,10 +41,10 @@ pub struct Request {
     /// Header names (lower case) and values, in order.
     pub headers: Vec<(String, String)>,
     /// The JSON body of a `POST`.
-    pub body: Option<String>,
+    pub body: Option<J>,
 }
 
-impl Request {
+impl<J> Request<J> {
     /// The value of a header, by its lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)

@@ -2,10 +2,10 @@
 //! line. The core decides; the host only writes (`Env::log`). Credentials never reach a record:
 //! it holds the method, the path (whose query never carries one), statuses, codes, ids and times.
 
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use crate::api::client::{Client, Reply};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 use crate::api::http::Method;
 use crate::api::retry::RetryState;
@@ -53,25 +53,35 @@ impl LogLevel {
 }
 
 /// The fields of one log line. Absent fields are left out of the object the logger receives.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LogRecord {
     /// `GET` or `POST`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<Method>,
     /// The path and query, without the host.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The attempt this line is about (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     /// The HTTP status, when a response arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Kling's business code (0 on success).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_code: Option<i64>,
     /// Kling's request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// How long the attempt took, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<f64>,
     /// The wait chosen before the next attempt, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u32>,
     /// The error's stable code (`ERR_KLING_…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
 }
 
@@ -94,24 +104,9 @@ impl LogRecord {
         self
     }
 
-    /// The record as a JSON object with camelCase keys, absent fields left out.
-    pub fn to_value(&self) -> Value {
-        let mut o = Map::new();
-        let mut put = |k: &str, v: Option<Value>| {
-            if let Some(v) = v {
-                o.insert(k.to_string(), v);
-            }
-        };
-        put("method", self.method.map(|m| m.as_str().into()));
-        put("path", self.path.clone().map(Value::from));
-        put("attempt", self.attempt.map(Value::from));
-        put("status", self.status.map(Value::from));
-        put("apiCode", self.api_code.map(Value::from));
-        put("requestId", self.request_id.clone().map(Value::from));
-        put("durationMs", self.duration_ms.map(Value::from));
-        put("delayMs", self.delay_ms.map(Value::from));
-        put("code", self.code.map(Value::from));
-        Value::Object(o)
+    /// The record as the host's JSON object: camelCase keys, absent fields left out.
+    pub fn to_json<J: Json>(&self) -> J {
+        J::make(self)
     }
 
     /// `GET /path`, for messages.

@@ -17,6 +17,7 @@ pub mod log;
 pub mod model;
 pub mod options;
 pub mod pages;
+pub mod params;
 pub mod read;
 pub mod retry;
 pub mod task;

@@ -61,7 +61,7 @@ impl Client {
         env: &E,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&E::Json>,
         opts: RequestOptions,
     ) -> Result<Reply<E::Json>, Error> {
         self.call_with(env, method, path, body, opts, |_| Ok(()))
@@ -76,7 +76,7 @@ impl Client {
         env: &E,
         method: Method,
         path: &str,
-        body: Option<&str>,
+        body: Option<&E::Json>,
         opts: RequestOptions,
         check: fn(&Reply<E::Json>) -> Result<(), Error>,
     ) -> Result<Reply<E::Json>, Error> {

@@ -203,14 +203,16 @@ impl<J> Task<J> {
 
 /// A string or a number (ids and durations come as either), kept as sent.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Scalar {
+pub enum Scalar {
+    /// A string.
     Text(String),
+    /// A number.
     Number(f64),
 }
 
 impl Scalar {
     /// The value as text: numbers in their shortest decimal form.
-    pub(crate) fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Scalar::Text(s) => s.clone(),
             Scalar::Number(n) => num(*n),
@@ -218,7 +220,7 @@ impl Scalar {
     }
 
     /// Durations are strings of seconds ("5", "9.4"); numbers are accepted too.
-    pub(crate) fn seconds(&self) -> Option<f64> {
+    pub fn seconds(&self) -> Option<f64> {
         match self {
             Scalar::Text(s) => parse_number(s),
             Scalar::Number(n) => Some(*n),

@@ -1,166 +1,206 @@
-//! The rule engine behind request validation: every rule checked before anything is sent.
+//! The rules every parameter is checked against before anything is sent, on typed values: the
+//! types themselves (`params.rs`) settle the shape, these settle the documented limits.
 
-use serde_json::{Map, Value};
-
+use crate::api::env::Json;
 use crate::api::error::Error;
-use crate::api::text::{json_text, num};
+use crate::api::text::num;
 
 /// Kling's limit on `prompt` and `negative_prompt`, in characters.
 pub const MAX_PROMPT_CHARS: usize = 2500;
 
-/// One documented rule for one field.
-#[derive(Debug, Clone, Copy)]
-pub enum Rule {
-    /// A non-empty string of at most this many characters (Unicode scalar values, not bytes).
-    Text(usize),
-    /// An identifier (`video_id`, `external_task_id`): a string that is not blank, without control
-    /// characters, of at most this many characters. An empty `external_task_id` would be sent,
-    /// and the lookup by it after an ambiguous failure would hit the list endpoint instead.
-    Id(usize),
-    /// A number in `[min, max]`.
-    Number(f64, f64),
-    /// One of these strings.
-    OneOf(&'static [&'static str]),
-    /// An http(s) URL, or the empty string (no callback).
-    CallbackUrl,
-    /// `{ "enabled": boolean }`.
-    Watermark,
-    /// A JSON object (shape left to Kling).
-    Object,
-    /// A JSON array (shape left to Kling).
-    Array,
-    /// Image input: an http(s) URL or raw base64 without a `data:` prefix.
-    Image,
+/// The longest task id, external task id or video id accepted, in characters.
+pub const MAX_ID_CHARS: usize = 256;
+
+fn refuse(name: &str, what: impl std::fmt::Display) -> Error {
+    Error::invalid_request(name, format!("`{name}` {what}"))
 }
 
-/// A field the endpoint accepts.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    /// The wire name.
-    pub name: &'static str,
-    /// Whether the request is refused without it.
-    pub required: bool,
-    /// What its value must be.
-    pub rule: Rule,
+/// A field the request cannot go without.
+pub fn required<'a, T>(name: &str, value: &'a Option<T>) -> Result<&'a T, Error> {
+    value.as_ref().ok_or_else(|| refuse(name, "is required"))
 }
 
-/// Checks a request body against an endpoint's fields. Unknown fields are refused with `hint` when
-/// one is given for them, so that mistakes copied from third-party guides are caught here.
-pub fn check_body(
-    body: &Value,
-    fields: &[Field],
-    hints: &[(&str, &str)],
-) -> Result<Map<String, Value>, Error> {
-    let Value::Object(map) = body else {
-        return Err(Error::invalid_request(
-            "params",
-            "the parameters must be an object",
-        ));
-    };
-    for (name, value) in map {
-        let Some(field) = fields.iter().find(|f| f.name == name) else {
-            let hint = hints
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, h)| (*h).to_string())
-                .unwrap_or_else(|| format!("accepted fields are {}", names(fields)));
-            return Err(Error::invalid_request(
-                name,
-                format!("unknown field `{name}`: {hint}"),
-            ));
-        };
-        if !value.is_null() {
-            check_value(field, value)?;
-        }
-    }
-    for field in fields.iter().filter(|f| f.required) {
-        if map.get(field.name).is_none_or(Value::is_null) {
-            return Err(Error::invalid_request(
-                field.name,
-                format!("`{}` is required", field.name),
-            ));
-        }
-    }
-    // Nulls mean "not given": drop them rather than send them.
-    Ok(map
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect())
-}
-
-fn names(fields: &[Field]) -> String {
-    fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-}
-
-fn check_value(field: &Field, value: &Value) -> Result<(), Error> {
-    let name = field.name;
-    let fail = |what: String| Err(Error::invalid_request(name, format!("`{name}` {what}")));
-    match field.rule {
-        Rule::Text(max) => match value.as_str() {
-            None => fail(format!("must be a string, not {}", type_name(value))),
-            Some("") if field.required => fail("must not be empty".into()),
-            Some(s) => {
-                let n = s.chars().count();
-                if n > max {
-                    fail(format!("is {n} characters long; the limit is {max}"))
-                } else {
-                    Ok(())
-                }
+/// A non-empty (when required) string of at most `max` characters (Unicode scalar values).
+pub fn text(name: &str, value: &Option<String>, max: usize, required: bool) -> Result<(), Error> {
+    match value.as_deref() {
+        None if required => Err(refuse(name, "is required")),
+        Some("") if required => Err(refuse(name, "must not be empty")),
+        Some(s) => {
+            let n = s.chars().count();
+            if n > max {
+                Err(refuse(
+                    name,
+                    format!("is {n} characters long; the limit is {max}"),
+                ))
+            } else {
+                Ok(())
             }
-        },
-        Rule::Id(max) => match value.as_str() {
-            None => fail(format!("must be a string, not {}", type_name(value))),
-            Some(s) if s.trim().is_empty() => fail("must not be empty".into()),
-            Some(s) if !fits_id(s, max) => fail(format!(
-                "must be at most {max} characters, without control characters"
-            )),
-            Some(_) => Ok(()),
-        },
-        Rule::Number(min, max) => match value.as_f64() {
-            Some(x) if x >= min && x <= max => Ok(()),
-            Some(x) => fail(format!(
+        }
+        None => Ok(()),
+    }
+}
+
+/// An identifier (`video_id`, `external_task_id`): not blank, no control characters, at most
+/// [`MAX_ID_CHARS`]. An empty `external_task_id` would be sent, and the lookup by it after an
+/// ambiguous failure would hit the list endpoint instead.
+pub fn id(name: &str, value: &Option<String>, required: bool) -> Result<(), Error> {
+    match value.as_deref() {
+        None if required => Err(refuse(name, "is required")),
+        None => Ok(()),
+        Some(s) if s.trim().is_empty() => Err(refuse(name, "must not be empty")),
+        Some(s) if !fits_id(s, MAX_ID_CHARS) => Err(refuse(
+            name,
+            format!("must be at most {MAX_ID_CHARS} characters, without control characters"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A number in `[min, max]` (NaN is outside every range).
+pub fn number(name: &str, value: Option<f64>, min: f64, max: f64) -> Result<(), Error> {
+    match value {
+        Some(x) if !(x >= min && x <= max) => Err(refuse(
+            name,
+            format!(
                 "is {}; it must be between {} and {}",
                 num(x),
                 num(min),
                 num(max)
-            )),
-            None => fail(format!(
-                "must be a number between {} and {}, not {}",
-                num(min),
-                num(max),
-                type_name(value)
-            )),
-        },
-        Rule::OneOf(allowed) => match value.as_str() {
-            Some(s) if allowed.contains(&s) => Ok(()),
-            _ => fail(format!(
-                "must be one of {} (a string), not {}",
-                quoted(allowed),
-                json_text(value)
-            )),
-        },
-        Rule::CallbackUrl => match value.as_str() {
-            Some("") => Ok(()),
-            Some(s) if is_http_url(s) => Ok(()),
-            _ => fail("must be an http:// or https:// URL".into()),
-        },
-        Rule::Watermark => match value.as_object() {
-            Some(o) if o.len() == 1 && o.get("enabled").is_some_and(Value::is_boolean) => Ok(()),
-            _ => fail("must be { \"enabled\": true } or { \"enabled\": false }".into()),
-        },
-        Rule::Object if value.is_object() => Ok(()),
-        Rule::Object => fail("must be an object".into()),
-        Rule::Array if value.is_array() => Ok(()),
-        Rule::Array => fail("must be an array".into()),
-        Rule::Image => match value.as_str() {
-            Some(s) if s.starts_with("data:") => {
-                fail("must be a URL or raw base64 without the `data:...;base64,` prefix".into())
-            }
-            Some(s) if !s.trim().is_empty() => Ok(()),
-            _ => fail("must be an image URL or base64 string".into()),
-        },
+            ),
+        )),
+        _ => Ok(()),
     }
+}
+
+/// One of these strings.
+pub fn one_of(name: &str, value: &Option<String>, allowed: &[&str]) -> Result<(), Error> {
+    match value.as_deref() {
+        Some(s) if !allowed.contains(&s) => Err(refuse(
+            name,
+            format!("must be one of {} (a string), not \"{s}\"", quoted(allowed)),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An http(s) URL, or the empty string (no callback).
+pub fn callback_url(name: &str, value: &Option<String>) -> Result<(), Error> {
+    match value.as_deref() {
+        None | Some("") => Ok(()),
+        Some(s) if is_http_url(s) => Ok(()),
+        Some(_) => Err(refuse(name, "must be an http:// or https:// URL")),
+    }
+}
+
+/// Image input: an http(s) URL or raw base64 without a `data:` prefix.
+pub fn image(name: &str, value: &Option<String>, required: bool) -> Result<(), Error> {
+    match value.as_deref() {
+        None if required => Err(refuse(name, "is required")),
+        None => Ok(()),
+        Some(s) if s.starts_with("data:") => Err(refuse(
+            name,
+            "must be a URL or raw base64 without the `data:...;base64,` prefix",
+        )),
+        Some(s) if s.trim().is_empty() => {
+            Err(refuse(name, "must be an image URL or base64 string"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// A JSON object whose shape is Kling's to check.
+pub fn object<J: Json>(name: &str, value: &Option<J>) -> Result<(), Error> {
+    match value {
+        Some(v) if !v.is_object() => Err(refuse(name, "must be an object")),
+        _ => Ok(()),
+    }
+}
+
+/// A JSON array whose items are Kling's to check.
+pub fn array<J: Json>(name: &str, value: &Option<J>) -> Result<(), Error> {
+    match value {
+        Some(v) if !v.is_array() => Err(refuse(name, "must be an array")),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the caller's `params` as `T`. A field of the wrong type is refused with its name; an
+/// unknown one with `hint` when one is given for it (mistakes copied from third-party guides are
+/// answered with the right way), else with the fields `T` accepts.
+pub fn parse<T: serde::de::DeserializeOwned, J: Json>(
+    params: &J,
+    hints: &[(&str, &str)],
+) -> Result<T, Error> {
+    // Checked first: serde would read an array as a struct's fields in order.
+    if !params.is_object() {
+        return Err(Error::invalid_request(
+            "params",
+            "the parameters must be an object",
+        ));
+    }
+    let reason = match params.parse::<T>() {
+        Ok(t) => return Ok(t),
+        Err(reason) => reason,
+    };
+    // Which field: the first that fails on its own. Reading again only on failure keeps the
+    // common path at one read, and needs no path-tracking deserializer in the wasm.
+    let culprit = params.keys().into_iter().find_map(|key| {
+        let alone = params.only(&key).parse::<T>().err()?;
+        Some((key, alone))
+    });
+    match culprit {
+        Some((field, reason)) => Err(refusal(&field, &reason, hints)),
+        None => Err(Error::invalid_request(
+            "params",
+            format!("the parameters do not fit: {reason}"),
+        )),
+    }
+}
+
+/// The refusal of `field`, from serde's `reason`.
+fn refusal(field: &str, reason: &str, hints: &[(&str, &str)]) -> Error {
+    // serde's words: "unknown field `x`, expected one of `a`, `b`", "missing field `x`",
+    // "invalid type: string \"5\", expected f64".
+    let quoted = reason.split('`').nth(1).unwrap_or_default();
+    let inside = if quoted == field {
+        String::new()
+    } else {
+        format!(" in `{field}`")
+    };
+    if reason.starts_with("unknown field") {
+        let hint = hints
+            .iter()
+            .find(|(n, _)| *n == quoted)
+            .map(|(_, h)| (*h).to_string())
+            .unwrap_or_else(|| {
+                let accepted = reason
+                    .split_once("expected ")
+                    .map_or("", |(_, e)| e)
+                    .replace('`', "");
+                format!(
+                    "accepted fields are {}",
+                    accepted.trim_start_matches("one of ")
+                )
+            });
+        return Error::invalid_request(field, format!("unknown field `{quoted}`{inside}: {hint}"));
+    }
+    if reason.starts_with("missing field") {
+        return Error::invalid_request(field, format!("`{quoted}` is required{inside}"));
+    }
+    let reason = match reason
+        .strip_prefix("invalid type: ")
+        .and_then(|r| r.split_once(", expected "))
+    {
+        Some((got, expected)) => {
+            let expected = match expected {
+                "f64" => "a number",
+                other => other,
+            };
+            format!("is {got}; expected {expected}")
+        }
+        None => reason.to_string(),
+    };
+    Error::invalid_request(field, format!("`{field}` {reason}"))
 }
 
 /// Whether `s` looks like an absolute http(s) URL with a host.
@@ -185,43 +225,19 @@ fn quoted(allowed: &[&str]) -> String {
         .join(", ")
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// Checks an optional integer query parameter in `[min, max]`.
-pub fn check_int(
-    name: &str,
-    value: Option<&Value>,
-    min: u32,
-    max: u32,
-) -> Result<Option<u32>, Error> {
-    let Some(v) = value.filter(|v| !v.is_null()) else {
-        return Ok(None);
-    };
-    match v.as_f64() {
+/// Checks an optional whole number in `[min, max]`.
+pub fn whole(name: &str, value: Option<f64>, min: u32, max: u32) -> Result<Option<u32>, Error> {
+    match value {
+        None => Ok(None),
         Some(x) if x.fract() == 0.0 && x >= f64::from(min) && x <= f64::from(max) => {
             Ok(Some(x as u32))
         }
-        _ => Err(Error::invalid_request(
+        Some(x) => Err(refuse(
             name,
-            format!(
-                "`{name}` must be a whole number from {min} to {max}, not {}",
-                json_text(v)
-            ),
+            format!("must be a whole number from {min} to {max}, not {}", num(x)),
         )),
     }
 }
-
-/// The longest task id, external task id or video id accepted, in characters.
-pub const MAX_ID_CHARS: usize = 256;
 
 /// The rule every id shares: at most `max` characters, none of them control characters.
 fn fits_id(s: &str, max: usize) -> bool {

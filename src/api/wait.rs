@@ -1,7 +1,5 @@
 //! Waiting for a task: poll until it succeeds or fails, never past a deadline.
 
-use serde_json::Value;
-
 use crate::api::client::{Client, RequestOptions};
 use crate::api::env::Env;
 use crate::api::error::transport_error;
@@ -155,7 +153,7 @@ impl Client {
         &self,
         env: &E,
         family: Family,
-        params: &Value,
+        params: &E::Json,
         opts: &WaitOptions,
         progress: Progress<'_, E::Json>,
     ) -> Result<Task<E::Json>, Error> {

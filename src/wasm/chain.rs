@@ -2,13 +2,11 @@
 //! rules as `chainExtensions`, one step at a time, with no I/O.
 
 use js_sys::{Array, Object, Reflect};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::api::chain::ChainPlan;
 use crate::api::env::Json;
 use crate::api::{Error, PollSchedule, Task};
-use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
 use crate::wasm::json::Js;
 
@@ -25,7 +23,7 @@ pub fn plan_chain(
     #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
-        let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
+        let plan = ChainPlan::from_params(&Js::params(&params, "params")?)?;
         let out = Object::new();
         set(&out, "steps", JsValue::from(plan.len() as u32));
         set(&out, "video_id", JsValue::from_str(plan.video_id()));
@@ -53,14 +51,14 @@ pub fn chain_step(
     attempt: Option<u32>,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
-        let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
+        let plan = ChainPlan::from_params(&Js::params(&params, "params")?)?;
         if !Array::is_array(&done) {
             return Err(Error::invalid_request(
                 "done",
                 "`done` must be an array of the finished steps' tasks",
             ));
         }
-        let tasks = Js(done)
+        let tasks = Js::params(&done, "done")?
             .read::<Vec<Js>>()
             .unwrap_or_default()
             .into_iter()
@@ -74,7 +72,7 @@ pub fn chain_step(
         if let Some(d) = next.duration {
             set(&out, "duration", JsValue::from_f64(d));
         }
-        set(&out, "params", to_js(&Value::Object(next.body)));
+        set(&out, "params", Js::make(&next.body).0);
         Ok(out.into())
     };
     run().map_err(|e| to_js_error(&e))

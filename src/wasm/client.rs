@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::auth::Secret;
 use crate::api::{Client, ClientOptions, Credentials, Error};
-use crate::wasm::convert::{to_js, Bag};
+use crate::wasm::convert::Bag;
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
@@ -176,6 +176,11 @@ impl KlingClient {
             Credentials::Provider => "tokenProvider",
             Credentials::None => "none",
         };
-        to_js(&serde_json::json!({ "baseUrl": self.inner.client.config().base_url, "auth": auth }))
+        let o = js_sys::Object::new();
+        // Setting a property on a fresh plain object cannot fail.
+        let base_url = JsValue::from_str(&self.inner.client.config().base_url);
+        let _ = js_sys::Reflect::set(&o, &"baseUrl".into(), &base_url);
+        let _ = js_sys::Reflect::set(&o, &"auth".into(), &auth.into());
+        o.into()
     }
 }

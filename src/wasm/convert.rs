@@ -1,40 +1,13 @@
-//! Values across the boundary: JS objects ↔ JSON, and reading option bags.
+//! Values across the boundary: tasks handed out, and reading option bags.
 
 use std::cell::RefCell;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::text::json_text;
 use crate::api::{Error, Task};
 use crate::wasm::host;
 use crate::wasm::json::Js;
-
-/// A JS value (params object) as JSON. `undefined` becomes `null`.
-pub fn from_js(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
-    let json = host::to_json(value);
-    match json.as_string() {
-        // From bytes, as every other parse: one instance of the parser in the wasm, not two.
-        Some(text) => serde_json::from_slice(text.as_bytes())
-            .map_err(|_| Error::invalid_request(what, format!("`{what}` is not a JSON value"))),
-        None => {
-            let reason = Reflect::get(&json, &"error".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            Err(Error::invalid_request(
-                what,
-                format!("`{what}` cannot be sent as JSON: {reason}"),
-            ))
-        }
-    }
-}
-
-/// JSON as a plain JS object.
-pub fn to_js(value: &serde_json::Value) -> JsValue {
-    // Re-parsing our own serialisation cannot fail.
-    js_sys::JSON::parse(&json_text(value)).unwrap_or(JsValue::NULL)
-}
 
 /// A task as the plain JS object the platform parsed from Kling's answer, plus a non-enumerable
 /// `_request_id`.

@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api::http::{Request, Response, TransportError};
 use crate::api::{Env, Error, LogLevel, LogRecord};
-use crate::wasm::convert::{response_headers, to_js};
+use crate::wasm::convert::response_headers;
 use crate::wasm::host::{self, Outcome};
 use crate::wasm::json::Js;
 
@@ -25,7 +25,7 @@ impl Env for FetchEnv {
 
     async fn send(
         &self,
-        request: &Request,
+        request: &Request<Js>,
         timeout_ms: u32,
         max_bytes: u64,
     ) -> Result<Response<Js>, TransportError> {
@@ -39,7 +39,7 @@ impl Env for FetchEnv {
             request.method.as_str(),
             &request.url,
             headers,
-            request.body.clone(),
+            request.body.as_ref().map(|b| b.0.clone()),
             timeout_ms,
             max_bytes as f64,
             &self.signal,
@@ -119,7 +119,7 @@ impl Env for FetchEnv {
             &self.logger,
             level.as_str(),
             message,
-            &to_js(&record.to_value()),
+            &record.to_json::<Js>().0,
         );
     }
 }

@@ -32,19 +32,34 @@ export function globalFetch() {
   return typeof globalThis.fetch === "function" ? globalThis.fetch : undefined;
 }
 
-// JSON.stringify would silently turn NaN into null and drop functions; refuse them instead.
-export function toJson(value) {
-  if (value === undefined) return "null";
+/**
+ * The caller's parameters as plain data: a copy made through JSON, so the wasm reads an object
+ * that cannot throw (a getter, a Proxy), loop (a cycle) or change under it, and holds exactly
+ * what will be sent. What JSON would silently change (NaN to null, a dropped function) is
+ * refused instead: resolves `{error, key}` then, `key` being the top-level field at fault.
+ */
+export function plainParams(value) {
+  if (value === undefined || value === null) return value;
+  let top;
   try {
-    return JSON.stringify(value, (key, v) => {
+    const text = JSON.stringify(value, function (key, v) {
+      if (this === value || top === undefined) top = key;
       if (typeof v === "number" && !Number.isFinite(v)) throw new TypeError(`\`${key}\` is ${v}, not a finite number`);
       if (typeof v === "bigint") throw new TypeError(`\`${key}\` is a BigInt; use a number`);
       if (typeof v === "function" || typeof v === "symbol") throw new TypeError(`\`${key}\` is a ${typeof v}, not a JSON value`);
       return v;
     });
+    return text === undefined ? undefined : JSON.parse(text);
   } catch (e) {
-    return { error: String(e?.message ? e.message : e) };
+    return { [UNSENDABLE]: String(e?.message ? e.message : e), key: top || undefined };
   }
+}
+
+const UNSENDABLE = Symbol("unsendable");
+
+/** Why `plainParams` refused a value, if it did. */
+export function unsendable(copy) {
+  return copy !== null && typeof copy === "object" ? copy[UNSENDABLE] : undefined;
 }
 
 export function randomBytes(n) {
@@ -148,7 +163,7 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
     const headers = {};
     for (let i = 0; i + 1 < headerPairs.length; i += 2) headers[headerPairs[i]] = headerPairs[i + 1];
     const init = { method, headers, signal: controller.signal };
-    if (body !== undefined && body !== null) init.body = body;
+    if (body !== undefined && body !== null) init.body = JSON.stringify(body);
     // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
     const response = await fetchFn.call(undefined, url, init);
     const read = await readCapped(response, maxBytes);

@@ -28,8 +28,9 @@ extern "C" {
     pub fn is_browser() -> bool;
     #[wasm_bindgen(js_name = globalFetch)]
     pub fn global_fetch() -> Option<Function>;
-    #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = plainParams)]
+    pub fn plain_params(value: &JsValue) -> JsValue;
+    pub fn unsendable(copy: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = randomBytes)]
     pub fn random_bytes(n: usize) -> Vec<u8>;
     pub fn sleep(ms: u32, signal: &JsValue) -> Promise;
@@ -39,7 +40,7 @@ extern "C" {
         method: &str,
         url: &str,
         headers: Vec<String>,
-        body: Option<String>,
+        body: Option<JsValue>,
         timeout_ms: u32,
         max_bytes: f64,
         signal: &JsValue,

@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 use crate::api::model::Page;
 use crate::api::pages::Pages;
 use crate::api::Family;
-use crate::wasm::convert::from_js;
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
@@ -58,9 +57,8 @@ impl Lister {
     /// A new walk over `family` from the page `params` name on; throws the `KlingError` of bad
     /// list parameters.
     pub fn walk(&self, family_index: u8, params: Option<JsValue>) -> Result<JsValue, JsValue> {
-        let params = params.unwrap_or(JsValue::UNDEFINED);
-        let page = from_js(&params, "params")
-            .and_then(|p| Page::from_value(&p))
+        let page = Js::given(params, "params")
+            .and_then(|p| Page::from_params(p.as_ref()))
             .map_err(|e| to_js_error(&e))?;
         let iterator = TaskIterator {
             inner: self.inner.clone(),

@@ -1,14 +1,47 @@
 //! JSON as the platform parsed it: the core reads typed fields out of it through
 //! `serde-wasm-bindgen`, and the user gets the object itself, never a copy made from text.
 
-use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde::de::{Deserialize, DeserializeOwned, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
 use wasm_bindgen::JsValue;
 
-use crate::api::env::Json;
+use wasm_bindgen::JsCast;
 
-/// A value made by the platform's `JSON.parse` (or handed in by the caller).
+use crate::api::env::Json;
+use crate::api::Error;
+use crate::wasm::host;
+
+/// A value made by the platform's `JSON.parse`, or handed in by the caller.
 #[derive(Debug, Clone)]
 pub struct Js(pub JsValue);
+
+impl Js {
+    /// The caller's parameters (`what`), as a plain copy the core can read safely; refused when
+    /// they cannot be sent as JSON.
+    pub fn params(value: &JsValue, what: &str) -> Result<Js, Error> {
+        let copy = host::plain_params(value);
+        match host::unsendable(&copy) {
+            None => Ok(Js(copy)),
+            Some(why) => {
+                let key = js_sys::Reflect::get(&copy, &"key".into())
+                    .ok()
+                    .and_then(|k| k.as_string());
+                Err(Error::invalid_request(
+                    key.as_deref().unwrap_or(what),
+                    format!("`{what}` cannot be sent as JSON: {why}"),
+                ))
+            }
+        }
+    }
+
+    /// The caller's optional parameters: `undefined` and `null` count as absent.
+    pub fn given(value: Option<JsValue>, what: &str) -> Result<Option<Js>, Error> {
+        match value.filter(|v| !v.is_undefined() && !v.is_null()) {
+            Some(v) => Js::params(&v, what).map(Some),
+            None => Ok(None),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Js {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Js, D::Error> {
@@ -18,8 +51,79 @@ impl<'de> Deserialize<'de> for Js {
     }
 }
 
+impl Serialize for Js {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_wasm_bindgen::preserve::serialize(&self.0, s)
+    }
+}
+
+/// The caller's object with every key it has: serde-wasm-bindgen reads only a struct's declared
+/// fields, so an unknown one (a typo, a field from a third-party guide) would pass unnoticed;
+/// read as a map, `deny_unknown_fields` sees it.
+struct EveryKey(serde_wasm_bindgen::Deserializer);
+
+impl<'de> Deserializer<'de> for EveryKey {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
 impl Json for Js {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
         serde_wasm_bindgen::from_value(self.0.clone()).ok()
+    }
+
+    fn parse<T: DeserializeOwned>(&self) -> Result<T, String> {
+        T::deserialize(EveryKey(serde_wasm_bindgen::Deserializer::from(
+            self.0.clone(),
+        )))
+        .map_err(|e| e.to_string())
+    }
+
+    fn keys(&self) -> Vec<String> {
+        if !self.is_object() {
+            return Vec::new();
+        }
+        js_sys::Object::keys(self.0.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
+
+    fn only(&self, key: &str) -> Js {
+        let one = js_sys::Object::new();
+        let key = JsValue::from_str(key);
+        // Plain data made by `plainParams`: reading and setting cannot throw.
+        if let Ok(v) = js_sys::Reflect::get(&self.0, &key) {
+            let _ = js_sys::Reflect::set(&one, &key, &v);
+        }
+        Js(one.into())
+    }
+
+    fn make<T: Serialize>(value: &T) -> Js {
+        // Plain objects (not `Map`s), as `JSON.stringify` and the user expect; our own types
+        // always serialize.
+        let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        Js(value.serialize(&ser).unwrap_or(JsValue::NULL))
+    }
+
+    fn from_text(text: &str) -> Option<Js> {
+        js_sys::JSON::parse(text).ok().map(Js)
+    }
+
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !js_sys::Array::is_array(&self.0)
+    }
+
+    fn is_array(&self) -> bool {
+        js_sys::Array::is_array(&self.0)
     }
 }

@@ -13,7 +13,7 @@ use crate::api::chain::{ChainError, ChainPlan};
 use crate::api::model::Page;
 use crate::api::pages::Pages;
 use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
-use crate::wasm::convert::{from_js, task_to_js, Bag};
+use crate::wasm::convert::{task_to_js, Bag};
 use crate::wasm::error::{chain_error_to_js, to_js_error};
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
@@ -63,9 +63,13 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
     match op {
         Op::Create(family, params, opts) => {
             let (opts, signal) = request_options(&opts)?;
-            let params = from_js(&params, "params")?;
             let task = client
-                .create(&inner.env(signal), family, &params, opts)
+                .create(
+                    &inner.env(signal),
+                    family,
+                    &Js::params(&params, "params")?,
+                    opts,
+                )
                 .await?;
             Ok(task_to_js(&task))
         }
@@ -79,8 +83,7 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
         }
         Op::List(family, params, opts) => {
             let (opts, signal) = request_options(&opts)?;
-            let params = from_js(&params.unwrap_or(JsValue::UNDEFINED), "params")?;
-            let page = Page::from_value(&params)?;
+            let page = Page::from_params(Js::given(params, "params")?.as_ref())?;
             let tasks = client
                 .list_tasks(&inner.env(signal), family, page, opts)
                 .await?;
@@ -99,18 +102,23 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
         }
         Op::CreateAndWait(family, params, opts) => {
             let (wait, signal, on_progress) = wait_options(&opts)?;
-            let params = from_js(&params, "params")?;
             let mut report = reporter(on_progress, None);
             let env = inner.env(signal);
             let progress = &mut |t: &Task<Js>| report(t, 0);
             let task = client
-                .create_and_wait(&env, family, &params, &wait, progress)
+                .create_and_wait(
+                    &env,
+                    family,
+                    &Js::params(&params, "params")?,
+                    &wait,
+                    progress,
+                )
                 .await?;
             Ok(task_to_js(&task))
         }
         Op::Chain(params, opts) => {
             let (wait, signal, on_progress) = wait_options(&opts)?;
-            let plan = ChainPlan::from_value(&from_js(&params, "params")?)?;
+            let plan = ChainPlan::from_params(&Js::params(&params, "params")?)?;
             let mut report = reporter(on_progress, Some(plan.len()));
             match client
                 .chain(&inner.env(signal), plan, &wait, &mut report)
@@ -122,9 +130,8 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
         }
         Op::Costs(params, opts) => {
             let (opts, signal) = request_options(&opts)?;
-            let params = from_js(&params, "params")?;
             let costs = client
-                .account_costs(&inner.env(signal), &params, opts)
+                .account_costs(&inner.env(signal), &Js::params(&params, "params")?, opts)
                 .await?;
             Ok(host::tag_task(&costs.data.0, costs.request_id))
         }

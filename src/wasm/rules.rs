@@ -10,8 +10,8 @@ use crate::api::model::{
 };
 use crate::api::validate::{check_id, MAX_ID_CHARS, MAX_PROMPT_CHARS};
 use crate::api::{Error, ErrorKind, Family, TaskStatus};
-use crate::wasm::convert::{from_js, to_js};
 use crate::wasm::error::to_js_error;
+use crate::wasm::json::Js;
 
 fn set(obj: &Object, key: &str, value: JsValue) {
     // Setting a property on a fresh plain object cannot fail.
@@ -73,8 +73,10 @@ pub fn check_params(
                 "the family is \"video-extend\", \"text2video\" or \"image2video\"",
             )
         })?;
-        let body = family.check_create(&from_js(&params, "params")?)?;
-        Ok(to_js(&serde_json::Value::Object(body)))
+        Ok(family
+            .check_create(&Js::params(&params, "params")?)?
+            .to_json()
+            .0)
     };
     run().map_err(|e| to_js_error(&e))
 }

@@ -142,16 +142,6 @@ export interface WaitOptions {
   onProgress?: (task: Task, info?: { step: number; steps: number }) => void;
 }
 
-/** `kling.account.costs` parameters. */
-export interface AccountCostsParams {
-  /** From, in Unix milliseconds (a whole number, ≥ 0). */
-  start_time: number;
-  /** Until, in Unix milliseconds; not before `start_time`. */
-  end_time: number;
-  /** Only the packs of this name. */
-  resource_pack_name?: string;
-}
-
 /** One resource pack, as Kling returns it (unknown fields are kept). */
 export interface ResourcePack {
   resource_pack_name: string;
@@ -179,13 +169,6 @@ export interface AccountCosts {
   /** Kling's request id of the answer (non-enumerable: not in JSON). */
   readonly _request_id?: string;
   [key: string]: unknown;
-}
-
-export interface ListParams {
-  /** 1–1000, default 1. */
-  pageNum?: number;
-  /** 1–500, default 30. */
-  pageSize?: number;
 }
 
 /**
@@ -230,39 +213,6 @@ export interface Task {
   [key: string]: unknown;
 }
 
-/**
- * `external_task_id` is an idempotency key: the same id with the same request (for extensions,
- * the same `video_id`) returns the task that holds it and creates nothing; with a different
- * request it is refused (`ERR_KLING_BAD_REQUEST`, `field: "external_task_id"`).
- */
-export interface ExtendVideoParams {
-  /** A video id (`task_result.videos[0].id`), not a task id. */
-  video_id: string;
-  /** At most 2500 characters. */
-  prompt?: string;
-  /** At most 2500 characters. */
-  negative_prompt?: string;
-  /** 0–1, default 0.5. */
-  cfg_scale?: number;
-  watermark_info?: { enabled: boolean };
-  callback_url?: string;
-  external_task_id?: string;
-}
-
-export interface ChainParams extends Omit<ExtendVideoParams, "prompt"> {
-  /** One step per entry: a prompt, or the step's own extension params. */
-  prompts: Array<string | Omit<ExtendVideoParams, "video_id" | "external_task_id">>;
-  /** The source's length in seconds, to refuse up front a chain that could pass 180 s. */
-  video_duration?: number | string;
-  /**
-   * The chain's id prefix: step n is created under `${external_task_id}-${n}` (a retry of a
-   * failed step under `-${n}.2`, `.3`, …). Re-running with the same prefix resumes the chain:
-   * steps that exist are reused, never paid again. Generated when absent; every chain error
-   * carries it as `externalTaskId`.
-   */
-  external_task_id?: string;
-}
-
 /** The limits the package enforces (`limits()`). */
 export interface KlingLimits {
   maxPromptChars: number;
@@ -297,35 +247,4 @@ export interface ChainStep {
   params: ExtendVideoParams & { external_task_id: string };
 }
 
-export interface TextToVideoParams {
-  model_name?: string;
-  prompt: string;
-  negative_prompt?: string;
-  cfg_scale?: number;
-  mode?: "std" | "pro";
-  aspect_ratio?: "16:9" | "9:16" | "1:1";
-  duration?: "5" | "10";
-  camera_control?: Record<string, unknown>;
-  watermark_info?: { enabled: boolean };
-  callback_url?: string;
-  external_task_id?: string;
-}
-
-export interface ImageToVideoParams {
-  model_name?: string;
-  /** An image URL or raw base64 (no `data:` prefix). */
-  image: string;
-  image_tail?: string;
-  prompt?: string;
-  negative_prompt?: string;
-  cfg_scale?: number;
-  mode?: "std" | "pro";
-  duration?: "5" | "10";
-  static_mask?: string;
-  dynamic_masks?: unknown[];
-  camera_control?: Record<string, unknown>;
-  watermark_info?: { enabled: boolean };
-  callback_url?: string;
-  external_task_id?: string;
-}
 "#;

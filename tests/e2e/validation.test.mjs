@@ -16,7 +16,7 @@ const CASES = [
   ["extensions.create", { video_id: SOURCE, cfg_scale: 1.5 }, "cfg_scale"],
   ["extensions.create", { video_id: SOURCE, cfg_scale: -0.1 }, "cfg_scale"],
   ["extensions.create", { video_id: SOURCE, cfg_scale: "0.5" }, "cfg_scale"],
-  ["extensions.create", { video_id: SOURCE, cfg_scale: NaN }, "params"],
+  ["extensions.create", { video_id: SOURCE, cfg_scale: NaN }, "cfg_scale"],
   ["extensions.create", { video_id: SOURCE, callback_url: "ftp://example.com/cb" }, "callback_url"],
   ["extensions.create", { video_id: SOURCE, callback_url: "not a url" }, "callback_url"],
   ["extensions.create", { video_id: SOURCE, watermark_info: true }, "watermark_info"],

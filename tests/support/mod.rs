@@ -38,7 +38,7 @@ pub const GENERATED_ID: &str = "ke-000000800000008000000080";
 /// One request the core sent, with the virtual time and the timeout it was sent with.
 #[derive(Debug, Clone)]
 pub struct Sent {
-    pub request: Request,
+    pub request: Request<Value>,
     pub at_ms: f64,
     pub timeout_ms: u32,
     pub max_bytes: u64,
@@ -51,14 +51,9 @@ impl Sent {
     pub fn url(&self) -> &str {
         &self.request.url
     }
-    /// The JSON body, parsed.
+    /// The JSON body.
     pub fn json(&self) -> Value {
-        let body = self
-            .request
-            .body
-            .as_deref()
-            .expect("the request has no body");
-        serde_json::from_str(body).expect("the request body is not JSON")
+        self.request.body.clone().expect("the request has no body")
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.request.header(name)
@@ -246,7 +241,7 @@ impl Env for ScriptedEnv {
 
     async fn send(
         &self,
-        request: &Request,
+        request: &Request<Value>,
         timeout_ms: u32,
         max_bytes: u64,
     ) -> Result<kling_edge::api::http::Response<Value>, TransportError> {
@@ -299,7 +294,7 @@ impl Env for ScriptedEnv {
     fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {
         self.logs
             .borrow_mut()
-            .push((level, message.to_string(), record.to_value()));
+            .push((level, message.to_string(), record.to_json::<Value>()));
     }
 }
 

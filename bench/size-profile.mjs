@@ -4,7 +4,8 @@
 // the name and code sections are read here directly.
 //   node bench/size-profile.mjs [top=40]      (after `make build`)
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -152,3 +153,57 @@ const crates = new Map();
 for (const f of fns) crates.set(crateOf(f.name), (crates.get(crateOf(f.name)) ?? 0) + f.size);
 console.log("\nper crate (bytes of code):");
 for (const [k, v] of [...crates].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(String(v).padStart(7), k);
+
+// The design card's packages: what each costs in the shipped module, by the functions attributed
+// to it (a monomorphised copy of a generic counts where its code comes from: the reads serde's
+// derive generates count for serde, not for the type they read).
+const PACKAGES = [
+  ["serde-wasm-bindgen", (n, c) => c === "serde_wasm_bindgen" || n.includes("serde_wasm_bindgen::")],
+  [
+    "serde (derived readers and writers)",
+    (n, c) =>
+      c === "serde_core" ||
+      c === "serde" ||
+      /Deserialize|Serialize|Visitor|MapAccess|as kling_edge::api::env::Json>::(parse|read|make)/.test(n),
+  ],
+  ["wasm-bindgen-futures", (n, c) => c === "wasm_bindgen_futures" || n.includes("futures::future_to_promise") || n.includes("JsFuture")],
+  ["web-sys", (n, c) => c === "web_sys"],
+  ["js-sys", (n, c) => c === "js_sys"],
+  ["wasm-bindgen", (n, c) => c === "wasm_bindgen" || c === "(wasm-bindgen shims)"],
+  ["sha2 (+ digest)", (n, c) => c === "sha2" || c === "digest" || c === "block_buffer"],
+  ["hmac", (n, c) => c === "hmac"],
+  ["base64", (n, c) => c === "base64"],
+];
+const owner = new Map(PACKAGES.map(([p]) => [p, 0]));
+let rest = 0;
+for (const f of fns) {
+  const c = crateOf(f.name);
+  const hit = PACKAGES.find(([, test]) => test(f.name, c));
+  if (hit) owner.set(hit[0], owner.get(hit[0]) + f.size);
+  else rest += f.size;
+}
+const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+console.log("\nper design-card package (bytes of code in the module; the rest is this crate, core and alloc):");
+for (const [p, bytes] of owner) console.log(String(bytes).padStart(7), p);
+console.log(String(rest).padStart(7), "everything else");
+console.log(
+  `      0 tsify (TypeScript declarations only: ${tsDecls()} interfaces in kling_edge.d.ts come from Rust types)\n` +
+    "      0 wasm-bindgen-test (tests only)",
+);
+const glue = `${root}pkg/kling_edge.js`;
+console.log(
+  `\nJS beside the module: wasm-bindgen's glue ${readFileSync(glue).length} bytes (${gz(glue)} gzip); ` +
+    `the host snippet ${hostSnippet()}.`,
+);
+
+function tsDecls() {
+  const dts = readFileSync(`${root}pkg/kling_edge.d.ts`, "utf8");
+  return (dts.match(/^export interface \w+/gm) ?? []).length;
+}
+
+function hostSnippet() {
+  const snippets = `${root}pkg/snippets`;
+  const dirs = existsSync(snippets) ? readdirSync(snippets) : [];
+  const file = dirs.map((d) => `${snippets}/${d}/src/wasm/host.js`).find(existsSync);
+  return file ? `${readFileSync(file).length} bytes (${gz(file)} gzip)` : "missing";
+}

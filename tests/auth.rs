@@ -7,6 +7,7 @@
 mod support;
 
 use kling_edge::api::http::Method;
+use kling_edge::api::options::Token;
 use kling_edge::api::{
     sign_token, Client, ClientOptions, ErrorKind, Family, RequestOptions, Secret,
 };
@@ -69,7 +70,7 @@ fn token_is_re_signed_within_the_five_minute_refresh_margin() {
 fn token_ttl_option_sets_exp() {
     let env = ScriptedEnv::new();
     env.reply(ok(task("t-1", "succeed")));
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         token_ttl_seconds: Some(600.0),
         ..ak_options()
     })
@@ -182,8 +183,8 @@ fn api_key_gets_no_refresh_retry() {
 fn static_token_gets_no_refresh_retry() {
     let env = ScriptedEnv::new();
     env.reply(api_error(401, 1003, "not yet valid").with("date", &http_date(T0_S as u64)));
-    let client = Client::new(&ClientOptions {
-        token: Some(Secret::new("pre.signed.jwt")),
+    let client = Client::new(&ClientOptions::<()> {
+        token: Some(Token::Fixed(Secret::new("pre.signed.jwt"))),
         ..ClientOptions::default()
     })
     .unwrap();
@@ -199,8 +200,8 @@ fn token_provider_is_asked_again_after_1004() {
     env.token(Ok("old-token")).token(Ok("new-token"));
     env.reply(api_error(401, 1004, "expired"))
         .reply(ok(task("t-1", "succeed")));
-    let client = Client::new(&ClientOptions {
-        token_provider: true,
+    let client = Client::new(&ClientOptions::<()> {
+        token: Some(Token::Provider(())),
         ..ClientOptions::default()
     })
     .unwrap();
@@ -217,8 +218,8 @@ fn token_provider_failure_is_returned_without_sending() {
         ErrorKind::Auth,
         "provider down",
     )));
-    let client = Client::new(&ClientOptions {
-        token_provider: true,
+    let client = Client::new(&ClientOptions::<()> {
+        token: Some(Token::Provider(())),
         ..ClientOptions::default()
     })
     .unwrap();

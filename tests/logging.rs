@@ -139,14 +139,14 @@ fn no_log_line_holds_a_credential() {
     for client in [
         logging_client("debug"),
         {
-            Client::new(&ClientOptions {
+            Client::new(&ClientOptions::<()> {
                 log_level: Some("debug".into()),
                 ..ClientOptions::default()
             })
             .unwrap()
         },
         {
-            let mut o = ClientOptions {
+            let mut o = ClientOptions::<()> {
                 log_level: Some("debug".into()),
                 ..ClientOptions::default()
             };
@@ -182,7 +182,7 @@ fn no_log_line_holds_a_credential() {
 #[test]
 fn log_level_option_is_checked_and_kling_log_decides_when_it_is_absent() {
     let level = |opt: Option<&str>, env: Option<&str>| {
-        Client::new(&ClientOptions {
+        Client::new(&ClientOptions::<()> {
             log_level: opt.map(str::to_string),
             log_level_env: env.map(str::to_string),
             ..ClientOptions::default()

@@ -8,6 +8,7 @@ mod support;
 
 use kling_edge::api::auth::Credentials;
 use kling_edge::api::client::DEFAULT_MAX_RETRIES;
+use kling_edge::api::options::Token;
 use kling_edge::api::{Client, ClientOptions, Error, ErrorKind, Secret};
 use support::*;
 
@@ -26,7 +27,7 @@ fn no_secret_in(e: &Error) {
 
 #[test]
 fn access_key_and_api_key_together_are_refused() {
-    let e = refused(ClientOptions {
+    let e = refused(ClientOptions::<()> {
         api_key: Some(Secret::new("the-api-key")),
         ..ak_options()
     });
@@ -40,24 +41,24 @@ fn access_key_and_api_key_together_are_refused() {
 
 #[test]
 fn api_key_and_token_together_are_refused() {
-    refused(ClientOptions {
+    refused(ClientOptions::<()> {
         api_key: Some(Secret::new("the-api-key")),
-        token: Some(Secret::new("the-token")),
+        token: Some(Token::Fixed(Secret::new("the-token"))),
         ..ClientOptions::default()
     });
 }
 
 #[test]
 fn access_key_and_token_provider_together_are_refused() {
-    refused(ClientOptions {
-        token_provider: true,
+    refused(ClientOptions::<()> {
+        token: Some(Token::Provider(())),
         ..ak_options()
     });
 }
 
 #[test]
 fn access_key_without_secret_key_is_refused() {
-    let e = refused(ClientOptions {
+    let e = refused(ClientOptions::<()> {
         access_key: Some(AK.into()),
         ..ClientOptions::default()
     });
@@ -70,7 +71,7 @@ fn access_key_without_secret_key_is_refused() {
 
 #[test]
 fn secret_key_without_access_key_is_refused() {
-    let e = refused(ClientOptions {
+    let e = refused(ClientOptions::<()> {
         secret_key: Some(Secret::new(SK)),
         ..ClientOptions::default()
     });
@@ -79,27 +80,27 @@ fn secret_key_without_access_key_is_refused() {
 
 #[test]
 fn empty_credentials_are_refused() {
-    refused(ClientOptions {
+    refused(ClientOptions::<()> {
         access_key: Some(" ".into()),
         ..ak_options()
     });
-    refused(ClientOptions {
+    refused(ClientOptions::<()> {
         secret_key: Some(Secret::new("")),
         ..ak_options()
     });
-    refused(ClientOptions {
+    refused(ClientOptions::<()> {
         api_key: Some(Secret::new("")),
         ..ClientOptions::default()
     });
-    refused(ClientOptions {
-        token: Some(Secret::new("\t")),
+    refused(ClientOptions::<()> {
+        token: Some(Token::Fixed(Secret::new("\t"))),
         ..ClientOptions::default()
     });
 }
 
 #[test]
 fn base_url_and_region_together_are_refused() {
-    refused(ClientOptions {
+    refused(ClientOptions::<()> {
         base_url: Some("https://api-singapore.klingai.com".into()),
         region: Some("global".into()),
         ..ak_options()
@@ -109,7 +110,7 @@ fn base_url_and_region_together_are_refused() {
 #[test]
 fn unknown_region_is_refused() {
     for region in ["us", "CN", "", "beijing"] {
-        let e = refused(ClientOptions {
+        let e = refused(ClientOptions::<()> {
             region: Some(region.into()),
             ..ak_options()
         });
@@ -128,7 +129,7 @@ fn base_url_that_is_not_http_is_refused() {
         "https://api.klingai.com/#frag",
         "https://api kling.com",
     ] {
-        refused(ClientOptions {
+        refused(ClientOptions::<()> {
             base_url: Some(url.into()),
             ..ak_options()
         });
@@ -138,13 +139,13 @@ fn base_url_that_is_not_http_is_refused() {
 #[test]
 fn timeouts_out_of_range_are_refused() {
     for t in [0.0, -1.0, 0.5, 3_600_001.0, f64::NAN, f64::INFINITY] {
-        refused(ClientOptions {
+        refused(ClientOptions::<()> {
             timeout_ms: Some(t),
             ..ak_options()
         });
     }
     for t in [1.0, 3_600_000.0] {
-        let c = Client::new(&ClientOptions {
+        let c = Client::new(&ClientOptions::<()> {
             timeout_ms: Some(t),
             ..ak_options()
         })
@@ -156,13 +157,13 @@ fn timeouts_out_of_range_are_refused() {
 #[test]
 fn retries_out_of_range_are_refused() {
     for r in [-1.0, 11.0, 1.5, f64::NAN] {
-        refused(ClientOptions {
+        refused(ClientOptions::<()> {
             max_retries: Some(r),
             ..ak_options()
         });
     }
     for r in [0.0, 10.0] {
-        let c = Client::new(&ClientOptions {
+        let c = Client::new(&ClientOptions::<()> {
             max_retries: Some(r),
             ..ak_options()
         })
@@ -176,7 +177,7 @@ fn retries_out_of_range_are_refused() {
 #[test]
 fn token_ttl_out_of_range_is_refused() {
     for ttl in [9.0, 86_401.0, 60.5] {
-        refused(ClientOptions {
+        refused(ClientOptions::<()> {
             token_ttl_seconds: Some(ttl),
             ..ak_options()
         });
@@ -185,7 +186,7 @@ fn token_ttl_out_of_range_is_refused() {
 
 #[test]
 fn secrets_in_a_browser_page_are_refused_without_dangerously_allow_browser() {
-    let e = refused(ClientOptions {
+    let e = refused(ClientOptions::<()> {
         in_browser: true,
         ..ak_options()
     });
@@ -195,7 +196,7 @@ fn secrets_in_a_browser_page_are_refused_without_dangerously_allow_browser() {
         e.message
     );
     no_secret_in(&e);
-    let e = refused(ClientOptions {
+    let e = refused(ClientOptions::<()> {
         in_browser: true,
         api_key: Some(Secret::new("the-api-key")),
         ..ClientOptions::default()
@@ -205,7 +206,7 @@ fn secrets_in_a_browser_page_are_refused_without_dangerously_allow_browser() {
 
 #[test]
 fn secrets_in_a_browser_page_are_allowed_with_dangerously_allow_browser() {
-    let c = Client::new(&ClientOptions {
+    let c = Client::new(&ClientOptions::<()> {
         in_browser: true,
         dangerously_allow_browser: true,
         ..ak_options()
@@ -215,7 +216,7 @@ fn secrets_in_a_browser_page_are_allowed_with_dangerously_allow_browser() {
         c.auth().credentials(),
         Credentials::AccessKey { access_key, .. } if access_key == AK
     ));
-    Client::new(&ClientOptions {
+    Client::new(&ClientOptions::<()> {
         in_browser: true,
         dangerously_allow_browser: true,
         api_key: Some(Secret::new("k")),
@@ -227,20 +228,20 @@ fn secrets_in_a_browser_page_are_allowed_with_dangerously_allow_browser() {
 #[test]
 fn a_token_or_a_provider_or_nothing_is_fine_in_a_browser_page() {
     for options in [
-        ClientOptions {
-            token: Some(Secret::new("short-lived")),
+        ClientOptions::<()> {
+            token: Some(Token::Fixed(Secret::new("short-lived"))),
             ..ClientOptions::default()
         },
-        ClientOptions {
-            token_provider: true,
+        ClientOptions::<()> {
+            token: Some(Token::Provider(())),
             ..ClientOptions::default()
         },
-        ClientOptions {
+        ClientOptions::<()> {
             base_url: Some("https://my-proxy.example.com".into()),
             ..ClientOptions::default()
         },
     ] {
-        Client::new(&ClientOptions {
+        Client::new(&ClientOptions::<()> {
             in_browser: true,
             ..options
         })
@@ -252,22 +253,22 @@ fn a_token_or_a_provider_or_nothing_is_fine_in_a_browser_page() {
 fn each_credential_form_is_recognised() {
     let creds = |o: ClientOptions| Client::new(&o).unwrap().auth().credentials().clone();
     assert_eq!(
-        creds(ClientOptions {
+        creds(ClientOptions::<()> {
             api_key: Some(Secret::new("k")),
             ..ClientOptions::default()
         }),
         Credentials::ApiKey(Secret::new("k"))
     );
     assert_eq!(
-        creds(ClientOptions {
-            token: Some(Secret::new("t")),
+        creds(ClientOptions::<()> {
+            token: Some(Token::Fixed(Secret::new("t"))),
             ..ClientOptions::default()
         }),
         Credentials::Token(Secret::new("t"))
     );
     assert_eq!(
-        creds(ClientOptions {
-            token_provider: true,
+        creds(ClientOptions::<()> {
+            token: Some(Token::Provider(())),
             ..ClientOptions::default()
         }),
         Credentials::Provider

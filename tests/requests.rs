@@ -8,6 +8,7 @@ mod support;
 
 use kling_edge::api::client::{CN_BASE_URL, DEFAULT_TIMEOUT_MS, GLOBAL_BASE_URL};
 use kling_edge::api::http::{Method, Request};
+use kling_edge::api::options::Token;
 use kling_edge::api::{sign_token, Client, ClientOptions, Family, Page, RequestOptions, Secret};
 use serde_json::{json, Value};
 use support::*;
@@ -294,8 +295,8 @@ fn api_key_is_sent_as_a_bearer_token() {
 fn static_token_is_sent_as_is() {
     let env = ScriptedEnv::new();
     env.reply(ok(task("t", "succeed")));
-    let client = Client::new(&ClientOptions {
-        token: Some(Secret::new("pre.signed.jwt")),
+    let client = Client::new(&ClientOptions::<()> {
+        token: Some(Token::Fixed(Secret::new("pre.signed.jwt"))),
         ..ClientOptions::default()
     })
     .unwrap();
@@ -307,8 +308,8 @@ fn static_token_is_sent_as_is() {
 }
 
 fn provider_client() -> Client {
-    Client::new(&ClientOptions {
-        token_provider: true,
+    Client::new(&ClientOptions::<()> {
+        token: Some(Token::Provider(())),
         ..ClientOptions::default()
     })
     .unwrap()
@@ -371,7 +372,7 @@ fn empty_token_from_the_provider_is_refused_before_sending() {
 fn no_credentials_sends_no_authorization_header() {
     let env = ScriptedEnv::new();
     env.reply(ok(task("t", "submitted")));
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         base_url: Some("http://localhost:8787/kling/".into()),
         ..ClientOptions::default()
     })
@@ -397,7 +398,7 @@ fn no_credentials_sends_no_authorization_header() {
 fn region_cn_uses_the_beijing_host() {
     let env = ScriptedEnv::new();
     env.reply(ok(task("t", "succeed")));
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         region: Some("cn".into()),
         ..ak_options()
     })
@@ -413,7 +414,7 @@ fn region_cn_uses_the_beijing_host() {
 #[test]
 fn region_global_and_no_region_use_the_singapore_host() {
     for region in [None, Some("global".to_string())] {
-        let client = Client::new(&ClientOptions {
+        let client = Client::new(&ClientOptions::<()> {
             region,
             ..ak_options()
         })
@@ -425,7 +426,7 @@ fn region_global_and_no_region_use_the_singapore_host() {
 
 #[test]
 fn base_url_trailing_slashes_are_trimmed() {
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         base_url: Some("https://proxy.example.com/kling//".into()),
         ..ak_options()
     })
@@ -460,7 +461,7 @@ fn client_timeout_option_applies_to_every_attempt() {
     let env = ScriptedEnv::new();
     env.fail(kling_edge::api::http::TransportError::Timeout)
         .reply(ok(task("t", "succeed")));
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         timeout_ms: Some(2500.0),
         ..ak_options()
     })

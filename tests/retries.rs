@@ -203,7 +203,7 @@ fn per_call_max_retries_overrides_the_client() {
 fn client_max_retries_option_is_the_default_for_every_call() {
     let env = always(Err(TransportError::Timeout), 6);
     env.set_random(&[0, 0, 0, 0]);
-    let client = Client::new(&ClientOptions {
+    let client = Client::new(&ClientOptions::<()> {
         max_retries: Some(5.0),
         ..ak_options()
     })

@@ -72,8 +72,9 @@ boot().catch((err) => {
 
 // ---------------------------------------------------------------------------------- connection
 
-/** Today's budget of the demo user, from the service's `GET /me`. */
+/** Today's budget of the demo user, from the service's `GET /me`, and the account's units. */
 async function refreshBudget() {
+  refreshUnits();
   const el = $("#budget");
   if (!state.session) return;
   try {
@@ -81,6 +82,35 @@ async function refreshBudget() {
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     const me = await r.json();
     el.textContent = `Signed in as ${me.user}. Today: ${me.spent} of ${me.budget} units spent, ${me.reserved} reserved, ${me.remaining} left.`;
+    el.hidden = false;
+  } catch {
+    el.hidden = true;
+  }
+}
+
+/**
+ * What remains of the account's resource packs: through the service's `GET /account` (when its
+ * operator shows it), or, with the user's own key, from `kling.account.costs` directly.
+ */
+async function refreshUnits() {
+  const el = $("#units");
+  try {
+    let units;
+    if (state.via === "direct") {
+      const costs = await state.client.account.costs({ start_time: Math.max(0, Date.now() - 400 * 86_400_000), end_time: Date.now() });
+      const online = costs.resource_pack_subscribe_infos.filter((p) => p.status === "online");
+      units = { remaining: online.reduce((n, p) => n + p.remaining_quantity, 0), packs: online.length };
+    } else {
+      if (!state.session) throw new Error("no session");
+      const r = await fetch(`${location.origin}/account`, {
+        headers: { authorization: `Bearer ${state.session.token}` },
+        cache: "no-store",
+      });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const body = await r.json();
+      units = { remaining: body.remaining, packs: body.packs.filter((p) => p.status === "online").length };
+    }
+    el.textContent = `Account: ${units.remaining} units remaining in ${units.packs} active resource pack${units.packs === 1 ? "" : "s"} (Kling's count may lag behind charges).`;
     el.hidden = false;
   } catch {
     el.hidden = true;
@@ -166,6 +196,7 @@ function setupConnection() {
       state.via = "direct";
       state.directBase = baseUrl;
       renderConnState();
+      refreshUnits();
       announce("Using your keys, directly.");
       history.load(1);
     } catch (err) {
@@ -181,6 +212,7 @@ function forgetKeys() {
   state.client = state.edge;
   state.via = "edge";
   renderConnState();
+  refreshUnits();
   if (wasDirect) history.load(1);
 }
 

@@ -115,6 +115,7 @@ export async function startDemo({
       ACCOUNT_DAILY_UNITS: "1000",
       ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
       ALLOW_PRO: "true",
+      SHOW_ACCOUNT_UNITS: "true",
     });
     const mf = new Miniflare({
       ...workerBindings({ scriptPath, modulesRoot: dirname(scriptPath), createsPerMinute: 60 }),

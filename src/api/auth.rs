@@ -22,6 +22,12 @@ const REFRESH_MARGIN_SECONDS: i64 = 300;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
 impl Secret {
     /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Secret {

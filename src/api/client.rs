@@ -47,7 +47,7 @@ impl<J: Json> Reply<J> {
 
 impl Client {
     /// Checks `options` and builds a client.
-    pub fn new(options: &ClientOptions) -> Result<Client, Error> {
+    pub fn new<F>(options: &ClientOptions<F>) -> Result<Client, Error> {
         let (config, credentials) = ClientConfig::from_options(options)?;
         let auth = Auth::new(credentials, config.token_ttl_seconds);
         let slots = config.max_concurrent_tasks.map(Slots::new);

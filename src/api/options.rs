@@ -1,5 +1,9 @@
 //! Client options: what the caller may set, checked once, with the defaults.
 
+use serde::Deserialize;
+#[cfg(target_arch = "wasm32")]
+use tsify::Tsify;
+
 use crate::api::auth::{Credentials, Secret, DEFAULT_TTL_SECONDS};
 use crate::api::error::Error;
 use crate::api::log::LogLevel;
@@ -20,42 +24,154 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
 const MAX_RETRIES_LIMIT: f64 = 10.0;
 
-/// Client options as the caller gave them, before any check.
-#[derive(Debug, Default, Clone)]
-pub struct ClientOptions {
-    /// Access key (with `secret_key`).
+/// Client options as the caller gave them, before any check: declared once, here. The caller's
+/// object is read into this type (through `serde-wasm-bindgen` in JavaScript), checked by
+/// [`ClientConfig::from_options`], and published as the `KlingClientOptions` TypeScript type.
+/// `F` is the host's value for what only the host can hold (functions, a logger object).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(Tsify),
+    tsify(rename = "KlingClientOptions")
+)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    bound = "F: Deserialize<'de> + HostValue"
+)]
+pub struct ClientOptions<F = ()> {
+    /// The access key (with `secretKey`): a JWT is signed here and re-signed before it expires.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub access_key: Option<String>,
-    /// Secret key (with `access_key`).
+    /// The secret key (with `accessKey`).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string", optional))]
     pub secret_key: Option<Secret>,
-    /// A Kling API key.
+    /// A Kling API key, sent as `Authorization: Bearer`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string", optional))]
     pub api_key: Option<Secret>,
-    /// A pre-signed token.
-    pub token: Option<Secret>,
-    /// Whether a token provider function was given.
-    pub token_provider: bool,
-    /// The API host (or a proxy).
+    /// A pre-signed token, or a function returning one (asked again after 1003/1004).
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "string | (() => string | Promise<string>)", type_params = "")
+    )]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub token: Option<Token<F>>,
+    /// The API host, or a proxy that adds credentials. Default `https://api-singapore.klingai.com`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub base_url: Option<String>,
-    /// `"global"` or `"cn"`.
+    /// `"global"` (api-singapore) or `"cn"` (api-beijing); an alternative to `baseUrl`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"global\" | \"cn\"", optional))]
     pub region: Option<String>,
-    /// Per-attempt timeout in milliseconds.
+    /// Per HTTP attempt, in milliseconds; default 60000.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub timeout_ms: Option<f64>,
-    /// Retries after the first attempt.
+    /// Retries after the first attempt; default 2.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max_retries: Option<f64>,
-    /// Lifetime of signed tokens, in seconds.
+    /// Lifetime of signed tokens, in seconds; default 1800.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub token_ttl_seconds: Option<f64>,
-    /// Largest response body read, in bytes.
+    /// Largest response body read, default 8 MiB; past it: `ERR_KLING_DECODE`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max_response_bytes: Option<f64>,
-    /// Most tasks this client runs at once in `*AndWait` calls and chains.
+    /// Most tasks run at once by `*AndWait` calls and chains; the rest queue. Default: no limit.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max_concurrent_tasks: Option<f64>,
-    /// The caller accepts holding secrets in a browser page or a browser's worker.
+    /// The `fetch` to send with. Default: the global fetch.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(
+            type = "(input: string, init?: RequestInit) => Promise<Response>",
+            type_params = ""
+        )
+    )]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub fetch: Option<F>,
+    /// Required to hold `accessKey`/`secretKey`/`apiKey` in a browser page or a browser's worker.
+    #[serde(default, deserialize_with = "flag")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean", optional))]
     pub dangerously_allow_browser: bool,
-    /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
-    pub in_browser: bool,
-    /// `logLevel`: `"off"`, `"error"`, `"warn"`, `"info"` or `"debug"`.
+    /// How much to log, as openai-node does: `"off"` (default), `"error"` (calls that finally
+    /// fail), `"warn"` (retries, with the wait chosen, too), `"info"` (as warn), `"debug"` (every
+    /// HTTP attempt too: method, path, HTTP status, Kling code, request id, attempt, duration).
+    /// When absent, the environment variable `KLING_LOG` decides where the runtime has one (an
+    /// unknown value there is ignored). No log line ever holds a credential.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "KlingLogLevel", optional))]
     pub log_level: Option<String>,
+    /// Where log lines go: `logger[level](message, fields)`. Default: the global `console`.
+    /// What the logger throws is ignored.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "KlingLogger", type_params = "", optional)
+    )]
+    pub logger: Option<F>,
+    /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
+    #[serde(skip)]
+    pub in_browser: bool,
     /// The `KLING_LOG` environment variable, where the host has one; used when `log_level` is
     /// absent. An unknown value there is ignored: an environment must not break construction.
+    #[serde(skip)]
     pub log_level_env: Option<String>,
+}
+
+impl<F> Default for ClientOptions<F> {
+    fn default() -> Self {
+        ClientOptions {
+            access_key: None,
+            secret_key: None,
+            api_key: None,
+            token: None,
+            base_url: None,
+            region: None,
+            timeout_ms: None,
+            max_retries: None,
+            token_ttl_seconds: None,
+            max_response_bytes: None,
+            max_concurrent_tasks: None,
+            fetch: None,
+            dangerously_allow_browser: false,
+            log_level: None,
+            logger: None,
+            in_browser: false,
+            log_level_env: None,
+        }
+    }
+}
+
+/// `token`: a fixed string, or the host's function that returns one.
+#[derive(Debug, Clone)]
+pub enum Token<F> {
+    /// A pre-signed token.
+    Fixed(Secret),
+    /// A function to ask (the host calls it).
+    Provider(F),
+}
+
+/// What the core asks of a host value it was handed: whether it is a string.
+pub trait HostValue {
+    /// The value as a string, when it is one.
+    fn as_text(&self) -> Option<String>;
+}
+
+impl HostValue for () {
+    fn as_text(&self) -> Option<String> {
+        None
+    }
+}
+
+impl<'de, F: Deserialize<'de> + HostValue> Deserialize<'de> for Token<F> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Token<F>, D::Error> {
+        let value = F::deserialize(d)?;
+        Ok(match value.as_text() {
+            Some(text) => Token::Fixed(Secret::new(text)),
+            None => Token::Provider(value),
+        })
+    }
+}
+
+/// `null` counts as not given, as for every other option.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
 /// Checked client configuration.
@@ -79,7 +195,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Checks every option; the credentials come back separately, for the authenticator.
-    pub fn from_options(o: &ClientOptions) -> Result<(ClientConfig, Credentials), Error> {
+    pub fn from_options<F>(o: &ClientOptions<F>) -> Result<(ClientConfig, Credentials), Error> {
         let config = ClientConfig {
             base_url: base_url(o)?,
             timeout_ms: check_timeout(o.timeout_ms, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS),
@@ -102,7 +218,7 @@ impl ClientConfig {
 }
 
 /// `logLevel` when given (strictly checked), else `KLING_LOG` when it names a level, else off.
-fn log_level(o: &ClientOptions) -> Result<LogLevel, Error> {
+fn log_level<F>(o: &ClientOptions<F>) -> Result<LogLevel, Error> {
     match o.log_level.as_deref() {
         Some(name) => LogLevel::from_name(name).ok_or_else(|| {
             Error::invalid_options(format!(
@@ -177,11 +293,11 @@ fn check_retries(v: Option<f64>) -> Result<Option<u32>, Error> {
     }
 }
 
-fn credentials(o: &ClientOptions) -> Result<Credentials, Error> {
+fn credentials<F>(o: &ClientOptions<F>) -> Result<Credentials, Error> {
     let forms = [
         o.access_key.is_some() || o.secret_key.is_some(),
         o.api_key.is_some(),
-        o.token.is_some() || o.token_provider,
+        o.token.is_some(),
     ];
     if forms.iter().filter(|f| **f).count() > 1 {
         return Err(Error::invalid_options(
@@ -224,16 +340,16 @@ fn credentials(o: &ClientOptions) -> Result<Credentials, Error> {
             nonempty(key.expose(), "apiKey")?;
             Credentials::ApiKey(key.clone())
         }
-        (_, _, _, Some(token)) => {
+        (_, _, _, Some(Token::Fixed(token))) => {
             nonempty(token.expose(), "token")?;
             Credentials::Token(token.clone())
         }
-        _ if o.token_provider => Credentials::Provider,
+        (_, _, _, Some(Token::Provider(_))) => Credentials::Provider,
         _ => Credentials::None,
     })
 }
 
-fn base_url(o: &ClientOptions) -> Result<String, Error> {
+fn base_url<F>(o: &ClientOptions<F>) -> Result<String, Error> {
     let url = match (&o.base_url, o.region.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(Error::invalid_options(

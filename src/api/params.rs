@@ -114,7 +114,10 @@ pub struct TextToVideoParams<J> {
     pub duration: Option<String>,
     /// Camera movement, as Kling documents it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, unknown>", type_params = "")
+    )]
     pub camera_control: Option<J>,
     /// Whether Kling also renders a watermarked copy.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,11 +166,14 @@ pub struct ImageToVideoParams<J> {
     pub static_mask: Option<String>,
     /// Areas that move along trajectories, as Kling documents them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]"))]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "unknown[]", type_params = ""))]
     pub dynamic_masks: Option<J>,
     /// Camera movement, as Kling documents it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "Record<string, unknown>", type_params = "")
+    )]
     pub camera_control: Option<J>,
     /// Whether Kling also renders a watermarked copy.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,32 +5,15 @@ use std::rc::Rc;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use crate::api::auth::Secret;
+use crate::api::options::Token;
+use crate::api::validate::parse;
 use crate::api::{Client, ClientOptions, Credentials, Error};
-use crate::wasm::convert::Bag;
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::iter::Lister;
+use crate::wasm::json::Js;
 use crate::wasm::resource::{Account, Extensions, ImageToVideo, TextToVideo};
-
-const CLIENT_OPTIONS: &[&str] = &[
-    "accessKey",
-    "secretKey",
-    "apiKey",
-    "token",
-    "baseUrl",
-    "region",
-    "timeoutMs",
-    "maxRetries",
-    "tokenTtlSeconds",
-    "maxResponseBytes",
-    "maxConcurrentTasks",
-    "fetch",
-    "dangerouslyAllowBrowser",
-    "logLevel",
-    "logger",
-];
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
 /// signed tokens and learns the server's clock.
@@ -50,63 +33,74 @@ pub struct KlingClient {
 }
 
 fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
-    let bag = Bag::new(options, "KlingClient options", CLIENT_OPTIONS)?;
-    let token = bag.get("token");
-    let provider = token.dyn_ref::<Function>().cloned();
-    let fixed_token = if provider.is_some() {
-        None
-    } else {
-        bag.string("token")?
-    };
     let opts = ClientOptions {
-        access_key: bag.string("accessKey")?,
-        secret_key: bag.string("secretKey")?.map(Secret::new),
-        api_key: bag.string("apiKey")?.map(Secret::new),
-        token: fixed_token.map(Secret::new),
-        token_provider: provider.is_some(),
-        base_url: bag.string("baseUrl")?,
-        region: bag.string("region")?,
-        timeout_ms: bag.number("timeoutMs")?,
-        max_retries: bag.number("maxRetries")?,
-        token_ttl_seconds: bag.number("tokenTtlSeconds")?,
-        max_response_bytes: bag.number("maxResponseBytes")?,
-        max_concurrent_tasks: bag.number("maxConcurrentTasks")?,
-        dangerously_allow_browser: bag.flag("dangerouslyAllowBrowser")?,
         in_browser: host::is_browser(),
-        log_level: bag.string("logLevel")?,
-        log_level_env: None,
+        ..read_options(options)?
     };
     let opts = ClientOptions {
         // Read only when the option is absent: in Deno, reading the environment may need a permission.
         log_level_env: opts.log_level.is_none().then(host::env_log_level).flatten(),
         ..opts
     };
-    let fetch = match bag.function("fetch")? {
-        Some(f) => f,
+    let provider = match &opts.token {
+        Some(Token::Provider(f)) => Some(function(f, "token", "a string or a function")?),
+        _ => None,
+    };
+    let fetch = match &opts.fetch {
+        Some(f) => function(f, "fetch", "a function")?,
         None => host::global_fetch().ok_or_else(|| {
             Error::invalid_options("this runtime has no global fetch: pass the `fetch` option")
         })?,
+    };
+    let logger = match &opts.logger {
+        Some(l) if !host::is_logger(&l.0) => {
+            return Err(Error::invalid_options(
+                "`logger` must be an object with `error`, `warn`, `info` and `debug` functions, like `console`",
+            ))
+        }
+        Some(l) => l.0.clone(),
+        None => JsValue::UNDEFINED,
     };
     Ok(Inner {
         client: Client::new(&opts)?,
         fetch,
         provider,
-        logger: logger(&bag)?,
+        logger,
     })
 }
 
-/// The `logger` option: console-shaped, or `undefined` for the global `console`.
-fn logger(bag: &Bag) -> Result<JsValue, Error> {
-    let logger = bag.get("logger");
-    if logger.is_undefined() || logger.is_null() {
-        return Ok(JsValue::UNDEFINED);
+/// The caller's options, read into the one declaration of them ([`ClientOptions`]).
+fn read_options(options: &JsValue) -> Result<ClientOptions<Js>, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(ClientOptions::default());
     }
-    if !host::is_logger(&logger) {
-        return Err(Error::invalid_options(
-            "`logger` must be an object with `error`, `warn`, `info` and `debug` functions, like `console`",
-        ));
+    // A copy of the own properties, so a getter that throws is reported, not thrown through.
+    let copy = host::plain_options(options);
+    if let Some(why) = host::unsendable(&copy) {
+        return Err(Error::invalid_options(format!(
+            "KlingClient options cannot be read: {why}"
+        )));
     }
-    Ok(logger)
+    parse::<ClientOptions<Js>, Js>(&Js(copy), &[]).map_err(|e| {
+        let name = e.field.clone().unwrap_or_default();
+        let message = match e.message.strip_prefix("unknown field ") {
+            Some(rest) => format!(
+                "unknown option {}",
+                rest.replace(": accepted fields are", "; known options are")
+            ),
+            None if name == "params" => "KlingClient options must be an object".to_string(),
+            None => format!("option {}", e.message),
+        };
+        Error::invalid_options(message)
+    })
+}
+
+fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
+    value
+        .0
+        .clone()
+        .dyn_into::<Function>()
+        .map_err(|_| Error::invalid_options(format!("option `{name}` must be {what}")))
 }
 
 #[wasm_bindgen]

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
 
 use crate::api::{Error, Task};
 use crate::wasm::host;
@@ -87,13 +88,6 @@ impl Bag {
         (!v.is_undefined() && !v.is_null()).then_some(v)
     }
 
-    /// A string option.
-    pub fn string(&self, key: &'static str) -> Result<Option<String>, Error> {
-        self.present(key)
-            .map(|v| v.as_string().ok_or_else(|| type_error(key, "a string")))
-            .transpose()
-    }
-
     /// A number option.
     pub fn number(&self, key: &'static str) -> Result<Option<f64>, Error> {
         if self.obj.is_undefined() {
@@ -117,14 +111,6 @@ impl Bag {
         }
     }
 
-    /// A boolean option (absent = false).
-    pub fn flag(&self, key: &'static str) -> Result<bool, Error> {
-        self.present(key)
-            .map(|v| v.as_bool().ok_or_else(|| type_error(key, "a boolean")))
-            .transpose()
-            .map(|b| b.unwrap_or(false))
-    }
-
     /// A function option.
     pub fn function(&self, key: &'static str) -> Result<Option<Function>, Error> {
         self.present(key)
@@ -135,11 +121,14 @@ impl Bag {
             .transpose()
     }
 
-    /// An `AbortSignal` option, passed through as is (`undefined` when absent).
-    pub fn signal(&self) -> Result<JsValue, Error> {
+    /// An `AbortSignal` option. Checked by shape, not `instanceof`: a signal from another realm
+    /// (an iframe) or a polyfill is a signal too.
+    pub fn signal(&self) -> Result<Option<AbortSignal>, Error> {
         match self.present("signal") {
-            None => Ok(JsValue::UNDEFINED),
-            Some(s) if Reflect::has(&s, &"aborted".into()).unwrap_or(false) => Ok(s),
+            None => Ok(None),
+            Some(s) if Reflect::has(&s, &"aborted".into()).unwrap_or(false) => {
+                Ok(Some(s.unchecked_into()))
+            }
             Some(_) => Err(type_error("signal", "an AbortSignal")),
         }
     }

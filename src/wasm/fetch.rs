@@ -2,8 +2,10 @@
 //! `Date.now()` and `crypto.getRandomValues`.
 
 use js_sys::Function;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Crypto};
 
 use crate::api::http::{Request, Response, TransportError};
 use crate::api::{Env, Error, LogLevel, LogRecord};
@@ -11,11 +13,18 @@ use crate::wasm::convert::response_headers;
 use crate::wasm::host::{self, Outcome};
 use crate::wasm::json::Js;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `crypto` (Web Crypto): `globalThis.crypto` in every supported runtime.
+    #[wasm_bindgen(thread_local_v2, js_name = crypto)]
+    static CRYPTO: Option<Crypto>;
+}
+
 /// One operation's host: the fetch to use, the caller's abort signal, the token provider, the
 /// logger.
 pub struct FetchEnv {
     pub fetch: Function,
-    pub signal: JsValue,
+    pub signal: Option<AbortSignal>,
     pub provider: Option<Function>,
     pub logger: JsValue,
 }
@@ -29,6 +38,9 @@ impl Env for FetchEnv {
         timeout_ms: u32,
         max_bytes: u64,
     ) -> Result<Response<Js>, TransportError> {
+        if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return Err(TransportError::Aborted);
+        }
         let headers = request
             .headers
             .iter()
@@ -42,7 +54,7 @@ impl Env for FetchEnv {
             request.body.as_ref().map(|b| b.0.clone()),
             timeout_ms,
             max_bytes as f64,
-            &self.signal,
+            self.signal.as_ref(),
             &response_headers(),
         );
         // `send` never rejects; an Err here would mean the host itself broke.
@@ -79,7 +91,7 @@ impl Env for FetchEnv {
     }
 
     async fn sleep(&self, ms: u32) -> Result<(), TransportError> {
-        match JsFuture::from(host::sleep(ms, &self.signal)).await {
+        match JsFuture::from(host::sleep(ms, self.signal.as_ref())).await {
             Ok(v) if v.as_bool() == Some(true) => Ok(()),
             _ => Err(TransportError::Aborted),
         }
@@ -91,9 +103,17 @@ impl Env for FetchEnv {
     }
 
     fn fill_random(&self, buf: &mut [u8]) {
-        let bytes = host::random_bytes(buf.len());
-        let n = bytes.len().min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
+        // Every runtime this package supports has Web Crypto as a global.
+        let filled = CRYPTO.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.get_random_values_with_u8_array(buf).is_ok())
+        });
+        if !filled {
+            // Jitter and generated ids only; never key material.
+            for b in buf.iter_mut() {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
     }
 
     async fn provide_token(&self) -> Result<String, Error> {

@@ -115,7 +115,12 @@ pub fn verify_callback(
             }
         };
         let body = body_bytes(&raw_body)?;
-        let header = |name: &str| host::read_header(&headers, name);
+        // A `Headers` is asked directly; a plain object (Node's `req.headers`) or another
+        // realm's `Headers` through the host's case-insensitive lookup.
+        let header = |name: &str| match headers.dyn_ref::<web_sys::Headers>() {
+            Some(h) => h.get(name).ok().flatten(),
+            None => host::read_header(&headers, name),
+        };
         verify_signature(&header, &body, secret, tolerance, now_seconds(&bag)?)?;
         Ok(task_to_js(&callback_task(parsed(&raw_body))?))
     };

@@ -57,20 +57,28 @@ export function plainParams(value) {
 
 const UNSENDABLE = Symbol("unsendable");
 
+/**
+ * An options object's own enumerable properties, copied one level deep (functions and the logger
+ * stay as they are), so the wasm reads values that cannot throw under it; `{error, key}` when a
+ * property cannot be read (a throwing getter, a Proxy), and non-objects as they are.
+ */
+export function plainOptions(value) {
+  if (value === null || typeof value !== "object") return value;
+  const copy = {};
+  let key;
+  try {
+    for (key of Object.keys(value)) copy[key] = value[key];
+  } catch (e) {
+    return { [UNSENDABLE]: `option \`${key}\` cannot be read (${String(e?.message ? e.message : e)})`, key };
+  }
+  return copy;
+}
+
 /** Why `plainParams` refused a value, if it did. */
 export function unsendable(copy) {
   return copy !== null && typeof copy === "object" ? copy[UNSENDABLE] : undefined;
 }
 
-export function randomBytes(n) {
-  const bytes = new Uint8Array(n);
-  if (globalThis.crypto && typeof globalThis.crypto.getRandomValues === "function") {
-    globalThis.crypto.getRandomValues(bytes);
-  } else {
-    for (let i = 0; i < n; i++) bytes[i] = Math.floor(Math.random() * 256);
-  }
-  return bytes;
-}
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. Always clears its timer. */
 export function sleep(ms, signal) {

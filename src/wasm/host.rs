@@ -2,6 +2,7 @@
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/src/wasm/host.js")]
 extern "C" {
@@ -31,9 +32,9 @@ extern "C" {
     #[wasm_bindgen(js_name = plainParams)]
     pub fn plain_params(value: &JsValue) -> JsValue;
     pub fn unsendable(copy: &JsValue) -> Option<String>;
-    #[wasm_bindgen(js_name = randomBytes)]
-    pub fn random_bytes(n: usize) -> Vec<u8>;
-    pub fn sleep(ms: u32, signal: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = plainOptions)]
+    pub fn plain_options(value: &JsValue) -> JsValue;
+    pub fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;
     #[allow(clippy::too_many_arguments)]
     pub fn send(
         fetch: &Function,
@@ -43,7 +44,7 @@ extern "C" {
         body: Option<JsValue>,
         timeout_ms: u32,
         max_bytes: f64,
-        signal: &JsValue,
+        signal: Option<&AbortSignal>,
         wanted: &JsValue,
     ) -> Promise;
     #[wasm_bindgen(js_name = callProvider)]

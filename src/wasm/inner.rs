@@ -2,6 +2,7 @@
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
 
 use crate::api::Client;
 use crate::wasm::fetch::FetchEnv;
@@ -16,7 +17,7 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    pub fn env(&self, signal: JsValue) -> FetchEnv {
+    pub fn env(&self, signal: Option<AbortSignal>) -> FetchEnv {
         FetchEnv {
             fetch: self.fetch.clone(),
             signal,

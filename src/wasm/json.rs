@@ -76,6 +76,12 @@ impl<'de> Deserializer<'de> for EveryKey {
     }
 }
 
+impl crate::api::options::HostValue for Js {
+    fn as_text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+}
+
 impl Json for Js {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
         serde_wasm_bindgen::from_value(self.0.clone()).ok()

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 use crate::api::chain::{ChainError, ChainPlan};
 use crate::api::model::Page;
@@ -136,7 +137,7 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
             Ok(host::tag_task(&costs.data.0, costs.request_id))
         }
         Op::Next(family, pages) => {
-            let env = inner.env(JsValue::UNDEFINED);
+            let env = inner.env(None);
             let next = client
                 .next_task(&env, family, &pages, RequestOptions::default())
                 .await?;
@@ -154,7 +155,7 @@ fn string(value: &JsValue, name: &str) -> Result<String, Error> {
         .ok_or_else(|| Error::invalid_request(name, format!("`{name}` must be a string")))
 }
 
-fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, JsValue), Error> {
+fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, Option<AbortSignal>), Error> {
     let bag = Bag::new(
         opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
         "request options",
@@ -164,7 +165,9 @@ fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, JsValue), 
     Ok((request, bag.signal()?))
 }
 
-fn wait_options(opts: &Option<JsValue>) -> Result<(WaitOptions, JsValue, Option<Function>), Error> {
+fn wait_options(
+    opts: &Option<JsValue>,
+) -> Result<(WaitOptions, Option<AbortSignal>, Option<Function>), Error> {
     let bag = Bag::new(
         opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
         "wait options",

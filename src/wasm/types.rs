@@ -51,47 +51,6 @@ export declare class KlingError extends Error {
   completed?: Task[];
 }
 
-export interface KlingClientOptions {
-  accessKey?: string;
-  secretKey?: string;
-  /** A Kling API key, sent as `Authorization: Bearer`. */
-  apiKey?: string;
-  /** A pre-signed token, or a function returning one (asked again after 1003/1004). */
-  token?: string | (() => string | Promise<string>);
-  /** Default `https://api-singapore.klingai.com`. */
-  baseUrl?: string;
-  /** `"global"` (api-singapore) or `"cn"` (api-beijing); an alternative to `baseUrl`. */
-  region?: "global" | "cn";
-  /** Per HTTP attempt, default 60000. */
-  timeoutMs?: number;
-  /** Default 2. */
-  maxRetries?: number;
-  /** Lifetime of signed tokens, default 1800. */
-  tokenTtlSeconds?: number;
-  /** Largest response body read, default 8 MiB; past it: `ERR_KLING_DECODE`. */
-  maxResponseBytes?: number;
-  /** Most tasks run at once by `*AndWait` calls and chains; the rest queue. Default: no limit. */
-  maxConcurrentTasks?: number;
-  /** Default: the global fetch. */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Required to hold accessKey/secretKey/apiKey in a browser page. */
-  dangerouslyAllowBrowser?: boolean;
-  /**
-   * How much to log, as openai-node does: `"off"` (default), `"error"` (calls that finally fail),
-   * `"warn"` (retries, with the wait chosen, too), `"info"` (as warn), `"debug"` (every HTTP
-   * attempt too: method, path, HTTP status, Kling code, request id, attempt, duration). When
-   * absent, the environment variable `KLING_LOG` decides where the runtime has one (an unknown
-   * value there is ignored). Another value here throws `ERR_KLING_INVALID_OPTIONS`. No log line
-   * ever holds a credential.
-   */
-  logLevel?: KlingLogLevel;
-  /**
-   * Where log lines go: `logger[level](message, fields)`. Default: the global `console`. What the
-   * logger throws is ignored.
-   */
-  logger?: KlingLogger;
-}
-
 /** How much a client logs (`logLevel`); each level includes the ones before it. */
 export type KlingLogLevel = "off" | "error" | "warn" | "info" | "debug";
 

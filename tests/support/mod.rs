@@ -300,7 +300,7 @@ impl Env for ScriptedEnv {
 
 /// A client with the vectors' AK/SK logging at `level`.
 pub fn logging_client(level: &str) -> Client {
-    Client::new(&ClientOptions {
+    Client::new(&ClientOptions::<()> {
         log_level: Some(level.to_string()),
         ..ak_options()
     })
@@ -414,8 +414,8 @@ pub fn failed(id: &str, reason: &str) -> Value {
 // ---------- clients ----------
 
 /// Options with the vectors' access key and secret key.
-pub fn ak_options() -> ClientOptions {
-    ClientOptions {
+pub fn ak_options() -> ClientOptions<()> {
+    ClientOptions::<()> {
         access_key: Some(AK.to_string()),
         secret_key: Some(Secret::new(SK)),
         ..ClientOptions::default()
@@ -429,7 +429,7 @@ pub fn ak_client() -> Client {
 
 /// A client with an API key.
 pub fn api_key_client(key: &str) -> Client {
-    Client::new(&ClientOptions {
+    Client::new(&ClientOptions::<()> {
         api_key: Some(Secret::new(key)),
         ..ClientOptions::default()
     })
@@ -438,7 +438,7 @@ pub fn api_key_client(key: &str) -> Client {
 
 /// A client without credentials (behind a proxy).
 pub fn bare_client() -> Client {
-    Client::new(&ClientOptions::default()).expect("valid options")
+    Client::new(&ClientOptions::<()>::default()).expect("valid options")
 }
 
 // ---------- JWT ----------

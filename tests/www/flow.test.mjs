@@ -72,6 +72,14 @@ test("text2video source → extension → succeeded, with the video playing real
   await page.waitForFunction(() =>
     /Signed in as demo-user\. Today: [1-9][0-9.]* of 200 units spent, 0 reserved/.test(document.querySelector("#budget").textContent),
   );
+  // And what remains of the account's resource packs, from the service's GET /account.
+  await page.waitForFunction(() => /^Account: \d+ units remaining/.test(document.querySelector("#units").textContent));
+  const units = await page.locator("#units").textContent();
+  const online = sim.resourcePacks().filter((p) => p.status === "online");
+  const shown = Number(/^Account: (\d+) units remaining in (\d+) active/.exec(units)?.[1]);
+  // Read when the page loaded (the service keeps it a minute): at least what remains now.
+  assert.ok(shown >= online.reduce((n, p) => n + p.remaining_quantity, 0), units);
+  assert.match(units, new RegExp(`in ${online.length} active resource pack`), units);
 
   // The timeline card: ids, request id, units, elapsed, no progress bar any more.
   const meta = await card.locator(".meta").textContent();

@@ -2,6 +2,7 @@
 // See ../README.md and ../../docs/edge.md. Routes:
 //   GET  /health                  liveness, no auth
 //   GET  /me                      today's budget of the caller
+//   GET  /account                 what remains of the account's resource packs (SHOW_ACCOUNT_UNITS)
 //   POST /extensions              create an extension (reserved against the budgets first)
 //   GET  /extensions              the caller's extensions, newest first, paged
 //   GET  /extensions/:id          one of the caller's, by task id or their external task id
@@ -22,6 +23,7 @@ import { serveMedia, signedOwner } from "./media.js";
 import { checkOrigin, preflight } from "./origins.js";
 import { authenticate, sessionKey } from "./session.js";
 import { usage } from "./tasks.js";
+import { accountUnits } from "./units.js";
 
 export { AccountLedger } from "./account.js";
 export { Chain } from "./chain.js";
@@ -82,6 +84,10 @@ async function dispatch(request, ctx) {
   if (pathname === "/me") {
     if (method !== "GET") return methodNotAllowed(ctx, "GET");
     return json(200, await usage(ctx), ctx.cors);
+  }
+  if (pathname === "/account" && ctx.env.SHOW_ACCOUNT_UNITS === "true") {
+    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    return accountUnits(ctx);
   }
   if (pathname === "/extensions") {
     if (method === "POST") return createExtension(request, ctx);

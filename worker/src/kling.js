@@ -53,6 +53,13 @@ export function createTask(env, family, params) {
   return withClient(env, (client) => call(client, family, "create", params));
 }
 
+/** The account's resource packs now (`kling.account.costs` over the packs' whole lives). */
+export function accountCosts(env, now = Date.now()) {
+  // Kling reports packs active in the range: from 400 days back covers a yearly pack bought
+  // before its start.
+  return withClient(env, (client) => client.account.costs({ start_time: Math.max(0, now - 400 * 86_400_000), end_time: now }));
+}
+
 /** One task by task id or external task id. */
 export function getTask(env, family, id) {
   return withClient(env, (client) => call(client, family, "get", id));

@@ -5,8 +5,8 @@
 //   node bench/size-profile.mjs [top=40]      (after `make build`)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const top = Number(process.argv[2] ?? 40);
@@ -167,12 +167,12 @@ const PACKAGES = [
       /Deserialize|Serialize|Visitor|MapAccess|as kling_edge::api::env::Json>::(parse|read|make)/.test(n),
   ],
   ["wasm-bindgen-futures", (n, c) => c === "wasm_bindgen_futures" || n.includes("futures::future_to_promise") || n.includes("JsFuture")],
-  ["web-sys", (n, c) => c === "web_sys"],
-  ["js-sys", (n, c) => c === "js_sys"],
-  ["wasm-bindgen", (n, c) => c === "wasm_bindgen" || c === "(wasm-bindgen shims)"],
-  ["sha2 (+ digest)", (n, c) => c === "sha2" || c === "digest" || c === "block_buffer"],
-  ["hmac", (n, c) => c === "hmac"],
-  ["base64", (n, c) => c === "base64"],
+  ["web-sys", (_n, c) => c === "web_sys"],
+  ["js-sys", (_n, c) => c === "js_sys"],
+  ["wasm-bindgen", (_n, c) => c === "wasm_bindgen" || c === "(wasm-bindgen shims)"],
+  ["sha2 (+ digest)", (_n, c) => c === "sha2" || c === "digest" || c === "block_buffer"],
+  ["hmac", (_n, c) => c === "hmac"],
+  ["base64", (_n, c) => c === "base64"],
 ];
 const owner = new Map(PACKAGES.map(([p]) => [p, 0]));
 let rest = 0;

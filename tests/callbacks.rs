@@ -222,7 +222,7 @@ fn parse_callback_reads_a_bare_task() {
     let t = parse_callback(&body()).unwrap();
     assert_eq!(t.id(), "t-7");
     assert_eq!(t.status(), TaskStatus::Succeed);
-    assert_eq!(t.result_video_id(), Some("v-7"));
+    assert_eq!(t.result_video_id().as_deref(), Some("v-7"));
     assert_eq!(t.result_duration(), Some(10.0));
     assert_eq!(t.as_value(), &extended("t-7", "v-7", "10"));
 }

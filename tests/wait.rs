@@ -78,7 +78,7 @@ fn polls_at_once_then_every_five_seconds_at_first_until_succeed_and_returns_the_
         .reply(ok(extended("t-1", "v-2", "10")));
     let (result, seen) = wait(&env, None, &WaitOptions::default());
     let t = result.unwrap();
-    assert_eq!(t.result_video_id(), Some("v-2"));
+    assert_eq!(t.result_video_id().as_deref(), Some("v-2"));
     assert_eq!(seen, ["submitted", "processing", "succeed"]);
     assert_eq!(times(&env), [0.0, 5000.0, 10_000.0]);
     assert_eq!(env.sleeps(), [5000, 5000]);

@@ -56,7 +56,7 @@ pub fn check_room(step: usize, duration: Option<f64>) -> Result<(), Error> {
 
 /// The length after a finished step: its result's duration, else its source's plus a step, else
 /// the previous length plus a step — so the cap stays guarded when Kling omits both durations.
-pub fn next_duration<J>(task: &Task<J>, previous: Option<f64>) -> Option<f64> {
+pub fn next_duration<J: Json>(task: &Task<J>, previous: Option<f64>) -> Option<f64> {
     task.result_duration()
         .or_else(|| task.parent_duration().map(|d| d + MAX_STEP_SECONDS))
         .or_else(|| previous.map(|d| d + MAX_STEP_SECONDS))
@@ -108,7 +108,7 @@ impl ChainPlan {
     /// done. The same arithmetic as [`Client::chain`]: the next `video_id` is the last result's
     /// video, the length is guarded against the 180 s cap before every paid step, and the step's
     /// id is [`step_external_id`] under the plan's prefix (which such a runner must give).
-    pub fn next_step<J>(
+    pub fn next_step<J: Json>(
         &self,
         done: &[Task<J>],
         attempt: u32,
@@ -129,7 +129,7 @@ impl ChainPlan {
                 format!("`attempt` must be from 1 to {MAX_STEP_ATTEMPTS}"),
             ));
         }
-        let mut video_id = self.video_id.as_str();
+        let mut video_id = self.video_id.clone();
         let mut duration = self.duration;
         for (i, task) in done.iter().enumerate() {
             video_id = task
@@ -138,7 +138,7 @@ impl ChainPlan {
             duration = next_duration(task, duration);
         }
         check_room(n, duration)?;
-        let body = self.step_body(n, prefix, attempt, video_id);
+        let body = self.step_body(n, prefix, attempt, &video_id);
         Ok(body.map(|body| StepRequest {
             step: n,
             duration,
@@ -356,7 +356,7 @@ impl Client {
                 done.push(task);
                 return Err(chain_error(e, &prefix, false, done));
             };
-            video_id = next.to_string();
+            video_id = next;
             done.push(task);
         }
         Ok(done)

@@ -20,7 +20,7 @@
 //! is the safe retry.
 
 use crate::api::client::{encode_segment, Client, RequestOptions};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::{Error, ErrorKind};
 use crate::api::http::Method;
 use crate::api::model::Family;
@@ -44,12 +44,12 @@ pub(crate) struct Key<'a> {
 
 impl Key<'_> {
     /// The task that holds this key, if it answers this request; the refusal otherwise.
-    pub(crate) fn claim<J>(&self, task: Task<J>) -> Result<Task<J>, Error> {
+    pub(crate) fn claim<J: Json>(&self, task: Task<J>) -> Result<Task<J>, Error> {
         let Some(wanted) = self.video_id else {
             return Ok(task);
         };
         let held = task.parent_video_id();
-        if held == Some(wanted) {
+        if held.as_deref() == Some(wanted) {
             return Ok(task);
         }
         let holder = task.id();

@@ -47,28 +47,37 @@ impl TaskStatus {
     }
 }
 
-/// The fields of a task the core decides on; everything else stays in the host's value.
+/// The fields every task is checked for, read once. The rest are read when asked for: a poll
+/// needs only these, and each field read crosses into the host.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Fields {
     task_id: Scalar,
     task_status: String,
     task_status_msg: Option<String>,
-    task_info: Option<Info>,
-    task_result: Option<Outcome>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Deserialize)]
+struct WithInfo {
+    task_info: Option<Info>,
+}
+
+#[derive(Deserialize)]
 struct Info {
     external_task_id: Option<String>,
     parent_video: Option<Video>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Deserialize)]
+struct WithResult {
+    task_result: Option<Outcome>,
+}
+
+#[derive(Deserialize)]
 struct Outcome {
     videos: Option<Vec<Video>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Deserialize)]
 struct Video {
     id: Option<String>,
     duration: Option<Scalar>,
@@ -96,6 +105,40 @@ impl<J: Json> Task<J> {
                 "the response is not a Kling task (it needs a task_id and a task_status string)",
             )),
         }
+    }
+
+    fn info(&self) -> Option<Info> {
+        self.value.read::<WithInfo>()?.task_info
+    }
+
+    fn first_video(&self) -> Option<Video> {
+        let videos = self.value.read::<WithResult>()?.task_result?.videos?;
+        videos.into_iter().next()
+    }
+
+    /// `task_info.external_task_id`.
+    pub fn external_task_id(&self) -> Option<String> {
+        self.info()?.external_task_id
+    }
+
+    /// The first result video's id: what the next extension extends.
+    pub fn result_video_id(&self) -> Option<String> {
+        self.first_video()?.id
+    }
+
+    /// The first result video's duration in seconds (the new total, for an extension).
+    pub fn result_duration(&self) -> Option<f64> {
+        self.first_video()?.duration?.seconds()
+    }
+
+    /// `task_info.parent_video.id`: the video an extension extends (Kling's echo of `video_id`).
+    pub fn parent_video_id(&self) -> Option<String> {
+        self.info()?.parent_video?.id
+    }
+
+    /// `task_info.parent_video.duration` in seconds: the source's length before this extension.
+    pub fn parent_duration(&self) -> Option<f64> {
+        self.info()?.parent_video?.duration?.seconds()
     }
 }
 
@@ -150,44 +193,6 @@ impl<J> Task<J> {
             .task_status_msg
             .as_deref()
             .filter(|s| !s.is_empty())
-    }
-
-    fn info(&self) -> Option<&Info> {
-        self.fields.task_info.as_ref()
-    }
-
-    fn first_video(&self) -> Option<&Video> {
-        self.fields.task_result.as_ref()?.videos.as_ref()?.first()
-    }
-
-    /// `task_info.external_task_id`.
-    pub fn external_task_id(&self) -> Option<&str> {
-        self.info()?.external_task_id.as_deref()
-    }
-
-    /// The first result video's id: what the next extension extends.
-    pub fn result_video_id(&self) -> Option<&str> {
-        self.first_video()?.id.as_deref()
-    }
-
-    /// The first result video's duration in seconds (the new total, for an extension).
-    pub fn result_duration(&self) -> Option<f64> {
-        self.first_video()?.duration.as_ref()?.seconds()
-    }
-
-    /// `task_info.parent_video.id`: the video an extension extends (Kling's echo of `video_id`).
-    pub fn parent_video_id(&self) -> Option<&str> {
-        self.info()?.parent_video.as_ref()?.id.as_deref()
-    }
-
-    /// `task_info.parent_video.duration` in seconds: the source's length before this extension.
-    pub fn parent_duration(&self) -> Option<f64> {
-        self.info()?
-            .parent_video
-            .as_ref()?
-            .duration
-            .as_ref()?
-            .seconds()
     }
 
     /// The task as Kling sent it, as the host parsed it.

@@ -1,7 +1,7 @@
 //! Waiting for a task: poll until it succeeds or fails, never past a deadline.
 
 use crate::api::client::{Client, RequestOptions};
-use crate::api::env::Env;
+use crate::api::env::{Env, Json};
 use crate::api::error::transport_error;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
@@ -240,13 +240,13 @@ impl<'a> Waiting<'a> {
     }
 }
 
-fn task_failed<J>(task: &Task<J>) -> Error {
+fn task_failed<J: Json>(task: &Task<J>) -> Error {
     let id = task.id();
     let reason = task.status_msg().unwrap_or("Kling gave no reason");
     let mut e = Error::new(ErrorKind::TaskFailed, format!("task {id} failed: {reason}"));
     e.task_id = Some(id);
     e.task_status_msg = task.status_msg().map(str::to_string);
-    e.external_task_id = task.external_task_id().map(str::to_string);
+    e.external_task_id = task.external_task_id();
     e.last_status = Some("failed".into());
     e
 }

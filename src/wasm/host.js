@@ -79,7 +79,6 @@ export function unsendable(copy) {
   return copy !== null && typeof copy === "object" ? copy[UNSENDABLE] : undefined;
 }
 
-
 /** Resolves true after `ms`, or false as soon as `signal` aborts. Always clears its timer. */
 export function sleep(ms, signal) {
   return new Promise((resolve) => {

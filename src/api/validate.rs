@@ -196,11 +196,24 @@ fn refusal(field: &str, reason: &str, hints: &[(&str, &str)]) -> Error {
                 "f64" => "a number",
                 other => other,
             };
-            format!("is {got}; expected {expected}")
+            format!("is {}; expected {expected}", plain(got))
         }
         None => reason.to_string(),
     };
     Error::invalid_request(field, format!("`{field}` {reason}"))
+}
+
+/// serde's words for a value in JavaScript's: "floating point `5.0`" and "integer `5`" are the
+/// number 5.
+fn plain(got: &str) -> String {
+    match got
+        .strip_prefix("floating point `")
+        .or_else(|| got.strip_prefix("integer `"))
+        .and_then(|n| n.strip_suffix('`'))
+    {
+        Some(n) => format!("the number {}", n.strip_suffix(".0").unwrap_or(n)),
+        None => got.to_string(),
+    }
 }
 
 /// Whether `s` looks like an absolute http(s) URL with a host.

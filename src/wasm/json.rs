@@ -88,10 +88,14 @@ impl Json for Js {
     }
 
     fn parse<T: DeserializeOwned>(&self) -> Result<T, String> {
-        T::deserialize(EveryKey(serde_wasm_bindgen::Deserializer::from(
-            self.0.clone(),
-        )))
-        .map_err(|e| e.to_string())
+        let de = EveryKey(serde_wasm_bindgen::Deserializer::from(self.0.clone()));
+        T::deserialize(de).map_err(|e| {
+            // The error is a JS `Error`: its text, without the "Error: " its string adds.
+            let text = e.to_string();
+            text.strip_prefix("Error: ")
+                .map(str::to_string)
+                .unwrap_or(text)
+        })
     }
 
     fn keys(&self) -> Vec<String> {

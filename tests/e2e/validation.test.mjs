@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { clientFor, KlingError, rejectionOf, SOURCE, startSim } from "./support.mjs";
+import { clientFor, KlingClient, KlingError, rejectionOf, SOURCE, startSim } from "./support.mjs";
 
 const long = (n, ch = "a") => ch.repeat(n);
 
@@ -77,5 +77,27 @@ test("bad per-call options are refused too", async (t) => {
   }
   const e = await rejectionOf(kling.extensions.wait("1", { pollIntervalMs: -5 }));
   assert.equal(e.code, "ERR_KLING_INVALID_OPTIONS");
+  assert.equal(sim.requests().length, 0);
+});
+
+test("refusals say what to do in the caller's words: the guide's fields get their answer, numbers are numbers", async (t) => {
+  const sim = await startSim();
+  t.after(() => sim.close());
+  const kling = clientFor(sim);
+  const guide = await rejectionOf(kling.extensions.create({ task_id: "123" }));
+  assert.match(guide.message, /unknown field `task_id`: video-extend takes `video_id`, the id of a video .* not a task id/);
+  const typed = await rejectionOf(kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "x", duration: 5 }));
+  assert.equal(typed.message, "`duration` is the number 5; expected a string");
+  const nested = await rejectionOf(kling.extensions.create({ video_id: SOURCE, watermark_info: { enabled: true, x: 1 } }));
+  assert.equal(nested.field, "watermark_info");
+  assert.match(nested.message, /unknown field `x` in `watermark_info`/);
+  let option;
+  try {
+    new KlingClient({ tiemoutMs: 1 });
+  } catch (e) {
+    option = e;
+  }
+  assert.ok(option instanceof KlingError);
+  assert.match(option.message, /^unknown option `tiemoutMs`; known options are accessKey, .*timeoutMs/);
   assert.equal(sim.requests().length, 0);
 });

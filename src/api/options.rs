@@ -256,6 +256,41 @@ pub struct RequestOptions {
     pub max_retries: Option<u32>,
 }
 
+/// The options every request takes as its last argument (`get`, `list`, `create`,
+/// `account.costs`), as the caller gives them; `F` is the host's value for the signal.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(Tsify),
+    tsify(rename = "RequestOptions")
+)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    bound = "F: Deserialize<'de>"
+)]
+pub struct CallOptions<F = ()> {
+    /// Stops the call (`ERR_KLING_ABORTED`). A task already created keeps running on Kling.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "AbortSignal", type_params = "", optional)
+    )]
+    pub signal: Option<F>,
+    /// Per HTTP attempt, in milliseconds, for this call.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub timeout_ms: Option<f64>,
+    /// Retries after the first attempt, for this call.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub max_retries: Option<f64>,
+}
+
+impl<F> CallOptions<F> {
+    /// The checked overrides.
+    pub fn request(&self) -> Result<RequestOptions, Error> {
+        RequestOptions::from_raw(self.timeout_ms, self.max_retries)
+    }
+}
+
 impl RequestOptions {
     /// Checks raw per-call options.
     pub fn from_raw(

@@ -1,5 +1,9 @@
 //! Waiting for a task: poll until it succeeds or fails, never past a deadline.
 
+use serde::Deserialize;
+#[cfg(target_arch = "wasm32")]
+use tsify::Tsify;
+
 use crate::api::client::{Client, RequestOptions};
 use crate::api::env::{Env, Json};
 use crate::api::error::transport_error;
@@ -71,6 +75,49 @@ impl Default for WaitOptions {
             poll: PollSchedule::Adaptive,
             request: RequestOptions::default(),
         }
+    }
+}
+
+/// The options of every call that waits (`wait`, `createAndWait`, `chain`), as the caller gives
+/// them; `F` is the host's value for the signal and the callback.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "WaitOptions"))]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    bound = "F: Deserialize<'de>"
+)]
+pub struct WaitCallOptions<F = ()> {
+    /// Stops the wait (`ERR_KLING_ABORTED`). The task keeps running on Kling and is billable.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "AbortSignal", type_params = "", optional)
+    )]
+    pub signal: Option<F>,
+    /// Give up waiting after this long, default 30 minutes.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub timeout_ms: Option<f64>,
+    /// Pause between polls, in milliseconds (0–600000), the same every time. Default: adaptive —
+    /// every 5 s for the first 40 s, then longer (an eighth of the time waited so far), up to 15 s
+    /// from 2 minutes on.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub poll_interval_ms: Option<f64>,
+    /// Called with every state seen; in chains `info` is `{ step, steps }` (from 1).
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(
+            type = "(task: Task, info?: { step: number; steps: number }) => void",
+            type_params = "",
+            optional
+        )
+    )]
+    pub on_progress: Option<F>,
+}
+
+impl<F> WaitCallOptions<F> {
+    /// The checked schedule and deadline.
+    pub fn wait(&self) -> Result<WaitOptions, Error> {
+        WaitOptions::from_raw(self.timeout_ms, self.poll_interval_ms)
     }
 }
 

@@ -6,8 +6,8 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::api::options::Token;
-use crate::api::validate::parse;
 use crate::api::{Client, ClientOptions, Credentials, Error};
+use crate::wasm::convert::options_of;
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
@@ -35,7 +35,7 @@ pub struct KlingClient {
 fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
     let opts = ClientOptions {
         in_browser: host::is_browser(),
-        ..read_options(options)?
+        ..options_of(options, "KlingClient options")?.unwrap_or_default()
     };
     let opts = ClientOptions {
         // Read only when the option is absent: in Deno, reading the environment may need a permission.
@@ -69,33 +69,7 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
     })
 }
 
-/// The caller's options, read into the one declaration of them ([`ClientOptions`]).
-fn read_options(options: &JsValue) -> Result<ClientOptions<Js>, Error> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(ClientOptions::default());
-    }
-    // A copy of the own properties, so a getter that throws is reported, not thrown through.
-    let copy = host::plain_options(options);
-    if let Some(why) = host::unsendable(&copy) {
-        return Err(Error::invalid_options(format!(
-            "KlingClient options cannot be read: {why}"
-        )));
-    }
-    parse::<ClientOptions<Js>, Js>(&Js(copy), &[]).map_err(|e| {
-        let name = e.field.clone().unwrap_or_default();
-        let message = match e.message.strip_prefix("unknown field ") {
-            Some(rest) => format!(
-                "unknown option {}",
-                rest.replace(": accepted fields are", "; known options are")
-            ),
-            None if name == "params" => "KlingClient options must be an object".to_string(),
-            None => format!("option {}", e.message),
-        };
-        Error::invalid_options(message)
-    })
-}
-
-fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
+pub(crate) fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
     value
         .0
         .clone()

@@ -2,10 +2,12 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
+use crate::api::validate::parse;
 use crate::api::{Error, Task};
 use crate::wasm::host;
 use crate::wasm::json::Js;
@@ -53,7 +55,47 @@ fn js_key(key: &'static str) -> JsValue {
     })
 }
 
-/// An options bag: `undefined`/`null` or a plain object whose keys are all known.
+/// Options the caller gave (`what`: "KlingClient options", "request options", …), read into
+/// their one declaration `T`; `None` when absent (`undefined` or `null`).
+pub fn options_of<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<Option<T>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    // A copy of the own properties, so a getter that throws is reported, not thrown through.
+    let copy = host::plain_options(value);
+    if let Some(why) = host::unsendable(&copy) {
+        return Err(Error::invalid_options(format!(
+            "{what} cannot be read: {why}"
+        )));
+    }
+    parse::<T, Js>(&Js(copy), &[]).map(Some).map_err(|e| {
+        let name = e.field.clone().unwrap_or_default();
+        let message = match e.message.strip_prefix("unknown field ") {
+            Some(rest) => format!(
+                "unknown option {} in {what}",
+                rest.replace(": accepted fields are", "; known options are")
+            ),
+            None if name == "params" => format!("{what} must be an object"),
+            None => format!("option {}", e.message),
+        };
+        Error::invalid_options(message)
+    })
+}
+
+/// An `AbortSignal` option. Checked by shape, not `instanceof`: a signal from another realm (an
+/// iframe) or a polyfill is a signal too.
+pub fn signal_of(value: Option<Js>) -> Result<Option<AbortSignal>, Error> {
+    match value {
+        None => Ok(None),
+        Some(s) if Reflect::has(&s.0, &"aborted".into()).unwrap_or(false) => {
+            Ok(Some(s.0.unchecked_into()))
+        }
+        Some(_) => Err(type_error("signal", "an AbortSignal")),
+    }
+}
+
+/// An options bag read in as few crossings as possible: `signToken` and `verifyCallback`, whose
+/// options come with every token signed or callback checked.
 pub struct Bag {
     obj: JsValue,
 }
@@ -73,19 +115,6 @@ impl Bag {
             4 => Err(unknown_key(value, what, known)),
             _ => Err(Error::invalid_options(format!("{what} cannot be read"))),
         }
-    }
-
-    /// The raw value of `key` (`undefined` when absent).
-    pub fn get(&self, key: &'static str) -> JsValue {
-        if self.obj.is_undefined() {
-            return JsValue::UNDEFINED;
-        }
-        Reflect::get(&self.obj, &js_key(key)).unwrap_or(JsValue::UNDEFINED)
-    }
-
-    fn present(&self, key: &'static str) -> Option<JsValue> {
-        let v = self.get(key);
-        (!v.is_undefined() && !v.is_null()).then_some(v)
     }
 
     /// A number option.
@@ -108,28 +137,6 @@ impl Bag {
                     .map(Some)
                     .ok_or_else(|| type_error(key, "a number")),
             },
-        }
-    }
-
-    /// A function option.
-    pub fn function(&self, key: &'static str) -> Result<Option<Function>, Error> {
-        self.present(key)
-            .map(|v| {
-                v.dyn_into::<Function>()
-                    .map_err(|_| type_error(key, "a function"))
-            })
-            .transpose()
-    }
-
-    /// An `AbortSignal` option. Checked by shape, not `instanceof`: a signal from another realm
-    /// (an iframe) or a polyfill is a signal too.
-    pub fn signal(&self) -> Result<Option<AbortSignal>, Error> {
-        match self.present("signal") {
-            None => Ok(None),
-            Some(s) if Reflect::has(&s, &"aborted".into()).unwrap_or(false) => {
-                Ok(Some(s.unchecked_into()))
-            }
-            Some(_) => Err(type_error("signal", "an AbortSignal")),
         }
     }
 }

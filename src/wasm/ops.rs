@@ -12,16 +12,16 @@ use web_sys::AbortSignal;
 
 use crate::api::chain::{ChainError, ChainPlan};
 use crate::api::model::Page;
+use crate::api::options::CallOptions;
 use crate::api::pages::Pages;
+use crate::api::wait::WaitCallOptions;
 use crate::api::{Error, Family, RequestOptions, Task, WaitOptions};
-use crate::wasm::convert::{task_to_js, Bag};
+use crate::wasm::client::function;
+use crate::wasm::convert::{options_of, signal_of, task_to_js};
 use crate::wasm::error::{chain_error_to_js, to_js_error};
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::json::Js;
-
-const REQUEST_OPTIONS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
-const WAIT_OPTIONS: &[&str] = &["signal", "timeoutMs", "pollIntervalMs", "onProgress"];
 
 /// One call of the public API, with its arguments as JavaScript gave them.
 pub(crate) enum Op {
@@ -156,25 +156,29 @@ fn string(value: &JsValue, name: &str) -> Result<String, Error> {
 }
 
 fn request_options(opts: &Option<JsValue>) -> Result<(RequestOptions, Option<AbortSignal>), Error> {
-    let bag = Bag::new(
-        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
-        "request options",
-        REQUEST_OPTIONS,
-    )?;
-    let request = RequestOptions::from_raw(bag.number("timeoutMs")?, bag.number("maxRetries")?)?;
-    Ok((request, bag.signal()?))
+    let Some(opts) = opts else {
+        return Ok((RequestOptions::default(), None));
+    };
+    match options_of::<CallOptions<Js>>(opts, "request options")? {
+        Some(o) => Ok((o.request()?, signal_of(o.signal)?)),
+        None => Ok((RequestOptions::default(), None)),
+    }
 }
 
 fn wait_options(
     opts: &Option<JsValue>,
 ) -> Result<(WaitOptions, Option<AbortSignal>, Option<Function>), Error> {
-    let bag = Bag::new(
-        opts.as_ref().unwrap_or(&JsValue::UNDEFINED),
-        "wait options",
-        WAIT_OPTIONS,
-    )?;
-    let wait = WaitOptions::from_raw(bag.number("timeoutMs")?, bag.number("pollIntervalMs")?)?;
-    Ok((wait, bag.signal()?, bag.function("onProgress")?))
+    let Some(opts) = opts else {
+        return Ok((WaitOptions::default(), None, None));
+    };
+    let Some(o) = options_of::<WaitCallOptions<Js>>(opts, "wait options")? else {
+        return Ok((WaitOptions::default(), None, None));
+    };
+    let on_progress = match &o.on_progress {
+        Some(f) => Some(function(f, "onProgress", "a function")?),
+        None => None,
+    };
+    Ok((o.wait()?, signal_of(o.signal)?, on_progress))
 }
 
 fn tasks_to_js(tasks: Vec<Task<Js>>) -> JsValue {

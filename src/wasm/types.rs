@@ -81,26 +81,6 @@ export interface KlingLogger {
   debug(message: string, fields: KlingLogFields): unknown;
 }
 
-export interface RequestOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  maxRetries?: number;
-}
-
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** Give up waiting after this long, default 30 minutes. */
-  timeoutMs?: number;
-  /**
-   * Pause between polls, in milliseconds (0–600000), the same every time. Default: adaptive — every
-   * 5 s for the first 40 s, then longer (an eighth of the time waited so far), up to 15 s from
-   * 2 minutes on.
-   */
-  pollIntervalMs?: number;
-  /** Called with every state seen; in chains `info` is `{ step, steps }` (from 1). */
-  onProgress?: (task: Task, info?: { step: number; steps: number }) => void;
-}
-
 /** One resource pack, as Kling returns it (unknown fields are kept). */
 export interface ResourcePack {
   resource_pack_name: string;

@@ -10,21 +10,10 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { brotliCompressSync, constants } from "node:zlib";
-import { BENCH, gzipLen, kb, log, machine, median, PKG, ROOT, sh, table } from "./lib.mjs";
+import { BENCH, WASM_OPT_FEATURES as FEATURES, gzipLen, kb, log, machine, median, PKG, ROOT, sh, table } from "./lib.mjs";
 import { AK, NOW, SK, VECTOR } from "./sign.mjs";
 
 const LEVELS = ["z", "s", "3"];
-// The features rustc 1.95 enables for wasm32, as in scripts/build-pkg: without them wasm-opt
-// rejects or miscompiles the module.
-const FEATURES = [
-  "--enable-bulk-memory",
-  "--enable-bulk-memory-opt",
-  "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext",
-  "--enable-reference-types",
-  "--enable-multivalue",
-  "--enable-mutable-globals",
-];
 const VARIANTS = [[], ["-Os"], ["-Oz"], ["-O3"], ["-Oz", "--converge"], ["-O4"], ["-Oz", "--low-memory-unused", "--zero-filled-memory"]];
 // Always timed: each opt-level with the size and the speed preset, and the unoptimised baseline.
 const TIMED = [...LEVELS.flatMap((l) => [`${l} -Oz`, `${l} -O3`]), "z none"];

@@ -24,6 +24,17 @@ export function quantile(xs, q) {
   return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
 }
 
+// The features rustc 1.95 enables for wasm32, as in scripts/build-pkg: without them wasm-opt
+// rejects or miscompiles the module.
+export const WASM_OPT_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  "--enable-mutable-globals",
+];
 export const gzipLen = (buf) => gzipSync(buf, { level: constants.Z_BEST_COMPRESSION }).length;
 export const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 export const ms = (x, d = 2) => `${x.toFixed(d)} ms`;

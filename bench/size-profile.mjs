@@ -6,21 +6,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { WASM_OPT_FEATURES as FEATURES, gzipLen } from "./lib.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const top = Number(process.argv[2] ?? 40);
 const input = `${root}target/release-nightly/wasm32-unknown-unknown/release/kling_edge.wasm`;
 const dir = `${root}.tmp/size-profile`;
-const FEATURES = [
-  "--enable-bulk-memory",
-  "--enable-bulk-memory-opt",
-  "--enable-nontrapping-float-to-int",
-  "--enable-sign-ext",
-  "--enable-reference-types",
-  "--enable-multivalue",
-  "--enable-mutable-globals",
-];
 
 if (!existsSync(input)) {
   console.error(`size-profile: ${input} is missing: run \`make build\` first`);
@@ -182,7 +173,7 @@ for (const f of fns) {
   if (hit) owner.set(hit[0], owner.get(hit[0]) + f.size);
   else rest += f.size;
 }
-const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+const gz = (path) => gzipLen(readFileSync(path));
 console.log("\nper design-card package (bytes of code in the module; the rest is this crate, core and alloc):");
 for (const [p, bytes] of owner) console.log(String(bytes).padStart(7), p);
 console.log(String(rest).padStart(7), "everything else");

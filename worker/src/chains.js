@@ -2,7 +2,7 @@
 // by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
 
 import { paging } from "./extensions.js";
-import { taskEvent } from "./gate.js";
+import { taskEvent, withRun } from "./gate.js";
 import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
 import { CLIENT_ID } from "./ids.js";
 import { planChain } from "./kling.js";
@@ -64,7 +64,8 @@ export async function createChain(request, ctx) {
 /** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
 async function startRun(ctx, chain) {
   const { userKey, sub } = ctx.user;
-  await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, origin: ctx.origin } });
+  const run = await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, origin: ctx.origin } });
+  run[Symbol.dispose]?.(); // an RPC stub, released now rather than by the garbage collector
 }
 
 export async function getChain(id, ctx) {
@@ -105,7 +106,7 @@ async function viewOf(ctx, id) {
 
 async function runExists(env, instance) {
   try {
-    await (await env.CHAIN.get(instance)).status();
+    await withRun(env, instance, (run) => run.status());
     return true;
   } catch {
     return false;
@@ -127,14 +128,14 @@ async function checkRun(ctx, view) {
   if (due) {
     try {
       const type = due.step ? taskEvent(due.step, due.attempt) : "wake";
-      await (await ctx.env.CHAIN.get(due.instance)).sendEvent({ type, payload: { nudge: true } });
+      await withRun(ctx.env, due.instance, (run) => run.sendEvent({ type, payload: { nudge: true } }));
     } catch {
       // a run that is gone is reported below
     }
   }
   let status;
   try {
-    status = await (await ctx.env.CHAIN.get(view.chain.instance)).status();
+    status = await withRun(ctx.env, view.chain.instance, (run) => run.status());
   } catch {
     return view;
   }

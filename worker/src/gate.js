@@ -26,12 +26,24 @@ export async function releaseSlot(env, holder) {
   await gate(env).release(holder);
 }
 
+/**
+ * Runs `use` on the handle of the chain Workflow's instance `id`, then releases the handle: it is
+ * an RPC stub, which the garbage collector would release too late (workerd warns of each one).
+ */
+export async function withRun(env, id, use) {
+  const run = await env.CHAIN.get(id);
+  try {
+    return await use(run);
+  } finally {
+    run[Symbol.dispose]?.();
+  }
+}
+
 /** Tells a chain's Workflow that its task `step.attempt` changed (a callback, someone's read). */
 export async function notifyChain(env, link, status) {
   if (!env.CHAIN) return;
   try {
-    const instance = await env.CHAIN.get(link.instance);
-    await instance.sendEvent({ type: taskEvent(link.step, link.attempt), payload: { status } });
+    await withRun(env, link.instance, (run) => run.sendEvent({ type: taskEvent(link.step, link.attempt), payload: { status } }));
   } catch (err) {
     // An ended or unknown instance: the Workflow polls anyway, nothing is lost.
     console.warn("chain event not delivered:", String(err));
@@ -110,7 +122,7 @@ export class ConcurrencyGate extends DurableObject {
       free > 0 ? this.sql.exec("SELECT instance, type FROM waiters WHERE instance != '' ORDER BY since LIMIT ?", free).toArray() : [];
     for (const w of next) {
       try {
-        await (await this.env.CHAIN.get(w.instance)).sendEvent({ type: w.type, payload: {} });
+        await withRun(this.env, w.instance, (run) => run.sendEvent({ type: w.type, payload: {} }));
       } catch {
         // a waiter that is gone: it drops out of line by itself
       }

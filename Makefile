@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile clean
+	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile call-profile clean
 
 all: build
 
@@ -113,6 +113,10 @@ bench-build: bootstrap
 ## size-profile: the largest functions of the shipped .wasm and the bytes per crate
 size-profile: build
 	@node bench/size-profile.mjs
+
+## call-profile: where one extensions.get spends its time without a network (µs, calls into JS, CPU profile)
+call-profile: build
+	@node bench/call-profile.mjs
 
 clean:
 	rm -rf pkg .tmp target

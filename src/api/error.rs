@@ -70,31 +70,31 @@ impl ErrorKind {
         }
     }
 
+    /// Every kind, in the order of the public contract's table.
+    pub const ALL: [ErrorKind; 18] = [
+        ErrorKind::InvalidOptions,
+        ErrorKind::InvalidRequest,
+        ErrorKind::Auth,
+        ErrorKind::Permission,
+        ErrorKind::Account,
+        ErrorKind::BadRequest,
+        ErrorKind::NotFound,
+        ErrorKind::Policy,
+        ErrorKind::RateLimited,
+        ErrorKind::Concurrency,
+        ErrorKind::Server,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Aborted,
+        ErrorKind::Decode,
+        ErrorKind::TaskFailed,
+        ErrorKind::WaitTimeout,
+        ErrorKind::CallbackSignature,
+    ];
+
     /// The kind of a stable code (`ERR_KLING_…`), if it is one.
     pub fn from_code(code: &str) -> Option<ErrorKind> {
-        use ErrorKind::*;
-        [
-            InvalidOptions,
-            InvalidRequest,
-            Auth,
-            Permission,
-            Account,
-            BadRequest,
-            NotFound,
-            Policy,
-            RateLimited,
-            Concurrency,
-            Server,
-            Network,
-            Timeout,
-            Aborted,
-            Decode,
-            TaskFailed,
-            WaitTimeout,
-            CallbackSignature,
-        ]
-        .into_iter()
-        .find(|k| k.code() == code)
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
     /// What to do about an error of this kind (and Kling business code, when known).

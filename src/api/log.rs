@@ -28,16 +28,18 @@ pub enum LogLevel {
 }
 
 impl LogLevel {
+    /// Every level, from the quietest.
+    pub const ALL: [LogLevel; 5] = [
+        LogLevel::Off,
+        LogLevel::Error,
+        LogLevel::Warn,
+        LogLevel::Info,
+        LogLevel::Debug,
+    ];
+
     /// The level by its name: `off`, `error`, `warn`, `info`, `debug`.
     pub fn from_name(name: &str) -> Option<LogLevel> {
-        Some(match name {
-            "off" => LogLevel::Off,
-            "error" => LogLevel::Error,
-            "warn" => LogLevel::Warn,
-            "info" => LogLevel::Info,
-            "debug" => LogLevel::Debug,
-            _ => return None,
-        })
+        LogLevel::ALL.into_iter().find(|l| l.as_str() == name)
     }
 
     /// The level's name, which is also the console method that writes it.

@@ -24,6 +24,9 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// The statuses Kling documents, in the order a task moves through them.
+    pub const KNOWN: [&'static str; 4] = ["submitted", "processing", "succeed", "failed"];
+
     /// Where a status stands in a task's life: submitted 1, processing 2, succeed and failed 3,
     /// anything else 0. A record should never move to a lower rank (callbacks arrive in any order).
     pub fn rank(&self) -> u8 {

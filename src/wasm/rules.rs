@@ -49,11 +49,7 @@ pub fn limits() -> JsValue {
     set(&o, "defaultPageSize", DEFAULT_PAGE_SIZE.into());
     set(&o, "extendableModels", strings(EXTENDABLE_MODELS));
     set(&o, "discontinuedModels", strings(DISCONTINUED_MODELS));
-    set(
-        &o,
-        "statuses",
-        strings(&["submitted", "processing", "succeed", "failed"]),
-    );
+    set(&o, "statuses", strings(&TaskStatus::KNOWN));
     o.into()
 }
 

@@ -2,6 +2,7 @@
 // nobody copies them: limits, the id rule, status order, parameter checks, advice per code.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { checkParams, errorAdvice, isValidId, KlingError, limits, SOURCE, statusRank } from "./support.mjs";
 
@@ -16,6 +17,11 @@ test("limits are the numbers the package enforces", () => {
   assert.deepEqual(l.pageNum, [1, 1000]);
   assert.deepEqual(l.statuses, ["submitted", "processing", "succeed", "failed"]);
   assert.ok(l.extendableModels.includes("kling-v1-6") && l.discontinuedModels.includes("kling-v1"));
+  // Exactly the properties the package's `KlingLimits` declares.
+  const dts = readFileSync(new URL("../../pkg/kling_edge.d.ts", import.meta.url), "utf8");
+  const body = dts.match(/export interface KlingLimits \{([^}]*)\}/)?.[1] ?? "";
+  const declared = [...body.matchAll(/^\s*(\w+)\??:/gm)].map((m) => m[1]);
+  assert.deepEqual(declared.toSorted(), Object.keys(l).toSorted());
 });
 
 test("checkParams refuses exactly what a create refuses, and sends nothing", () => {

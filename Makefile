@@ -41,12 +41,15 @@ demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
 test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
 	test-worker test-reliability test-www
 
-## lint: Rust (rustfmt, clippy natively and for wasm32) and every JS/TS/JSON file (Biome: format + lint)
+## lint: Rust (rustfmt, clippy natively and for wasm32, and the fuzz targets, so they build with the
+## core they fuzz) and every JS/TS/JSON file (Biome: format + lint)
 lint:
 	biome check .
 	cargo fmt --check
+	cargo fmt --manifest-path fuzz/Cargo.toml --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --manifest-path fuzz/Cargo.toml --bins -- -D warnings
 
 ## test-native: the core against a scripted host and a frozen clock
 test-native:

@@ -1,5 +1,5 @@
 //! Any parameters a caller can pass → `Family::check_create` for all three families,
-//! `Page::from_value` and `ChainPlan::from_value`, with oracles on what a success promises.
+//! `Page::from_params` and `ChainPlan::from_params`, with oracles on what a success promises.
 //!
 //! Two values per input: the bytes parsed as JSON (when they are JSON), and a value built from the
 //! same bytes with `arbitrary`, biased towards the documented field names and towards the edges of
@@ -33,7 +33,12 @@ fuzz_target!(|data: &[u8]| {
 
 fn check(value: &Value) {
     for family in FAMILIES {
-        if let Ok(map) = family.check_create(value) {
+        if let Ok(checked) = family.check_create(value) {
+            let body = checked.to_json();
+            let map = body
+                .as_object()
+                .expect("a checked body is an object")
+                .clone();
             assert!(map.values().all(|v| !v.is_null()), "a null was kept");
             for key in ["prompt", "negative_prompt"] {
                 if let Some(s) = map.get(key).and_then(Value::as_str) {
@@ -52,10 +57,10 @@ fn check(value: &Value) {
             assert!(family.check_create(&back).is_ok(), "JSON round trip");
         }
     }
-    if let Ok(page) = Page::from_value(value) {
+    if let Ok(page) = Page::from_params(Some(value)) {
         assert!((1..=1000).contains(&page.num) && (1..=500).contains(&page.size));
     }
-    if let Ok(plan) = ChainPlan::from_value(value) {
+    if let Ok(plan) = ChainPlan::from_params(value) {
         assert!(!plan.is_empty() && plan.len() <= 36, "{} steps", plan.len());
     }
 }

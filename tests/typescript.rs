@@ -14,15 +14,22 @@ const README: &str = include_str!("../README.md");
 /// The code raised only by the browser entry, before the module is loaded.
 const NOT_INITIALIZED: &str = "ERR_KLING_NOT_INITIALIZED";
 
+/// What `types.rs` declares between `head` and the first `end` after it.
+fn declared(head: &str, end: &str) -> &'static str {
+    let start = TYPES
+        .find(head)
+        .unwrap_or_else(|| panic!("types.rs declares no `{head}`"))
+        + head.len();
+    let len = TYPES[start..]
+        .find(end)
+        .unwrap_or_else(|| panic!("no `{end}` ends `{head}`"));
+    &TYPES[start..start + len]
+}
+
 /// The string members of `export type {name} = "a" | "b" …;`.
 fn union(name: &str) -> BTreeSet<String> {
-    let head = format!("export type {name} =");
-    let start = TYPES
-        .find(&head)
-        .unwrap_or_else(|| panic!("types.rs declares no `{name}`"))
-        + head.len();
-    let body = &TYPES[start..start + TYPES[start..].find(';').expect("a `;` ends the type")];
-    body.split('|')
+    declared(&format!("export type {name} ="), ";")
+        .split('|')
         .map(str::trim)
         .filter_map(|m| m.strip_prefix('"').and_then(|m| m.strip_suffix('"')))
         .map(str::to_string)
@@ -31,13 +38,8 @@ fn union(name: &str) -> BTreeSet<String> {
 
 /// The property names of `export interface {name} { … }` (one level; comments skipped).
 fn interface(name: &str) -> BTreeSet<String> {
-    let head = format!("export interface {name} {{");
-    let start = TYPES
-        .find(&head)
-        .unwrap_or_else(|| panic!("types.rs declares no `{name}`"))
-        + head.len();
-    let body = &TYPES[start..start + TYPES[start..].find("\n}").expect("a `}` ends it")];
-    body.lines()
+    declared(&format!("export interface {name} {{"), "\n}")
+        .lines()
         .map(str::trim)
         .filter(|l| !l.starts_with('/') && !l.starts_with('*'))
         .filter_map(|l| l.split(['?', ':']).next())

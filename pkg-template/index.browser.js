@@ -58,5 +58,6 @@ export const pollIntervalMs = /* @__PURE__ */ whenReady("pollIntervalMs");
 export const limits = /* @__PURE__ */ whenReady("limits");
 export const checkParams = /* @__PURE__ */ whenReady("checkParams");
 export const isValidId = /* @__PURE__ */ whenReady("isValidId");
+export const price = /* @__PURE__ */ whenReady("price");
 export const statusRank = /* @__PURE__ */ whenReady("statusRank");
 export const errorAdvice = /* @__PURE__ */ whenReady("errorAdvice");

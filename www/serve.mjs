@@ -113,8 +113,10 @@ export async function startDemo({
       KLING_EDGE_SESSION_SECRET: sessionSecret,
       USER_DAILY_UNITS: "200",
       ACCOUNT_DAILY_UNITS: "1000",
-      ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
       ALLOW_PRO: "true",
+      // The simulator's seeded sources may be extended by the demo's user; its results are kept.
+      SHARED_SOURCE_VIDEOS: sim ? sim.samples.map((s) => s.id).join(",") : "",
+      MEDIA_HOSTS: sim ? sim.url : "https://*.klingai.com",
       SHOW_ACCOUNT_UNITS: "true",
     });
     const mf = new Miniflare({

@@ -18,6 +18,7 @@ pub mod model;
 pub mod options;
 pub mod pages;
 pub mod params;
+pub mod price;
 pub mod read;
 pub mod retry;
 pub mod task;

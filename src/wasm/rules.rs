@@ -8,6 +8,7 @@ use crate::api::chain::{MAX_STEP_SECONDS, MAX_TOTAL_SECONDS};
 use crate::api::model::{
     DEFAULT_PAGE_SIZE, DISCONTINUED_MODELS, EXTENDABLE_MODELS, MAX_PAGE_NUM, MAX_PAGE_SIZE,
 };
+use crate::api::price::{price_of, Source};
 use crate::api::validate::{check_id, MAX_ID_CHARS, MAX_PROMPT_CHARS};
 use crate::api::{Error, ErrorKind, Family, TaskStatus};
 use crate::wasm::error::to_js_error;
@@ -63,18 +64,22 @@ pub fn check_params(
     params: JsValue,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
-        let family = Family::from_name(family).ok_or_else(|| {
-            Error::invalid_request(
-                "family",
-                "the family is \"video-extend\", \"text2video\" or \"image2video\"",
-            )
-        })?;
+        let family = family_of(family)?;
         Ok(family
             .check_create(&Js::params(&params, "params")?)?
             .to_json()
             .0)
     };
     run().map_err(|e| to_js_error(&e))
+}
+
+fn family_of(name: &str) -> Result<Family, Error> {
+    Family::from_name(name).ok_or_else(|| {
+        Error::invalid_request(
+            "family",
+            "the family is \"video-extend\", \"text2video\" or \"image2video\"",
+        )
+    })
 }
 
 /// Whether `id` passes the package's id rule (task ids, external task ids, video ids): not
@@ -102,4 +107,42 @@ pub fn error_advice(
         Some(kind) => kind.advice(api_code.map(|c| c as i64)).to_string(),
         None => "Retry later; if it persists, report the request id".to_string(),
     }
+}
+
+/// The most a create of `family` with these parameters can cost, in Kling's units, for a service
+/// that reserves a budget before sending: `{units, model, mode, seconds}`. The parameters are
+/// checked first, exactly as `checkParams` does (a bad one throws `ERR_KLING_INVALID_REQUEST`
+/// with `field`). An extension's price is its source's: pass `source` (`{model, mode}`, as far as
+/// known); an unknown source, model or mode is priced as the dearest case. Kling's charge is the
+/// task's `final_unit_deduction`; this is an estimate never below it.
+#[wasm_bindgen(unchecked_return_type = "KlingPrice")]
+pub fn price(
+    #[wasm_bindgen(unchecked_param_type = "\"video-extend\" | \"text2video\" | \"image2video\"")]
+    family: &str,
+    params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{ model?: string | null; mode?: string | null }")]
+    source: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let family = family_of(family)?;
+        let text = |key: &str| {
+            source
+                .as_ref()
+                .and_then(|s| Reflect::get(s, &JsValue::from_str(key)).ok())
+                .and_then(|v| v.as_string())
+        };
+        let source = Source {
+            model: text("model"),
+            mode: text("mode"),
+        };
+        let p = price_of(family, &Js::params(&params, "params")?, &source)?;
+        let o = Object::new();
+        set(&o, "units", (f64::from(p.milli_units) / 1000.0).into());
+        let opt = |v: Option<String>| v.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
+        set(&o, "model", opt(p.model));
+        set(&o, "mode", opt(p.mode));
+        set(&o, "seconds", p.seconds.into());
+        Ok(o.into())
+    };
+    run().map_err(|e| to_js_error(&e))
 }

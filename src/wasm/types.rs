@@ -168,6 +168,18 @@ export interface KlingLimits {
   statuses: TaskStatus[];
 }
 
+/** What `price` reports: the most a create can cost, and what the estimate is for. */
+export interface KlingPrice {
+  /** Kling's units (1 unit is about $0.14); Kling's charge is the task's `final_unit_deduction`. */
+  units: number;
+  /** The model priced; null for an extension of a source of unknown model. */
+  model: string | null;
+  /** `std` or `pro`; null for an extension of a source of unknown mode. */
+  mode: string | null;
+  /** Seconds the task makes. */
+  seconds: number;
+}
+
 /** What `planChain` reports of checked chain parameters. */
 export interface ChainPlan {
   steps: number;

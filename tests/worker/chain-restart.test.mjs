@@ -7,7 +7,19 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Miniflare } from "miniflare";
-import { AKSK, buildBundle, getJson, ROOT, startChain, startSim, until, untilChain, WEBHOOK_SECRET, workerOptions } from "./support.mjs";
+import {
+  AKSK,
+  buildBundle,
+  getJson,
+  ROOT,
+  simBindings,
+  startChain,
+  startSim,
+  until,
+  untilChain,
+  WEBHOOK_SECRET,
+  workerOptions,
+} from "./support.mjs";
 
 test("a chain completes across three restarts of the Worker, one task per step, no step skipped", async (t) => {
   const persist = join(ROOT, ".tmp", `worker-chain-restart-${process.pid}`);
@@ -16,7 +28,7 @@ test("a chain completes across three restarts of the Worker, one task per step, 
   t.after(() => rmSync(persist, { recursive: true, force: true }));
   const sim = await startSim(t, { webhookSecret: WEBHOOK_SECRET, timing: { submittedMs: 300, processingMs: 1200 } });
   const bundle = await buildBundle();
-  const bindings = { KLING_BASE_URL: sim.url, ...AKSK, KLING_WEBHOOK_SECRET: WEBHOOK_SECRET };
+  const bindings = { ...simBindings(sim), ...AKSK, KLING_WEBHOOK_SECRET: WEBHOOK_SECRET };
   let mf = null;
   let port = 0;
   const start = async () => {

@@ -121,11 +121,19 @@ test("POST /extensions: bad parameters are 400 with the field, nothing sent; Kli
   assert.equal((await call("PUT", "/extensions")).status, 405);
   assert.equal(sim.requests().length, 0, "nothing was sent");
 
+  // A video the service does not know is refused before Kling (it could be anyone's).
   const unknown = await call("POST", "/extensions", { body: { video_id: "123456789" } });
-  assert.equal(unknown.status, 502, unknown.text);
-  assert.equal(unknown.json.error.code, "ERR_KLING_BAD_REQUEST");
-  assert.equal(unknown.json.error.apiCode, 1201);
-  assert.match(unknown.json.error.requestId, /\S/);
+  assert.equal(unknown.status, 404, unknown.text);
+  assert.equal(unknown.json.error.code, "ERR_NOT_FOUND");
+  assert.equal(sim.requests().length, 0, "nothing was sent");
+
+  // A shared source Kling cannot extend (kling-v2-master): Kling's refusal is a 502.
+  const v2 = sim.samples.find((s) => s.model === "kling-v2-master").id;
+  const refused = await call("POST", "/extensions", { body: { video_id: v2 } });
+  assert.equal(refused.status, 502, refused.text);
+  assert.equal(refused.json.error.code, "ERR_KLING_BAD_REQUEST");
+  assert.equal(refused.json.error.apiCode, 1201);
+  assert.match(refused.json.error.requestId, /\S/);
 
   sim.injectFault({ method: "POST", path: "/v1/videos/video-extend", action: { type: "error", code: 1102 } });
   const account = await call("POST", "/extensions", { body: { video_id: SOURCE } });

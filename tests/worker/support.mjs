@@ -74,7 +74,11 @@ export const AKSK = { KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY
 export const APIKEY = { KLING_API_KEY: SIM_DEFAULTS.apiKey };
 
 /** The Worker's vars in tests unless a test says otherwise: budgets that never get in the way. */
-export const TEST_VARS = { USER_DAILY_UNITS: "1000", ACCOUNT_DAILY_UNITS: "100000", ALLOWED_MODELS: "kling-v1-5,kling-v1-6" };
+export const TEST_VARS = {
+  USER_DAILY_UNITS: "1000",
+  ACCOUNT_DAILY_UNITS: "100000",
+  ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
+};
 
 /**
  * Starts the Worker in Miniflare on 127.0.0.1 (any port). `bindings` become env vars / secrets;
@@ -106,6 +110,14 @@ export function workerOptions({ scriptPath, dir, bindings, createsPerMinute = 10
   };
 }
 
+/**
+ * The Worker's bindings that point it at `sim`: Kling's base URL, the media host videos are kept
+ * from, and the simulator's seeded sources shared with every user (the service made none of them).
+ */
+export function simBindings(sim) {
+  return { KLING_BASE_URL: sim.url, MEDIA_HOSTS: sim.url, SHARED_SOURCE_VIDEOS: sim.samples.map((s) => s.id).join(",") };
+}
+
 export async function startSim(t, options = {}) {
   const sim = await startSimulator({ timing: FAST, ...options });
   t.after(() => sim.close());
@@ -121,7 +133,7 @@ export async function startPair(
   { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist } = {},
 ) {
   const sim = await startSim(t, { webhookSecret: webhookSecret ?? null, ...simOptions });
-  const bindings = { KLING_BASE_URL: sim.url, ...credentials, ...extra };
+  const bindings = { ...simBindings(sim), ...credentials, ...extra };
   if (webhookSecret) bindings.KLING_WEBHOOK_SECRET = webhookSecret;
   const worker = await startWorker(t, bindings, { createsPerMinute, bundle, persist });
   return { sim, worker, url: worker.url, bindings };

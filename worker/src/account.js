@@ -35,13 +35,23 @@ export class AccountLedger extends DurableObject {
     return this.sql.exec("SELECT * FROM holds WHERE key = ?", key).toArray()[0] ?? null;
   }
 
-  /** Reserves `cost` under the daily `limit`; idempotent per `key`. Resolves `{ok, remaining}`. */
+  /**
+   * Reserves `cost` under the daily `limit`; idempotent per `key` while the hold is held. A hold
+   * that was released (the create was refused) or settled is taken again, at its new cost: every
+   * create that may be sent is counted. Resolves `{ok, remaining}`.
+   */
   reserve({ key, day, cost, limit }) {
     const { reserved, spent } = this.day(day);
-    if (this.hold(key)) return { ok: true, remaining: Math.max(0, limit - reserved - spent) };
+    const hold = this.hold(key);
+    if (hold?.state === "held") return { ok: true, remaining: Math.max(0, limit - reserved - spent) };
     const remaining = limit - reserved - spent;
     if (cost > remaining) return { ok: false, remaining: Math.max(0, remaining) };
-    this.sql.exec("INSERT INTO holds (key, day, reserved, state) VALUES (?, ?, ?, 'held')", key, day, cost);
+    this.sql.exec(
+      "INSERT INTO holds (key, day, reserved, state) VALUES (?, ?, ?, 'held') ON CONFLICT (key) DO UPDATE SET day = excluded.day, reserved = excluded.reserved, charged = NULL, state = 'held'",
+      key,
+      day,
+      cost,
+    );
     this.add(day, cost, 0);
     return { ok: true, remaining: remaining - cost };
   }

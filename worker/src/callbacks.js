@@ -5,15 +5,16 @@
 // applied. Without it the body is only a hint: the unguessable token says which task to look at,
 // and a GET of that task is what gets applied.
 import { HttpError, readText, sha256Hex } from "./http.js";
-import { TOKEN_PATTERN } from "./ids.js";
+import { tokenOwner } from "./ids.js";
 import { getTask, parseCallback, verifyCallback } from "./kling.js";
 import { settle, userStore } from "./tasks.js";
 
 export async function handleCallback(request, ctx, token) {
   const { env } = ctx;
   const notFound = new HttpError(404, "ERR_NOT_FOUND", "unknown callback");
-  if (!TOKEN_PATTERN.test(token)) throw notFound;
-  const userKey = token.slice(0, 64);
+  // Only a token this service issued opens its owner's store: a forged one creates no state.
+  const userKey = await tokenOwner(env, token);
+  if (!userKey) throw notFound;
   const row = await userStore(env, userKey).byToken(await sha256Hex(token));
   if (!row) throw notFound;
 

@@ -16,6 +16,8 @@ import { reconcilePending, reserveTask, sendReserved, settle, userStore } from "
 const FAMILY = "video-extend";
 /** Steps that talk to Durable Objects, Kling or R2: retried with backoff on a thrown error. */
 const RETRY = { retries: { limit: 8, delay: "2 seconds", backoff: "exponential" }, timeout: "3 minutes" };
+/** Keeping a clip: its own failures are caught; this bounds one copy. */
+const KEEP = { retries: { limit: 1, delay: "2 seconds" }, timeout: "5 minutes" };
 /** A waiter for a slot asks the gate again at least this often (it is woken sooner by an event). */
 const SLOT_WAIT_MS = 30_000;
 /** Once a callback arrived for a task, the next one is awaited this long before polling again. */
@@ -83,7 +85,11 @@ export class Chain extends WorkflowEntrypoint {
       await this.takeSlot(step, c, holder, n, attempt, `${tag}.${round}`);
       if (status !== "pending") break; // created by an earlier run: only its slot was missing
       const created = await step.do(`create ${tag}.${round}`, RETRY, async () => {
-        const r = await definite(async () => ({ status: (await sendReserved(c.ctx(), FAMILY, clientId, next.params)).row.status }));
+        const r = await definite(async () => {
+          const sent = await sendReserved(c.ctx(), FAMILY, clientId);
+          // No slot after all, or Kling busy: the row stays reserved and this step waits.
+          return sent.kind === "queued" ? { busy: true } : { status: sent.row.status };
+        });
         if (r.error || r.busy) await releaseSlot(c.env, holder);
         return r;
       });
@@ -113,7 +119,7 @@ export class Chain extends WorkflowEntrypoint {
         waited += ms;
       }
       // After a final event the record already says so; after a timeout (or a nudge) Kling is asked.
-      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, clientId, next.params, holder, !event || nudge));
+      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, clientId, holder, !event || nudge));
     }
 
     const finished = await step.do(`finish ${tag}`, RETRY, async () => {
@@ -125,7 +131,16 @@ export class Chain extends WorkflowEntrypoint {
       const message = finished.task.task_status_msg || "the task failed";
       return { error: { code: "ERR_KLING_TASK_FAILED", message, step: n, taskId: String(finished.task.task_id) } };
     }
-    const media = await step.do(`keep ${tag}`, RETRY, () => keepVideo(c.env, c.userKey, finished.task.task_result.videos[0]));
+    // Keeping the clip never fails or holds up the chain: a copy that fails is left to the user's
+    // store, which tries again later (and the chain shows the clip as not kept yet).
+    const media = await step.do(`keep ${tag}`, KEEP, async () => {
+      try {
+        return await keepVideo(c.env, c.userKey, finished.task.task_result.videos[0]);
+      } catch (err) {
+        console.warn("keeping a chain's clip failed; it is tried again later:", String(err?.message ?? err));
+        return null;
+      }
+    });
     await step.do(`record ${tag}`, RETRY, () => c.store().chainStepDone(c.chainId, n, attempt, media, Date.now()));
     return { task: finished.task };
   }
@@ -146,13 +161,13 @@ export class Chain extends WorkflowEntrypoint {
   }
 
   /** The task's status now: from the record, or asked of Kling (`poll`); renews the slot's lease. */
-  async check(c, clientId, params, holder, poll) {
+  async check(c, clientId, holder, poll) {
     const ctx = c.ctx();
     let row = await c.store().find(FAMILY, clientId);
     if (poll && !isFinal(row.status)) {
-      if (row.status === "pending") {
+      if (row.status === "pending" || row.status === "queued") {
         // In doubt: looked up by its id, sent again only if Kling does not have it.
-        row = (await reconcilePending(ctx, FAMILY, row, { params, send: true })).row;
+        row = (await reconcilePending(ctx, FAMILY, row, { send: true })).row;
       } else {
         row = (await settle(ctx, FAMILY, clientId, await getTask(c.env, FAMILY, row.task_id))).row;
       }

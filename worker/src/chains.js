@@ -1,16 +1,19 @@
 // POST /chains, GET /chains, GET /chains/:id, POST /chains/:id/resume — chains of extensions run
 // by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
 
+import { config, fromMilli, sourceFor, today, toMilli } from "./config.js";
 import { paging } from "./extensions.js";
 import { taskEvent, withRun } from "./gate.js";
 import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
-import { CLIENT_ID } from "./ids.js";
-import { planChain } from "./kling.js";
+import { isClientId } from "./ids.js";
+import { planChain, price } from "./kling.js";
 import { mediaUrl } from "./media.js";
 import { accountLedger, rateLimit, userStore } from "./tasks.js";
 
-/** Room for `-<step>.<try>` after a caller's prefix within Kling's 128 characters. */
-const MAX_PREFIX = 120;
+/** A page of chains holds at most this many (each carries its steps; none carries its prompts). */
+const MAX_CHAINS_PAGE = 50;
+/** The longest try number a step id is checked for (`<prefix>-<step>.<try>`). */
+const MAX_TRY = 99;
 
 export async function createChain(request, ctx) {
   const { env, user } = ctx;
@@ -20,19 +23,23 @@ export async function createChain(request, ctx) {
   }
   let prefix = params.external_task_id;
   if (prefix === undefined || prefix === null) prefix = `kec-${randomHex(12)}`;
-  if (typeof prefix !== "string" || !CLIENT_ID.test(prefix) || prefix.length > MAX_PREFIX) {
-    throw new HttpError(
-      400,
-      "ERR_KLING_INVALID_REQUEST",
-      `\`external_task_id\` (the chain's prefix) must be 1–${MAX_PREFIX} letters, digits, \`.\`, \`_\` or \`-\``,
-      { field: "external_task_id" },
-    );
-  }
   const chainParams = { ...params, external_task_id: prefix };
   // Every step checked, and a chain that could pass 180 s refused, before anything is reserved.
   const plan = planChain(chainParams);
-  const source = await accountLedger(env).video(String(plan.video_id));
-  if (source && source.owner !== user.userKey) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
+  // The prefix names every step's try in this service's URLs: the longest must pass the id rule.
+  if (typeof prefix !== "string" || !isClientId(`${prefix}-${plan.steps}.${MAX_TRY}`)) {
+    throw new HttpError(
+      400,
+      "ERR_KLING_INVALID_REQUEST",
+      "`external_task_id` (the chain's prefix) must be letters, digits, `.`, `_` or `-`, short enough for `<prefix>-<step>.<try>`",
+      { field: "external_task_id" },
+    );
+  }
+  const videoId = String(plan.video_id);
+  const source = sourceFor(env, user.userKey, videoId, await accountLedger(env).video(videoId));
+  // Only the caller's own videos (or shared ones), as for a single extension.
+  if (!source) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
+  await affordsFirstStep(ctx, plan, source);
   await rateLimit(env, user.userKey);
 
   const chainId = `ch-${randomHex(12)}`;
@@ -46,6 +53,8 @@ export async function createChain(request, ctx) {
     steps: plan.steps,
     instance,
     now: Date.now(),
+    userKey: user.userKey,
+    origin: ctx.origin,
   });
   if (r.kind === "conflict") {
     throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is the prefix of a chain from another video", {
@@ -61,6 +70,24 @@ export async function createChain(request, ctx) {
   });
 }
 
+/**
+ * A chain reserves step by step, but one the budgets cannot pay a first step of is refused up
+ * front (402, as a single create would be), not started to fail.
+ */
+async function affordsFirstStep(ctx, plan, source) {
+  const { env, user } = ctx;
+  const cfg = config(env);
+  const cost = toMilli(price("video-extend", { video_id: String(plan.video_id) }, { model: source.model, mode: source.mode }).units);
+  const mine = await userStore(env, user.userKey).usage(today(), cfg.userDaily);
+  const account = await accountLedger(env).usage(today(), cfg.accountDaily);
+  const remaining = Math.min(mine.remaining, account.remaining);
+  if (cost > remaining) {
+    throw new HttpError(402, "ERR_BUDGET_EXCEEDED", "the daily unit budget cannot pay this chain's first step", {
+      remaining: fromMilli(remaining),
+    });
+  }
+}
+
 /** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
 async function startRun(ctx, chain) {
   const { userKey, sub } = ctx.user;
@@ -73,11 +100,12 @@ export async function getChain(id, ctx) {
   return json(200, await toChainRecord(ctx.env, ctx.user.userKey, view), ctx.cors);
 }
 
+/** A page of the caller's chains, newest first: at most 50, each without its prompts. */
 export async function listChains(url, ctx) {
-  const { pageNum, pageSize } = paging(url.searchParams);
+  const { pageNum, pageSize } = paging(url.searchParams, MAX_CHAINS_PAGE);
   const views = await userStore(ctx.env, ctx.user.userKey).chains(pageNum, pageSize);
   const data = [];
-  for (const view of views) data.push(await toChainRecord(ctx.env, ctx.user.userKey, await checkRun(ctx, view)));
+  for (const view of views) data.push(await toChainRecord(ctx.env, ctx.user.userKey, await checkRun(ctx, view), { prompts: false }));
   return json(200, { data, pageNum, pageSize }, ctx.cors);
 }
 
@@ -92,6 +120,7 @@ export async function resumeChain(id, ctx) {
     if (!(await runExists(env, view.chain.instance))) await startRun(ctx, view.chain);
     return json(202, await toChainRecord(env, user.userKey, await store.chainView(view.chain.chain_id)), ctx.cors);
   }
+  await rateLimit(env, user.userKey); // a resume makes a paid step run again
   const chain = await store.resumeChain(view.chain.chain_id, Date.now());
   await startRun(ctx, chain);
   return json(202, await toChainRecord(env, user.userKey, await store.chainView(chain.chain_id)), ctx.cors);
@@ -150,7 +179,7 @@ async function checkRun(ctx, view) {
  * The chain as the service shows it: each planned step with its latest try (status, task id,
  * kept video, duration, units), the total length so far and the units spent.
  */
-export async function toChainRecord(env, userKey, { chain, steps: tries }) {
+export async function toChainRecord(env, userKey, { chain, steps: tries }, { prompts = true } = {}) {
   const latest = new Map();
   for (const t of tries) latest.set(t.step, t);
   const steps = [];
@@ -172,6 +201,8 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }) {
       length = out.duration;
     }
     if (t.media) out.video.media_url = await mediaUrl(env, userKey, t.media);
+    // A finished step whose video could not be copied yet: tried again later, shown as such.
+    else if (out.video && t.done) out.video.kept = false;
     if (task?.final_unit_deduction !== undefined) out.units = task.final_unit_deduction;
     if (t.status === "failed" && task?.task_status_msg) out.message = task.task_status_msg;
     steps.push(out);
@@ -186,10 +217,10 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }) {
     steps,
     length,
     spent: spent / 1000,
-    prompts: params.prompts.map((p) => (typeof p === "string" ? p : (p.prompt ?? ""))),
     created_at: chain.created_at,
     updated_at: chain.updated_at,
   };
+  if (prompts) record.prompts = params.prompts.map((p) => (typeof p === "string" ? p : (p.prompt ?? "")));
   if (chain.error) record.error = JSON.parse(chain.error);
   if (steps.every((s) => s.status === "succeed")) record.video = steps[steps.length - 1].video;
   return record;

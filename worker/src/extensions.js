@@ -1,6 +1,7 @@
 // POST /extensions, GET /extensions, GET /extensions/:id — the service's own view of a user's
 // video extensions (records, not Kling's envelope).
 import { HttpError, json, parseJsonObject, readText } from "./http.js";
+import { limits } from "./kling.js";
 import { toRecord } from "./records.js";
 import { create, list, read } from "./tasks.js";
 
@@ -27,22 +28,24 @@ export async function listExtensionRecords(url, ctx) {
   return json(200, { data: rows.map(toRecord), pageNum, pageSize }, ctx.cors);
 }
 
-/** `pageNum` 1..1000 (default 1) and `pageSize` 1..500 (default 30), as Kling takes them. */
-export function paging(params) {
+/** `pageNum` and `pageSize` in the package's (Kling's) bounds, or a smaller page. */
+export function paging(params, maxPageSize = Number.POSITIVE_INFINITY) {
+  const { pageNum, pageSize, defaultPageSize } = limits();
   for (const name of params.keys()) {
     if (name !== "pageNum" && name !== "pageSize")
       throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `unknown query parameter ${JSON.stringify(name.slice(0, 32))}`, {
         field: name.slice(0, 32),
       });
   }
-  const read = (name, fallback, max) => {
+  const read = (name, fallback, [min, max]) => {
     if (!params.has(name)) return fallback;
     const value = params.get(name);
     const n = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
-    if (!(n >= 1 && n <= max) || params.getAll(name).length > 1) {
-      throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `${name} must be a whole number from 1 to ${max}`, { field: name });
+    if (!(n >= min && n <= max) || params.getAll(name).length > 1) {
+      throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", `${name} must be a whole number from ${min} to ${max}`, { field: name });
     }
     return n;
   };
-  return { pageNum: read("pageNum", 1, 1000), pageSize: read("pageSize", 30, 500) };
+  const maxSize = Math.min(pageSize[1], maxPageSize);
+  return { pageNum: read("pageNum", 1, pageNum), pageSize: read("pageSize", Math.min(defaultPageSize, maxSize), [pageSize[0], maxSize]) };
 }

@@ -52,6 +52,7 @@ export async function handleFacade(request, ctx, route) {
     // The package's wait polls here: the task is refreshed from Kling while it runs.
     const row = await read(ctx, family, id);
     if (row.status === "pending") throw new HttpError(404, "ERR_NOT_FOUND", "no such task");
+    // A queued create is settled by this lookup: it is sent as soon as the gate has a slot.
     return envelope(toKlingTask(row), ctx.cors);
   }
   if (request.method === "GET") {
@@ -73,6 +74,7 @@ export async function handleFacade(request, ctx, route) {
       externalTaskId: row.client_id,
     });
   }
+  // `queued`: reserved and answered as submitted; sent when the account's gate has a slot.
   return envelope(toKlingTask(row), ctx.cors);
 }
 

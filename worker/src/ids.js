@@ -1,15 +1,19 @@
 // Names derived from a user: the key of their Durable Object, the external ids Kling receives,
 // callback tokens.
-import { HttpError, randomHex, sha256Hex } from "./http.js";
+import { HttpError, hmacHex, randomHex, sha256Hex } from "./http.js";
+import { isValidId } from "./kling.js";
 
 /**
- * The service's rule for a caller's own external task id (letters, digits, `.`, `_`, `-`; 1–128):
- * stricter than the package's (`isValidId`) because the id appears in this service's URL paths,
- * which refuse percent-encoding. Kling never sees it: it receives a derived id.
+ * The characters of a caller's own external task id: the id appears in this service's URL paths,
+ * which refuse percent-encoding. Its length and the rest of the rule are the package's
+ * (`isValidId`); Kling never sees it: it receives a derived id.
  */
-export const CLIENT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const URL_SAFE = /^[A-Za-z0-9_.-]+$/;
 
-/** A callback token: the owner's key (64 hex) and 256 random bits (64 hex). */
+/** Whether `id` is a caller's external id this service takes: the package's rule, URL-safe. */
+export const isClientId = (id) => typeof id === "string" && URL_SAFE.test(id) && isValidId(id);
+
+/** A callback token: the owner's key (64 hex), 128 random bits and their MAC (32 hex each). */
 export const TOKEN_PATTERN = /^[0-9a-f]{128}$/;
 
 /**
@@ -26,27 +30,46 @@ export function userKeyOf(sub) {
  * user's (the facade never looks tasks up by a caller-supplied Kling id anyway).
  */
 export async function klingExternalId(secret, userKey, family, clientId) {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`external-id\n${userKey}\n${family}\n${clientId}`));
-  let hex = "";
-  for (const b of new Uint8Array(mac).slice(0, 20)) hex += b.toString(16).padStart(2, "0");
-  return `ke-${hex}`;
+  const hex = await hmacHex(secret, `external-id\n${userKey}\n${family}\n${clientId}`);
+  return `ke-${hex.slice(0, 40)}`;
 }
 
 /** The caller's external id, or a generated one; a bad one is refused with its field. */
 export function clientIdOf(params) {
   if (!("external_task_id" in params) || params.external_task_id === null) return `kew-${randomHex(12)}`;
   const id = params.external_task_id;
-  if (typeof id !== "string" || !CLIENT_ID.test(id)) {
-    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`external_task_id` must be 1–128 letters, digits, `.`, `_` or `-`", {
-      field: "external_task_id",
-    });
+  if (!isClientId(id)) {
+    throw new HttpError(
+      400,
+      "ERR_KLING_INVALID_REQUEST",
+      "`external_task_id` must be letters, digits, `.`, `_` or `-`, within the package's id length",
+      { field: "external_task_id" },
+    );
   }
   return id;
 }
 
-/** A fresh callback token for a user and the SHA-256 that is stored instead of it. */
-export async function newCallbackToken(userKey) {
-  const token = userKey + randomHex(32);
+/**
+ * A fresh callback token for a user and the SHA-256 that is stored instead of it. The token
+ * carries a MAC under the service's secret, so a forged one is refused before any user's Durable
+ * Object is opened (an opened object writes its schema: state an outsider could otherwise grow).
+ */
+export async function newCallbackToken(env, userKey) {
+  const nonce = randomHex(16);
+  const token = userKey + nonce + (await tokenMac(env, userKey, nonce));
   return { token, hash: await sha256Hex(token) };
+}
+
+async function tokenMac(env, userKey, nonce) {
+  return (await hmacHex(env.KLING_EDGE_SESSION_SECRET, `callback\n${userKey}\n${nonce}`)).slice(0, 32);
+}
+
+/** The owner's key of a callback token the service issued, or null for any other string. */
+export async function tokenOwner(env, token) {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const userKey = token.slice(0, 64);
+  const want = await tokenMac(env, userKey, token.slice(64, 96));
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= want.charCodeAt(i) ^ token.charCodeAt(96 + i);
+  return diff === 0 ? userKey : null;
 }

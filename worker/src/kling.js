@@ -1,12 +1,38 @@
 // The one module that speaks to kling-edge: credentials, the client (made per request: in Workers
 // Date.now() stands still at module load, so a client made there would sign with a stale clock),
 // and the calls by family: the package's resource of each family is named here only.
-import { chainStep, errorAdvice, KlingClient, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback } from "kling-edge";
+import {
+  chainStep,
+  checkParams,
+  errorAdvice,
+  isValidId,
+  KlingClient,
+  limits,
+  parseCallback,
+  planChain,
+  pollIntervalMs,
+  price,
+  statusRank,
+  verifyCallback,
+} from "kling-edge";
 import { HttpError } from "./http.js";
 
 // A chain's arithmetic (checks, the 180 s cap before each step, the next video id, step ids,
 // durations) and the poll schedule are the package's: the Workflow only keeps the state.
-export { chainStep, errorAdvice, parseCallback, planChain, pollIntervalMs, statusRank, verifyCallback };
+// Kling's rules (checks, ids, limits, prices) are the package's too: the service restates none.
+export {
+  chainStep,
+  checkParams,
+  errorAdvice,
+  isValidId,
+  limits,
+  parseCallback,
+  planChain,
+  pollIntervalMs,
+  price,
+  statusRank,
+  verifyCallback,
+};
 
 export const DEFAULT_BASE_URL = "https://api-singapore.klingai.com";
 

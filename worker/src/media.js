@@ -2,7 +2,7 @@
 // because Kling's result URLs expire. `GET /media/:name` serves them to their owner, with range
 // requests so a <video> element can seek. A <video> cannot send Authorization, so the service's
 // records carry a signed URL (`?u&exp&sig`, an HMAC under the session secret, valid one hour).
-import { HttpError } from "./http.js";
+import { HttpError, hmacHex } from "./http.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,128}\.mp4$/;
 const URL_TTL_S = 3600;
@@ -10,18 +10,53 @@ const URL_TTL_S = 3600;
 export const mediaName = (videoId) => `${String(videoId).replace(/[^A-Za-z0-9_-]/g, "_")}.mp4`;
 const keyOf = (userKey, name) => `${userKey}/${name}`;
 
-/** Copies a video into R2 unless it is there already; resolves its name. */
+/** The largest video kept (bytes), unless `MEDIA_MAX_BYTES` says otherwise. */
+const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+/** Where Kling's result videos are served from, unless `MEDIA_HOSTS` says otherwise. */
+const DEFAULT_MEDIA_HOSTS = "https://*.klingai.com";
+
+/**
+ * Whether `url` is on a host videos are kept from: `MEDIA_HOSTS` is a comma-separated list of
+ * origins (`https://cdn.example.com`) where `*.` matches any subdomain. A task result names its
+ * video's URL; without this list the service would fetch any URL a result (or a forged one) names.
+ */
+export function mediaHostAllowed(env, url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const patterns = String(env.MEDIA_HOSTS || DEFAULT_MEDIA_HOSTS)
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return patterns.some((pattern) => {
+    const m = /^(https?):\/\/(\*\.)?([^/:]+)(?::(\d+))?$/.exec(pattern);
+    if (!m || u.protocol !== `${m[1]}:` || u.port !== (m[4] ?? "")) return false;
+    return m[2] ? u.hostname.endsWith(`.${m[3]}`) : u.hostname === m[3];
+  });
+}
+
+/**
+ * Copies a video into R2 unless it is there already; resolves its name. Only from `MEDIA_HOSTS`,
+ * only with a Content-Length within `MEDIA_MAX_BYTES` (the body streams into R2, never buffered).
+ */
 export async function keepVideo(env, userKey, video) {
   if (!env.MEDIA) return null;
   const name = mediaName(video.id);
   const key = keyOf(userKey, name);
   if (await env.MEDIA.head(key)) return name;
-  const response = await fetch(video.url);
+  if (!mediaHostAllowed(env, video.url)) throw new Error("the video's host is not in MEDIA_HOSTS");
+  const response = await fetch(video.url, { redirect: "manual" });
   if (!response.ok || !response.body) throw new Error(`fetching the video answered ${response.status}`);
   const length = Number(response.headers.get("content-length"));
-  // A known length lets R2 take the stream as it comes; otherwise it is read first.
-  const body = Number.isFinite(length) && length > 0 ? response.body : await response.arrayBuffer();
-  await env.MEDIA.put(key, body, {
+  const max = Number(env.MEDIA_MAX_BYTES) > 0 ? Number(env.MEDIA_MAX_BYTES) : DEFAULT_MAX_BYTES;
+  if (!(Number.isSafeInteger(length) && length > 0 && length <= max)) {
+    await response.body.cancel().catch(() => {});
+    throw new Error(`the video's Content-Length is missing or over ${max} bytes`);
+  }
+  await env.MEDIA.put(key, response.body.pipeThrough(new FixedLengthStream(length)), {
     httpMetadata: { contentType: response.headers.get("content-type") || "video/mp4" },
     customMetadata: { video_id: String(video.id) },
   });
@@ -34,14 +69,6 @@ export async function keepVideos(env, userKey, row) {
   const names = [];
   for (const video of task?.task_result?.videos ?? []) if (video?.url) names.push(await keepVideo(env, userKey, video));
   return names;
-}
-
-async function hmacHex(secret, text) {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
-  let hex = "";
-  for (const b of mac) hex += b.toString(16).padStart(2, "0");
-  return hex;
 }
 
 /** A URL of a kept video its owner's <video> element can use for an hour. */

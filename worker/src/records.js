@@ -3,11 +3,16 @@
 
 import { statusRank } from "./kling.js";
 
-/** The package's status order; `pending` (the service's own: sent, not confirmed) comes first and a status Kling never documented never wins. */
+/**
+ * The package's status order; the service's own `queued` (reserved, waiting for a slot, not sent)
+ * and `pending` (sent, not confirmed) come first, and a status Kling never documented never wins.
+ */
 export function rankOf(status) {
-  if (status === "pending") return 0;
+  if (status === "pending" || status === "queued") return 0;
   return statusRank(String(status)) || -1;
 }
+
+const QUEUED_MESSAGE = "queued: waiting for a slot of the account's concurrent tasks";
 
 export const isFinal = (status) => status === "succeed" || status === "failed";
 
@@ -49,6 +54,7 @@ export function toRecord(row) {
     updated_at: numberOr(task?.updated_at, row.created_at),
   };
   if (row.status === "pending") record.taskMayExist = true;
+  if (row.status === "queued") record.message = QUEUED_MESSAGE;
   const video = task?.task_result?.videos?.[0];
   if (video) {
     record.video = { id: video.id, url: video.url, duration: video.duration };
@@ -61,7 +67,11 @@ export function toRecord(row) {
 
 /** Kling's task object as the facade shows it: the caller's external id, never the derived one. */
 export function toKlingTask(row) {
-  const task = row.task ? JSON.parse(row.task) : { task_id: row.task_id, task_status: "submitted" };
+  // A create queued for a slot of the account's gate is "submitted" to its caller, under the
+  // caller's own id until Kling gives it one.
+  const task = row.task
+    ? JSON.parse(row.task)
+    : { task_id: row.task_id ?? row.client_id, task_status: "submitted", task_status_msg: QUEUED_MESSAGE };
   return { ...task, task_info: { ...(task.task_info ?? {}), external_task_id: row.client_id } };
 }
 

@@ -1,11 +1,12 @@
 // Creating, reading and settling a user's tasks: shared by the /extensions routes, the Kling
-// facade and the callbacks. Order of a create: rate limit → the user's reservation → the
-// account's → Kling (through the package) → the record. Nothing reaches Kling unreserved.
-import { config, fromMilli, priceExtension, priceGeneration, today } from "./config.js";
-import { notifyChain, releaseSlot } from "./gate.js";
-import { HttpError } from "./http.js";
+// facade, the chains and the callbacks. Order of a create: the package's checks and price → rate
+// limit → the user's reservation → the account's → a slot of the account's gate → Kling (through
+// the package) → the record. Nothing reaches Kling unreserved or outside the gate.
+import { checkPolicy, config, fromMilli, sourceFor, today, toMilli } from "./config.js";
+import { gate, notifyChain, releaseSlot } from "./gate.js";
+import { HttpError, sha256Hex } from "./http.js";
 import { clientIdOf, klingExternalId, newCallbackToken } from "./ids.js";
-import { createTask, getTask } from "./kling.js";
+import { checkParams, createTask, getTask, isValidId, price } from "./kling.js";
 import { keepVideos } from "./media.js";
 import { isFinal } from "./records.js";
 
@@ -32,36 +33,46 @@ export async function rateLimit(env, userKey) {
 
 const notFound = (what = "no such task") => new HttpError(404, "ERR_NOT_FOUND", what);
 
-/** Model, mode and worst-case cost; for an extension, the source must not be another user's. */
-async function price(env, cfg, user, family, params) {
-  if (family !== "video-extend") return priceGeneration(cfg, family, params);
-  const videoId = params.video_id;
-  if (typeof videoId !== "string" && typeof videoId !== "number") {
-    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`video_id` is required", { field: "video_id" });
+/**
+ * Before anything is reserved: the package's checks (what would be sent), the operator's policy,
+ * the source of an extension (only the caller's own), and the package's worst-case price.
+ */
+async function quote(env, cfg, user, family, params) {
+  // The caller's id is the service's (clientIdOf); Kling receives one derived from it.
+  const { external_task_id: _own, ...request } = params;
+  const checked = checkParams(family, request);
+  checkPolicy(cfg, family, checked);
+  let source;
+  if (family === "video-extend") {
+    const videoId = String(checked.video_id);
+    source = sourceFor(env, user.userKey, videoId, await accountLedger(env).video(videoId));
+    // Another user's video, or one of unknown owner, is answered exactly like a missing one.
+    if (!source) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
   }
-  const source = await accountLedger(env).video(String(videoId));
-  // Another user's video is answered exactly like a missing one.
-  if (source && source.owner !== user.userKey) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
-  return priceExtension(cfg, source);
+  const p = price(family, checked, source);
+  return { checked, cost: toMilli(p.units), model: p.model, mode: p.mode, fingerprint: await sha256Hex(JSON.stringify(checked)) };
 }
 
 /**
  * Creates a task for `user`. Resolves `{kind, row}`: `created`, `existing` (same id, same
- * request) or `pending` (Kling may or may not have it: kept, answered 202, reconciled by lookup).
+ * request), `queued` (reserved, waiting for a slot of the account's gate: sent when one frees) or
+ * `pending` (Kling may or may not have it: kept, answered 202, reconciled by lookup).
  */
 export async function create(ctx, family, params) {
   const r = await reserveTask(ctx, family, params);
   if (r.kind === "existing") {
+    if (r.row.status === "queued") return send(ctx, family, r.row);
     if (r.row.status !== "pending") return { kind: "existing", row: r.row };
-    return reconcilePending(ctx, family, r.row, { params, send: true });
+    return reconcilePending(ctx, family, r.row, { send: true });
   }
-  return send(ctx, family, r.row, params);
+  return send(ctx, family, r.row);
 }
 
 /**
- * The part of a create before anything reaches Kling: policy, price, rate limit (unless
+ * The part of a create before anything reaches Kling: checks, policy, price, rate limit (unless
  * `rateLimited: false`: a chain's steps count once, at POST /chains), the user's reservation and
- * the account's. Resolves `{kind: "reserved" | "existing", row}`; idempotent per external id.
+ * the account's. Resolves `{kind: "reserved" | "existing", row}`; idempotent per external id, and
+ * an id given again with another request is refused.
  */
 export async function reserveTask(ctx, family, params, { rateLimited = true } = {}) {
   const { env, user } = ctx;
@@ -70,16 +81,15 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
   }
   const cfg = config(env);
   const clientId = clientIdOf(params);
-  const { cost, model, mode } = await price(env, cfg, user, family, params);
+  const { checked, cost, model, mode, fingerprint } = await quote(env, cfg, user, family, params);
   if (rateLimited) await rateLimit(env, user.userKey);
 
   const day = today();
   const store = userStore(env, user.userKey);
   const klingId = await klingExternalId(env.KLING_EDGE_SESSION_SECRET, user.userKey, family, clientId);
-  const { token, hash } = await newCallbackToken(user.userKey);
+  const { token, hash } = await newCallbackToken(env, user.userKey);
   ctx.secrets.push(token);
   ctx.tokens = new Map([[hash, token]]);
-  const fingerprint = family === "video-extend" ? String(params.video_id) : null;
   const r = await store.reserve({
     family,
     clientId,
@@ -92,6 +102,9 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
     limit: cfg.userDaily,
     tokenHash: hash,
     now: Date.now(),
+    params: checked,
+    userKey: user.userKey,
+    origin: ctx.origin,
   });
   if (r.kind === "conflict") {
     throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", {
@@ -116,11 +129,16 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
  * Sends the create of a reserved row. Safe to repeat: the package's create is idempotent under
  * the row's external id (a task Kling already holds is returned, nothing is created twice).
  */
-export async function sendReserved(ctx, family, clientId, params) {
+export async function sendReserved(ctx, family, clientId) {
   const row = await userStore(ctx.env, ctx.user.userKey).find(family, clientId);
   if (!row) throw notFound();
-  if (row.status !== "pending") return { kind: "existing", row };
-  return send(ctx, family, row, params);
+  if (row.status !== "pending" && row.status !== "queued") return { kind: "existing", row };
+  return send(ctx, family, row);
+}
+
+/** A queued create, sent by its store's alarm when nobody else asks. */
+export function sendQueued(ctx, row) {
+  return send(ctx, row.family, row);
 }
 
 const holdKey = (userKey, family, clientId) => `${userKey}:${family}:${clientId}`;
@@ -131,17 +149,31 @@ function budgetExceeded(remainingMilli) {
   });
 }
 
-/** Sends the create for a reserved (pending) row; a definite refusal releases the reservation. */
-async function send(ctx, family, row, params) {
+/**
+ * Sends the create of a reserved row, inside a slot of the account's gate (every create takes one:
+ * Kling counts running tasks per account). No slot, or Kling busy (1302, 1303): the row stays
+ * reserved as `queued` and is sent later. A definite refusal releases the reservation; a failure
+ * that leaves the task in doubt keeps it `pending`.
+ */
+async function send(ctx, family, reserved) {
   const { env, user } = ctx;
+  const store = userStore(env, user.userKey);
+  let row = reserved;
+  const slot = await gate(env).acquire({ holder: row.kling_id });
+  if (!slot.ok) return { kind: "queued", row: await store.markUnsent(family, row.client_id, "queued") };
+  if (row.status === "queued") row = await store.markUnsent(family, row.client_id, "pending");
+  const params = JSON.parse(row.params);
   const callbackUrl = `${ctx.origin}/callbacks/${await tokenFor(ctx, row)}`;
   let task;
   try {
     task = await createTask(env, family, { ...params, external_task_id: row.kling_id, callback_url: callbackUrl });
   } catch (err) {
     if (err && err.name === "KlingError") ownIds(err, row);
-    if (mayExist(err)) return { kind: "pending", row };
-    await userStore(env, user.userKey).release(family, row.client_id);
+    // Whether the task may exist is the package's word, taken as it sets it.
+    if (err?.taskMayExist === true) return { kind: "pending", row };
+    await releaseSlot(env, row.kling_id);
+    if (BUSY.includes(err?.code)) return { kind: "queued", row: await store.markUnsent(family, row.client_id, "queued") };
+    await store.release(family, row.client_id);
     await accountLedger(env).release(holdKey(user.userKey, family, row.client_id));
     throw err;
   }
@@ -149,16 +181,8 @@ async function send(ctx, family, row, params) {
   return { kind: "created", row: applied.row };
 }
 
-/**
- * Whether a failed create may still have made its task. The package says so (`taskMayExist`);
- * a package without that flag is taken at its error kind: a create that ended in a network error,
- * a timeout or a server error is kept in doubt (the reservation stays until reconciled).
- */
-function mayExist(err) {
-  if (err?.name !== "KlingError") return false;
-  if (typeof err.taskMayExist === "boolean") return err.taskMayExist;
-  return ["ERR_KLING_NETWORK", "ERR_KLING_TIMEOUT", "ERR_KLING_SERVER"].includes(err.code);
-}
+/** Kling's answers that created nothing and mean "later": the create waits in the queue. */
+const BUSY = ["ERR_KLING_CONCURRENCY", "ERR_KLING_RATE_LIMITED"];
 
 /** The caller sees their own external id in an error, never the id derived for Kling. */
 function ownIds(err, row) {
@@ -178,7 +202,7 @@ function ownIds(err, row) {
 async function tokenFor(ctx, row) {
   const recent = ctx.tokens?.get(row.token_hash);
   if (recent) return recent;
-  const { token, hash } = await newCallbackToken(ctx.user.userKey);
+  const { token, hash } = await newCallbackToken(ctx.env, ctx.user.userKey);
   ctx.secrets.push(token);
   await userStore(ctx.env, ctx.user.userKey).rebind(row.family, row.client_id, hash);
   return token;
@@ -199,7 +223,7 @@ export async function settle(ctx, family, clientId, task, { notify = true } = {}
     await store.accountSettled(family, clientId);
   }
   const { chain, row } = applied;
-  if (chain && isFinal(row.status)) await releaseSlot(env, row.kling_id); // idempotent
+  if (isFinal(row.status)) await releaseSlot(env, row.kling_id); // idempotent
   // A chain's Workflow hears of every change it did not make itself (callbacks, others' reads).
   if (chain && applied.changed && notify && !ctx.fromChain) await notifyChain(env, chain, row.status);
   // Single tasks are kept here; a chain's Workflow keeps its own videos in a step.
@@ -212,13 +236,14 @@ export async function settle(ctx, family, clientId, task, { notify = true } = {}
  * An in-doubt create: looked up at Kling by its external id. Found → recorded. Not found and
  * `send` → sent again under the same id and reservation (the package's idempotent create).
  */
-export async function reconcilePending(ctx, family, row, { params, send: resend = false } = {}) {
+export async function reconcilePending(ctx, family, row, { send: resend = false } = {}) {
+  if (row.status === "queued") return send(ctx, family, row); // never sent: nothing to look up
   try {
     const task = await getTask(ctx.env, family, row.kling_id);
     const applied = await settle(ctx, family, row.client_id, task);
     return { kind: "existing", row: applied.row };
   } catch (err) {
-    if (err && err.code === "ERR_KLING_NOT_FOUND" && resend) return send(ctx, family, row, params);
+    if (err && err.code === "ERR_KLING_NOT_FOUND" && resend) return send(ctx, family, row);
     if (err && err.name === "KlingError") return { kind: "pending", row };
     throw err;
   }
@@ -226,11 +251,11 @@ export async function reconcilePending(ctx, family, row, { params, send: resend 
 
 /** The caller's row by task id or own external id, refreshed from Kling while it runs. */
 export async function read(ctx, family, id, { refresh = true } = {}) {
-  if (typeof id !== "string" || id.length < 1 || id.length > 256) throw notFound();
+  if (typeof id !== "string" || !isValidId(id)) throw notFound();
   const store = userStore(ctx.env, ctx.user.userKey);
   const row = await store.find(family, id);
   if (!row) throw notFound();
-  if (row.status === "pending") return (await reconcilePending(ctx, family, row)).row;
+  if (row.status === "pending" || row.status === "queued") return (await reconcilePending(ctx, family, row)).row;
   if (!refresh || isFinal(row.status)) return row;
   const task = await getTask(ctx.env, family, row.task_id);
   return (await settle(ctx, family, row.client_id, task)).row;

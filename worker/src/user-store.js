@@ -2,7 +2,15 @@
 // ledger, in SQLite. Every method runs its SQL synchronously with no await in between, so each
 // call is atomic: two creates racing for the last units cannot both reserve them.
 import { DurableObject } from "cloudflare:workers";
+import { retentionMs } from "./config.js";
+import { keepVideo, mediaName } from "./media.js";
 import { chargeOf, isFinal, supersedes, toKlingTask, toRecord, videosOf } from "./records.js";
+import { sendQueued } from "./tasks.js";
+
+/** A queued create asks the account's gate again this often when nobody else does. */
+const QUEUE_RETRY_MS = 20_000;
+/** A video that could not be kept is copied again after this long. */
+const KEEP_RETRY_MS = 60_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -45,6 +53,7 @@ CREATE TABLE IF NOT EXISTS chains (
   nudged_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chains_by_age ON chains (created_at);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chain_steps (
   chain_id TEXT NOT NULL,
   step INTEGER NOT NULL,
@@ -57,11 +66,31 @@ CREATE TABLE IF NOT EXISTS chain_steps (
 );
 `;
 
+/** Columns added after the first schema: added to a store made before them. */
+const ADDED_COLUMNS = [["tasks", "params", "TEXT"]];
+
 export class UserStore extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const has = this.sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column).toArray().length;
+      if (!has) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }
+
+  /** The user's key (what this store is named by), recorded by the first write. */
+  userKey() {
+    return this.sql.exec("SELECT value FROM meta WHERE name = 'user'").toArray()[0]?.value ?? null;
+  }
+
+  /** Who this store is for and where its callbacks go, for the work its alarm does alone. */
+  async remember(userKey, origin) {
+    this.sql.exec("INSERT OR IGNORE INTO meta (name, value) VALUES ('user', ?)", userKey);
+    if (origin) this.sql.exec("INSERT OR REPLACE INTO meta (name, value) VALUES ('origin', ?)", origin);
+    // The first record starts the retention clock.
+    await this.soon(retentionMs(this.env));
   }
 
   row(family, clientId) {
@@ -86,18 +115,19 @@ export class UserStore extends DurableObject {
    * existing task with the same request is returned, one with a different request is a conflict.
    * `a`: {family, clientId, klingId, fingerprint, model, mode, cost, day, limit, tokenHash, now}.
    */
-  reserve(a) {
+  async reserve(a) {
     const existing = this.row(a.family, a.clientId);
     if (existing) {
-      if (a.family === "video-extend" && existing.fingerprint !== a.fingerprint) return { kind: "conflict", taskId: existing.task_id };
+      // The id is bound to the request it was first given with (its checked parameters' digest).
+      if (existing.fingerprint !== a.fingerprint) return { kind: "conflict", taskId: existing.task_id };
       return { kind: "existing", row: existing };
     }
     const { reserved, spent } = this.ledger(a.day);
     const remaining = a.limit - reserved - spent;
     if (a.cost > remaining) return { kind: "over", remaining: Math.max(0, remaining) };
     this.sql.exec(
-      `INSERT INTO tasks (family, client_id, kling_id, fingerprint, model, mode, status, created_at, token_hash, day, reserved)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+      `INSERT INTO tasks (family, client_id, kling_id, fingerprint, model, mode, status, created_at, token_hash, day, reserved, params)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
       a.family,
       a.clientId,
       a.klingId,
@@ -108,15 +138,38 @@ export class UserStore extends DurableObject {
       a.tokenHash,
       a.day,
       a.cost,
+      JSON.stringify(a.params),
     );
     this.addToLedger(a.day, a.cost, 0);
+    await this.remember(a.userKey, a.origin);
     return { kind: "reserved" };
+  }
+
+  /**
+   * A reserved create that is not at Kling and waits for a slot of the account's gate (`queued`),
+   * or is about to be sent (`pending`: from then on it may exist at Kling). Only unsent rows move.
+   */
+  async markUnsent(family, clientId, status) {
+    this.sql.exec(
+      "UPDATE tasks SET status = ? WHERE family = ? AND client_id = ? AND task_id IS NULL AND status IN ('pending', 'queued')",
+      status,
+      family,
+      clientId,
+    );
+    const row = this.row(family, clientId);
+    if (status === "queued") await this.soon(QUEUE_RETRY_MS);
+    return row;
+  }
+
+  /** Queued creates, oldest first, with the parameters they are sent with. */
+  queued(limit = 20) {
+    return this.sql.exec("SELECT * FROM tasks WHERE status = 'queued' ORDER BY created_at LIMIT ?", limit).toArray();
   }
 
   /** Kling refused the create: the pending record and its reservation go. */
   release(family, clientId) {
     const row = this.row(family, clientId);
-    if (row?.status !== "pending" || row.settled) return false;
+    if ((row?.status !== "pending" && row?.status !== "queued") || row.settled) return false;
     this.sql.exec("DELETE FROM tasks WHERE family = ? AND client_id = ?", family, clientId);
     this.addToLedger(row.day, -row.reserved, 0);
     return true;
@@ -200,7 +253,7 @@ export class UserStore extends DurableObject {
    * A new chain, or the one already holding its prefix (`existing`: the same source video;
    * `conflict`: another one). `a`: {chainId, prefix, videoId, params, steps, instance, now}.
    */
-  createChain(a) {
+  async createChain(a) {
     const held = this.sql.exec("SELECT * FROM chains WHERE prefix = ?", a.prefix).toArray()[0];
     if (held) return held.video_id === a.videoId ? { kind: "existing", chain: held } : { kind: "conflict", chain: held };
     this.sql.exec(
@@ -215,7 +268,9 @@ export class UserStore extends DurableObject {
       a.now,
       a.now,
     );
-    return { kind: "created", chain: this.chain(a.chainId) };
+    const chain = this.chain(a.chainId);
+    await this.remember(a.userKey, a.origin);
+    return { kind: "created", chain };
   }
 
   /** A chain by its id or its prefix. */
@@ -255,7 +310,8 @@ export class UserStore extends DurableObject {
     return this.sql.exec("SELECT chain_id, step, attempt, instance FROM chain_steps WHERE client_id = ?", clientId).toArray()[0] ?? null;
   }
 
-  chainStepDone(chainId, step, attempt, media, now) {
+  /** A step's try succeeded; `media` is its kept clip's name, null when it is not kept yet. */
+  async chainStepDone(chainId, step, attempt, media, now) {
     this.sql.exec(
       "UPDATE chain_steps SET done = 1, media = ? WHERE chain_id = ? AND step = ? AND attempt = ?",
       media,
@@ -264,6 +320,7 @@ export class UserStore extends DurableObject {
       attempt,
     );
     this.sql.exec("UPDATE chains SET attempt = 1, updated_at = ? WHERE chain_id = ?", now, chainId);
+    if (media === null) await this.soon(KEEP_RETRY_MS);
   }
 
   /** The chain ended: `succeed`, or `failed` with why (resumable). */
@@ -330,6 +387,89 @@ export class UserStore extends DurableObject {
       )
       .toArray();
     return { chain, steps };
+  }
+
+  /** Finished steps whose video is not kept in R2 yet (the copy failed): to try again. */
+  unkept(limit = 10) {
+    return this.sql
+      .exec(
+        `SELECT s.chain_id, s.step, s.attempt, t.task FROM chain_steps s JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+         WHERE s.done = 1 AND s.media IS NULL AND t.status = 'succeed' LIMIT ?`,
+        limit,
+      )
+      .toArray();
+  }
+
+  keptMedia(chainId, step, attempt, media) {
+    this.sql.exec("UPDATE chain_steps SET media = ? WHERE chain_id = ? AND step = ? AND attempt = ?", media, chainId, step, attempt);
+  }
+
+  /**
+   * Forgets what is older than `cutoff` (ms): ended chains with their steps, finished tasks (and
+   * creates Kling never took), ledger days. Running chains and their tasks stay. Resolves the
+   * names of kept videos that go with them, for R2.
+   */
+  expire(cutoff) {
+    const media = [];
+    const chains = this.sql.exec("SELECT chain_id FROM chains WHERE status != 'running' AND updated_at < ?", cutoff).toArray();
+    for (const { chain_id } of chains) {
+      for (const r of this.sql.exec("SELECT media FROM chain_steps WHERE chain_id = ? AND media IS NOT NULL", chain_id).toArray())
+        media.push(r.media);
+      this.sql.exec("DELETE FROM chain_steps WHERE chain_id = ?", chain_id);
+      this.sql.exec("DELETE FROM chains WHERE chain_id = ?", chain_id);
+    }
+    const old = this.sql
+      .exec(
+        `SELECT family, client_id, task FROM tasks WHERE created_at < ? AND (settled = 1 OR status = 'queued')
+         AND client_id NOT IN (SELECT client_id FROM chain_steps)`,
+        cutoff,
+      )
+      .toArray();
+    for (const r of old) {
+      for (const v of r.task ? (JSON.parse(r.task).task_result?.videos ?? []) : []) if (v?.id !== undefined) media.push(mediaName(v.id));
+      this.sql.exec("DELETE FROM tasks WHERE family = ? AND client_id = ?", r.family, r.client_id);
+    }
+    this.sql.exec("DELETE FROM ledger WHERE day < ?", new Date(cutoff).toISOString().slice(0, 10));
+    return media;
+  }
+
+  /** The alarm rings no later than `ms` from now. */
+  async soon(ms) {
+    const at = Date.now() + ms;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * The store's own work, when nobody asks: queued creates are sent when the account's gate has
+   * room, videos not kept yet are copied again, and what is past retention is forgotten.
+   */
+  async alarm() {
+    const userKey = this.userKey();
+    if (!userKey) return;
+    const ctx = { env: this.env, user: { userKey }, origin: this.origin(), secrets: [], cors: {} };
+    for (const row of this.queued()) {
+      try {
+        await sendQueued(ctx, row);
+      } catch (err) {
+        console.warn("a queued create was not sent:", String(err?.message ?? err));
+      }
+    }
+    for (const s of this.unkept()) {
+      const video = JSON.parse(s.task).task_result?.videos?.[0];
+      const name = video ? await keepVideo(this.env, userKey, video).catch(() => null) : null;
+      if (name) this.keptMedia(s.chain_id, s.step, s.attempt, name);
+    }
+    const retention = retentionMs(this.env);
+    for (const name of this.expire(Date.now() - retention)) await this.env.MEDIA?.delete(`${userKey}/${name}`);
+    if (this.queued(1).length) await this.soon(QUEUE_RETRY_MS);
+    else if (this.unkept(1).length) await this.soon(KEEP_RETRY_MS);
+    const oldest = this.sql.exec("SELECT MIN(created_at) AS t FROM tasks").toArray()[0]?.t;
+    if (oldest) await this.soon(Math.max(oldest + retention - Date.now(), 1000));
+  }
+
+  origin() {
+    return this.sql.exec("SELECT value FROM meta WHERE name = 'origin'").toArray()[0]?.value ?? "";
   }
 
   /** One page of chains, newest first. */

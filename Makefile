@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile call-profile clean
+	test-runtimes test-worker test-reliability test-www soak docs screenshots fuzz bench bench-build size-profile call-profile clean
 
 all: build
 
@@ -78,6 +78,11 @@ test-runtimes: build
 test-worker: build $(WORKER_DEPS)
 	cd worker && wrangler deploy --dry-run --outdir ../.tmp/worker-dry-run
 	node --test tests/worker/
+
+## soak: ten minutes of mixed users against the service (creates, chains, a resume, bad tokens,
+## forged callbacks, a restart); the books must balance (`SOAK_SECONDS=60 make soak` for a minute)
+soak: build $(WORKER_DEPS)
+	node tests/worker/soak.mjs $${SOAK_SECONDS:-600}
 
 ## test-reliability: the fault matrix, the randomized no-double-charge run, clock skew (report:
 ## .tmp/reliability/reliability.md)

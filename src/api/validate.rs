@@ -192,11 +192,7 @@ fn refusal(field: &str, reason: &str, hints: &[(&str, &str)]) -> Error {
         .and_then(|r| r.split_once(", expected "))
     {
         Some((got, expected)) => {
-            let expected = match expected {
-                "f64" => "a number",
-                other => other,
-            };
-            format!("is {}; expected {expected}", plain(got))
+            format!("is {}; expected {}", plain(got), expected_words(expected))
         }
         None => reason.to_string(),
     };
@@ -204,15 +200,38 @@ fn refusal(field: &str, reason: &str, hints: &[(&str, &str)]) -> Error {
 }
 
 /// serde's words for a value in JavaScript's: "floating point `5.0`" and "integer `5`" are the
-/// number 5.
+/// number 5; a map is an object; and serde-wasm-bindgen's debug form of a JavaScript value
+/// (`JsValue(Object({}))`) is never shown, only what kind of value it is.
 fn plain(got: &str) -> String {
-    match got
+    if let Some(n) = got
         .strip_prefix("floating point `")
         .or_else(|| got.strip_prefix("integer `"))
         .and_then(|n| n.strip_suffix('`'))
     {
-        Some(n) => format!("the number {}", n.strip_suffix(".0").unwrap_or(n)),
-        None => got.to_string(),
+        return format!("the number {}", n.strip_suffix(".0").unwrap_or(n));
+    }
+    let kind = match got {
+        "map" => "an object",
+        "sequence" => "an array",
+        "unit value" | "JsValue(null)" => "null",
+        "JsValue(undefined)" => "undefined",
+        _ if got.starts_with("JsValue(Object(") => "an object",
+        _ if got.starts_with("JsValue([") => "an array",
+        _ if got.starts_with("JsValue(Function") => "a function",
+        _ if got.starts_with("JsValue(Symbol") => "a symbol",
+        _ if got.starts_with("JsValue(") => "a value of another type",
+        _ => return got.to_string(),
+    };
+    kind.to_string()
+}
+
+/// serde's words for what a field takes, in JavaScript's: never a Rust type's name.
+fn expected_words(expected: &str) -> &str {
+    match expected {
+        "f64" | "f32" | "u32" | "u64" | "i64" => "a number",
+        "a sequence" => "an array",
+        _ if expected.starts_with("struct ") || expected == "a map" => "an object",
+        other => other,
     }
 }
 

@@ -101,3 +101,26 @@ test("refusals say what to do in the caller's words: the guide's fields get thei
   assert.match(option.message, /^unknown option `tiemoutMs`; known options are accessKey, .*timeoutMs/);
   assert.equal(sim.requests().length, 0);
 });
+
+test("a value of the wrong kind is named in JavaScript's words, never by the boundary's internals", async () => {
+  const { checkParams, planChain } = await import("../../pkg/index.node.js");
+  const message = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      return e.message;
+    }
+    assert.fail("refused");
+  };
+  const words = [
+    [() => checkParams("text2video", { model_name: "kling-v1-6", prompt: {} }), "`prompt` is an object; expected a string"],
+    [() => checkParams("text2video", { model_name: "kling-v1-6", prompt: [1] }), "`prompt` is an array; expected a string"],
+    [() => checkParams("video-extend", { video_id: SOURCE, watermark_info: { enabled: {} } }), "`watermark_info` is an object; expected a boolean"],
+    [() => planChain({ video_id: SOURCE, prompts: {} }), "`prompts` is an object; expected an array"],
+  ];
+  for (const [fn, expected] of words) {
+    const m = message(fn);
+    assert.equal(m, expected);
+    assert.doesNotMatch(m, /JsValue|Object\(|struct |Reflect|\bf64\b/);
+  }
+});

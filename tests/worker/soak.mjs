@@ -1,0 +1,252 @@
+// A mixed run of many users against the service in Miniflare, with the simulator as Kling: creates
+// (the facade, /extensions), chains, a failed chain resumed, bad session tokens, forged callbacks,
+// and a restart of the service in the middle. At the end, the books must balance:
+//   - each user's ledger: spent = Σ final_unit_deduction of their tasks at the simulator, nothing
+//     left reserved;
+//   - 0 tasks made outside the account's gate (the simulator never ran more than its slots);
+//   - 0 creates reaching the simulator without a reservation (each names a row the service holds).
+// `runSoak({seconds})` returns the figures; `node tests/worker/soak.mjs [seconds]` prints them.
+
+import assert from "node:assert/strict";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Miniflare } from "miniflare";
+import { AKSK, buildBundle, mint, ROOT, rawRequest, SESSION_SECRET, SOURCE, simBindings, WEBHOOK_SECRET, workerOptions } from "./support.mjs";
+import { startSimulator } from "../../sim/index.mjs";
+
+const SLOTS = 3;
+const USERS = ["ana", "ben", "chen", "dara", "eli", "fay"];
+const T2V = "/kling/v1/videos/text2video";
+
+const userKey = (sub) => createHash("sha256").update(`kling-edge user\n${sub}`).digest("hex");
+const klingId = (sub, family, clientId) =>
+  `ke-${createHmac("sha256", SESSION_SECRET).update(`external-id\n${userKey(sub)}\n${family}\n${clientId}`).digest("hex").slice(0, 40)}`;
+
+/** Runs the soak for `seconds`; resolves its figures (and throws when the books do not balance). */
+export async function runSoak({ seconds = 600, log = () => {} } = {}) {
+  const persist = join(ROOT, ".tmp", `worker-soak-${process.pid}`);
+  rmSync(persist, { recursive: true, force: true });
+  mkdirSync(persist, { recursive: true });
+  const sim = await startSimulator({
+    webhookSecret: WEBHOOK_SECRET,
+    timing: { submittedMs: 300, processingMs: 1500 },
+    maxConcurrentTasks: SLOTS,
+  });
+  const bundle = await buildBundle();
+  const bindings = {
+    ...simBindings(sim),
+    ...AKSK,
+    KLING_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    KLING_MAX_CONCURRENT_TASKS: String(SLOTS),
+    // Budgets that bite: users and then the account run out before the end.
+    USER_DAILY_UNITS: String(Math.max(40, Math.round(seconds * 0.8))),
+    ACCOUNT_DAILY_UNITS: String(Math.max(200, seconds * 3)),
+  };
+  let mf = null;
+  let port = 0;
+  let url = "";
+  const start = async () => {
+    mf = new Miniflare(workerOptions({ scriptPath: bundle.scriptPath, dir: bundle.dir, bindings, persist, port }));
+    url = (await mf.ready).toString().replace(/\/$/, "");
+    port = Number(new URL(url).port);
+  };
+  const tokens = new Map();
+  for (const sub of USERS) tokens.set(sub, await mint(sub, { ttl: seconds + 3600 }));
+  const call = async (sub, method, path, body) => {
+    const headers = { authorization: `Bearer ${tokens.get(sub)}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    try {
+      const r = await rawRequest(url, method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { ...r, json: r.text ? JSON.parse(r.text) : null };
+    } catch (err) {
+      return { status: 0, error: String(err) }; // the service restarting: the caller tries again later
+    }
+  };
+
+  const figures = { creates: 0, answers: {}, chains: 0, resumed: 0, badTokens: 0, forgedCallbacks: 0, restarts: 0 };
+  const count = (status) => {
+    figures.answers[status] = (figures.answers[status] ?? 0) + 1;
+  };
+  const made = []; // [sub, family, clientId] of every create tried, whatever its answer
+  const chains = []; // [sub, id]
+  await start();
+  const deadline = Date.now() + seconds * 1000;
+  const restartAt = Date.now() + (seconds * 1000) / 2;
+  let restarted = false;
+  let n = 0;
+  const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+  const worker = async (w) => {
+    while (Date.now() < deadline) {
+      n++;
+      const sub = pick(USERS);
+      const roll = Math.random();
+      if (roll < 0.45) {
+        // A facade create; one in five repeats an id already used (idempotent).
+        const again = made.filter(([s, f]) => s === sub && f === "text2video");
+        const repeat = again.length > 0 && Math.random() < 0.2;
+        const clientId = repeat ? pick(again)[2] : `t-${w}-${n}`;
+        if (!repeat) made.push([sub, "text2video", clientId]);
+        const r = await call(sub, "POST", T2V, { model_name: "kling-v1-6", prompt: `shot ${clientId}`, duration: "5", external_task_id: clientId });
+        count(r.status);
+        figures.creates++;
+      } else if (roll < 0.6) {
+        const clientId = `x-${w}-${n}`;
+        made.push([sub, "video-extend", clientId]);
+        const r = await call(sub, "POST", "/extensions", { video_id: SOURCE, external_task_id: clientId });
+        count(r.status);
+        figures.creates++;
+      } else if (roll < 0.7) {
+        const r = await call(sub, "POST", "/chains", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"], external_task_id: `c-${w}-${n}` });
+        count(r.status);
+        if (r.status === 202) {
+          figures.chains++;
+          chains.push([sub, r.json.id]);
+        }
+      } else if (roll < 0.8) {
+        // A bad session token: expired, wrongly signed, or garbage.
+        const bad = pick([await mint(sub, { ttl: -600 }), await mint(sub, { secret: "x".repeat(40) }), "not-a-token"]);
+        const r = await rawRequest(url, "POST", T2V, {
+          headers: { authorization: `Bearer ${bad}`, "content-type": "application/json" },
+          body: JSON.stringify({ model_name: "kling-v1-6", prompt: "free ride" }),
+        }).catch(() => ({ status: 0 }));
+        if (r.status !== 0) assert.equal(r.status, 401, "a bad token is refused");
+        figures.badTokens++;
+      } else if (roll < 0.9) {
+        // A forged callback: a well-formed token the service never issued.
+        const token = userKey(sub) + randomBytes(32).toString("hex");
+        const r = await rawRequest(url, "POST", `/callbacks/${token}`, {
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ task_id: "1", task_status: "succeed", final_unit_deduction: "0" }),
+        }).catch(() => ({ status: 0 }));
+        if (r.status !== 0) assert.equal(r.status, 404, "a forged callback changes nothing");
+        figures.forgedCallbacks++;
+      } else {
+        await call(sub, "GET", "/me");
+      }
+      if (!restarted && Date.now() > restartAt && w === 0) {
+        restarted = true;
+        log("restarting the service");
+        await mf.dispose();
+        await start();
+        figures.restarts++;
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+
+  // One chain whose first step fails, resumed once it has.
+  sim.configure({ failNextTasks: 1 });
+  const failing = await call("ana", "POST", "/chains", { video_id: SOURCE, video_duration: 5, prompts: ["fails first"], external_task_id: "resume-me" });
+  assert.equal(failing.status, 202, failing.text);
+  chains.push(["ana", failing.json.id]);
+  const workers = [0, 1, 2, 3].map((w) => worker(w));
+  const resumer = (async () => {
+    for (;;) {
+      if (Date.now() > deadline) return;
+      const c = await call("ana", "GET", `/chains/${failing.json.id}`);
+      if (c.json?.status === "failed") {
+        const r = await call("ana", "POST", `/chains/${failing.json.id}/resume`);
+        if (r.status === 202) {
+          figures.resumed++;
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  await Promise.all([...workers, resumer]);
+  log("load over; settling");
+
+  // Everything ends: reads settle single tasks (and send queued ones), chains run out. A create
+  // the service refused (budget, rate) has no record: 404.
+  const settleDeadline = Date.now() + 240_000;
+  const held = new Set();
+  for (;;) {
+    let open = 0;
+    for (const [sub, family, clientId] of made) {
+      const path = family === "video-extend" ? `/extensions/${clientId}` : `${T2V}/${clientId}`;
+      const r = await call(sub, "GET", path);
+      if (r.status === 404) continue;
+      held.add(klingId(sub, family, clientId));
+      const status = family === "video-extend" ? r.json?.status : r.json?.data?.task_status;
+      if (status !== "succeed" && status !== "failed") open++;
+    }
+    for (const [sub, id] of chains) {
+      const r = await call(sub, "GET", `/chains/${id}`);
+      if (r.json?.status === "running") open++;
+    }
+    if (open === 0) break;
+    if (Date.now() > settleDeadline) throw new Error(`${open} tasks or chains did not end`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  // The books.
+  const simCreates = sim.requests().filter((r) => r.method === "POST" && r.path.startsWith("/v1/videos/"));
+  const simTasks = sim.tasks();
+  const units = (t) => (t.task_status === "succeed" ? Number(t.final_unit_deduction ?? 0) : 0);
+  let ledgers = 0;
+  let atSim = 0;
+  for (const sub of USERS) {
+    const me = (await call(sub, "GET", "/me")).json;
+    assert.equal(me.reserved, 0, `${sub} has nothing left reserved`);
+    ledgers += me.spent;
+    // This user's chain steps (held by the service as records of theirs).
+    const list = (await call(sub, "GET", "/chains?pageSize=50")).json.data;
+    for (const c of list) {
+      for (const s of c.steps) {
+        if (!s.external_task_id) continue;
+        // Every try of the step: `<prefix>-<n>`, then `.2`, `.3`… (the record shows the latest).
+        for (let k = 1; k <= s.attempt; k++) {
+          const id = k === 1 ? `${c.external_task_id}-${s.step}` : `${c.external_task_id}-${s.step}.${k}`;
+          const r = await call(sub, "GET", `/extensions/${id}`);
+          if (r.status === 200) held.add(klingId(sub, "video-extend", id));
+        }
+      }
+    }
+  }
+  for (const t of simTasks) atSim += units(t);
+  // Every create Kling received names a record the service holds (reserved before it was sent).
+  const unreserved = simCreates.filter((r) => !held.has(r.body?.external_task_id));
+  const busy = simCreates.filter((r) => r.status === 429).length;
+  // Peak concurrency at the simulator, from each task's life.
+  const events = [];
+  for (const t of simTasks) {
+    events.push([t.created_at, 1]);
+    events.push([t.updated_at, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let peak = 0;
+  for (const [, d] of events) {
+    running += d;
+    peak = Math.max(peak, running);
+  }
+  Object.assign(figures, {
+    seconds,
+    simCreates: simCreates.length,
+    simTasks: simTasks.length,
+    ledgerUnits: Math.round(ledgers * 1000) / 1000,
+    simUnits: Math.round(atSim * 1000) / 1000,
+    unreserved: unreserved.length,
+    busyAnswers: busy,
+    peakRunning: peak,
+    slots: SLOTS,
+  });
+  await mf.dispose();
+  await sim.close();
+  rmSync(persist, { recursive: true, force: true });
+  assert.equal(figures.ledgerUnits, figures.simUnits, "the ledgers equal the simulator's charges");
+  assert.equal(figures.unreserved, 0, "no create reached the simulator without a reservation");
+  assert.equal(figures.busyAnswers, 0, "no create was made outside the gate (the simulator never answered 1303)");
+  assert.ok(peak <= SLOTS, `at most ${SLOTS} tasks ran at once at the simulator (saw ${peak})`);
+  return figures;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const seconds = Number(process.argv[2] ?? 600);
+  const figures = await runSoak({ seconds, log: (m) => console.error(`soak: ${m}`) });
+  console.log(JSON.stringify(figures, null, 2));
+}

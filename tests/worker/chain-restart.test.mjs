@@ -7,7 +7,19 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Miniflare } from "miniflare";
-import { AKSK, buildBundle, getJson, ROOT, startChain, startSim, until, untilChain, WEBHOOK_SECRET, workerOptions } from "./support.mjs";
+import {
+  AKSK,
+  buildBundle,
+  freePort,
+  getJson,
+  ROOT,
+  startChain,
+  startSim,
+  until,
+  untilChain,
+  WEBHOOK_SECRET,
+  workerOptions,
+} from "./support.mjs";
 
 test("a chain completes across three restarts of the Worker, one task per step, no step skipped", async (t) => {
   const persist = join(ROOT, ".tmp", `worker-chain-restart-${process.pid}`);
@@ -18,12 +30,10 @@ test("a chain completes across three restarts of the Worker, one task per step, 
   const bundle = await buildBundle();
   const bindings = { KLING_BASE_URL: sim.url, ...AKSK, KLING_WEBHOOK_SECRET: WEBHOOK_SECRET };
   let mf = null;
-  let port = 0;
+  const port = await freePort(); // the same origin (PUBLIC_ORIGIN) at every start
   const start = async () => {
     mf = new Miniflare(workerOptions({ scriptPath: bundle.scriptPath, dir: bundle.dir, bindings, persist, port }));
-    const url = (await mf.ready).toString().replace(/\/$/, "");
-    port = Number(new URL(url).port); // the same origin again: callback URLs stay valid
-    return url;
+    return (await mf.ready).toString().replace(/\/$/, "");
   };
   const restart = async () => {
     await mf.dispose();

@@ -61,10 +61,10 @@ export async function createChain(request, ctx) {
   });
 }
 
-/** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
+/** Starts the chain's current run, for the session's user and within its daily budget. */
 async function startRun(ctx, chain) {
-  const { userKey, sub } = ctx.user;
-  const run = await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, origin: ctx.origin } });
+  const { userKey, sub, budget } = ctx.user;
+  const run = await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, budget } });
   run[Symbol.dispose]?.(); // an RPC stub, released now rather than by the garbage collector
 }
 

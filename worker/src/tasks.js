@@ -30,6 +30,9 @@ export async function rateLimit(env, userKey) {
   }
 }
 
+/** The user's daily budget (milli-units): their session's, else `USER_DAILY_UNITS`. */
+const dailyBudget = (user, cfg) => user.budget ?? cfg.userDaily;
+
 const notFound = (what = "no such task") => new HttpError(404, "ERR_NOT_FOUND", what);
 
 /** Model, mode and worst-case cost; for an extension, the source must not be another user's. */
@@ -89,7 +92,7 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
     mode,
     cost,
     day,
-    limit: cfg.userDaily,
+    limit: dailyBudget(user, cfg),
     tokenHash: hash,
     now: Date.now(),
   });
@@ -106,7 +109,7 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
   const held = await accountLedger(env).reserve({ key, day, cost, limit: cfg.accountDaily });
   if (!held.ok) {
     await store.release(family, clientId);
-    const mine = await store.usage(day, cfg.userDaily);
+    const mine = await store.usage(day, dailyBudget(user, cfg));
     throw budgetExceeded(Math.min(held.remaining, mine.remaining));
   }
   return { kind: "reserved", row: await store.find(family, clientId) };
@@ -244,7 +247,7 @@ export function list(ctx, family, pageNum, pageSize, options) {
 /** Today's budget of the caller, in units. */
 export async function usage(ctx) {
   const cfg = config(ctx.env);
-  const u = await userStore(ctx.env, ctx.user.userKey).usage(today(), cfg.userDaily);
+  const u = await userStore(ctx.env, ctx.user.userKey).usage(today(), dailyBudget(ctx.user, cfg));
   const a = await accountLedger(ctx.env).usage(today(), cfg.accountDaily);
   return {
     user: ctx.user.sub,

@@ -16,7 +16,7 @@ const COOLDOWN_S = 0.5;
 /** A JWKS endpoint on 127.0.0.1: `keys` are served, `failing` answers 500, `hits` counts fetches. */
 async function startJwks(t) {
   const state = { keys: [], failing: false, hits: 0 };
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     state.hits++;
     if (state.failing) {
       res.writeHead(500).end();

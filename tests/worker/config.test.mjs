@@ -3,8 +3,10 @@
 // a bad number, origin or URL), never a 500 "internal error" deep inside a create.
 
 import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test } from "node:test";
-import { APIKEY, auth, rawRequest, SESSION_SECRET, SIM_DEFAULTS, SOURCE, startPair } from "./support.mjs";
+import { APIKEY, auth, rawRequest, SESSION_SECRET, SIM_DEFAULTS, SOURCE, startPair, WORKER_DIR } from "./support.mjs";
 
 /** Starts the Worker with `extra` bindings (`undefined` removes one) and `options` for Miniflare. */
 async function misconfigured(t, { extra = {}, credentials, options } = {}) {
@@ -79,4 +81,23 @@ test("finding 10: a whole configuration works; an absent optional binding (MEDIA
   assert.equal((await rawRequest(noMedia.url, "GET", "/me", { headers: await auth() })).status, 200);
   const shadowed = await misconfigured(t, { extra: { MEDIA: "bucket" }, options: { r2Buckets: [] } });
   await assertRefused(shadowed.url, shadowed.sim, "MEDIA");
+});
+
+test("every binding and variable the Worker reads is in worker/README.md's table and in wrangler.toml", async () => {
+  const src = join(WORKER_DIR, "src");
+  const names = new Set();
+  for (const file of await readdir(src)) {
+    const text = await readFile(join(src, file), "utf8");
+    for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
+  }
+  assert.ok(names.has("PUBLIC_ORIGIN") && names.has("SESSION_JWKS_URL"), "the scan finds what the Worker reads");
+  const rows = (await readFile(join(WORKER_DIR, "README.md"), "utf8")).split("\n").filter((line) => line.startsWith("| `"));
+  const toml = await readFile(join(WORKER_DIR, "wrangler.toml"), "utf8");
+  for (const name of names) {
+    assert.ok(
+      rows.some((row) => row.split("|")[1].includes(`\`${name}\``)),
+      `worker/README.md's table has a row for ${name}`,
+    );
+    assert.ok(toml.includes(name), `wrangler.toml names ${name}`);
+  }
 });

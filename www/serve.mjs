@@ -112,7 +112,7 @@ async function assembleAssets(dir) {
  * `sessionRefusal`), everything else passed to the service at `inner` (`{hostname, port}`, set
  * once it runs) as it came: method, path, headers, body, streamed both ways.
  */
-function frontServer({ origins, config, sessionSecret, inner }) {
+function frontServer({ origins, config, sessionSecret, sessionTtlS, inner }) {
   const agent = new Agent({ keepAlive: true });
   return createServer(async (req, res) => {
     if (req.url === "/config.json" || req.url.startsWith("/config.json?")) {
@@ -122,7 +122,7 @@ function frontServer({ origins, config, sessionSecret, inner }) {
         res.writeHead(403, headers).end(JSON.stringify({ error: { code: "ERR_FORBIDDEN", message: refusal } }));
         return;
       }
-      const session = { user: DEMO_USER, token: await mintSession(sessionSecret), expiresIn: SESSION_TTL_S };
+      const session = { user: DEMO_USER, token: await mintSession(sessionSecret, DEMO_USER, sessionTtlS), expiresIn: sessionTtlS };
       res.writeHead(200, headers).end(JSON.stringify({ ...config, session }));
       return;
     }
@@ -142,8 +142,8 @@ function frontServer({ origins, config, sessionSecret, inner }) {
 }
 
 /**
- * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator.
- * Resolves `{ url, mode, sim, close() }`.
+ * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator;
+ * `sessionTtlS`: the demo sessions' lifetime. Resolves `{ url, mode, sim, close() }`.
  */
 export async function startDemo({
   port = 0,
@@ -151,6 +151,7 @@ export async function startDemo({
   env = process.env,
   simOptions = {},
   workDir = join(ROOT, ".tmp/demo"),
+  sessionTtlS = SESSION_TTL_S,
 } = {}) {
   if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
   const real = realCredentials(env);
@@ -172,7 +173,7 @@ export async function startDemo({
     // The front listens first: its origin is the service's PUBLIC_ORIGIN (Kling's callbacks go there).
     const inner = {}; // the service's address, once Miniflare has started
     const origins = [];
-    front = frontServer({ origins, config, sessionSecret, inner });
+    front = frontServer({ origins, config, sessionSecret, sessionTtlS, inner });
     await new Promise((resolvePromise, reject) => {
       front.once("error", reject);
       front.listen(port, host, resolvePromise);

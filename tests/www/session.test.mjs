@@ -1,5 +1,5 @@
 // The demo server's session: a 15-minute token, handed only to the demo's own page on loopback.
-// No browser here: the page's own use of it is what every other test in this folder exercises.
+// The first test needs no browser; the second has the page renew its token.
 
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeJwt } from "jose";
 import { DEMO_USER, SESSION_TTL_S, sessionRefusal, startDemo } from "../../www/serve.mjs";
+import { openDemo, waitForCard } from "./support.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -74,4 +75,27 @@ test("finding 11: the demo hands a 15-minute session only to its own page on loo
   for (const remoteAddress of ["192.168.1.20", "::ffff:10.0.0.7", "2001:db8::1", undefined]) {
     assert.match(sessionRefusal({ remoteAddress, headers }, origins), /this machine only/, String(remoteAddress));
   }
+});
+
+test("the page fetches a new session before its token ends and goes on working", async (t) => {
+  // 121 s tokens: the page renews once less than 120 s are left, i.e. 1 s after it got one.
+  const { page, sim, assertClean } = await openDemo(t, { demoOptions: { sessionTtlS: 121 } });
+  const configs = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/config.json") configs.push(r);
+  });
+  await new Promise((resolvePromise) => setTimeout(resolvePromise, 1100));
+  await page.getByRole("radio", { name: "Generate" }).check();
+  await page.selectOption("#t2v-model", "kling-v1-6");
+  await page.fill("#t2v-prompt", "A lighthouse at dusk");
+  await page.click("#t2v-submit");
+  await waitForCard(page, ["succeed"]);
+  assert.ok(configs.length >= 1, "the page asked the demo server for a new session");
+  const answer = await configs[0].response();
+  assert.equal(answer.status(), 200);
+  const { session } = await answer.json();
+  // The create reached Kling with the renewed session (the service answered as the demo user).
+  assert.equal(decodeJwt(session.token).sub, DEMO_USER);
+  assert.equal(sim.requests().filter((r) => r.method === "POST" && r.path.includes("text2video")).length, 1);
+  await assertClean();
 });

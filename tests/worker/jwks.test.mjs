@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { freePort, mint, rawRequest, startPair } from "./support.mjs";
+import { freePort, mint, rawRequest, SOURCE, startPair, until } from "./support.mjs";
 
 const ISSUER = "https://idp.example.test/";
 const AUDIENCE = "kling-edge-test";
@@ -258,4 +258,38 @@ test("SESSION_BUDGET_CLAIM: a per-user daily budget from the token, capped by US
     assert.equal(r.status, 401, `${name}: ${r.text}`);
     assert.match(r.json.error.message, /`kling_units` claim must be a number of units/);
   }
+});
+
+test("SESSION_BUDGET_CLAIM: a chain spends within the budget of the session that started it", async (t) => {
+  const jwks = await startJwks(t);
+  const ec = await newKey("ES256", "ec-1");
+  jwks.keys = [ec];
+  const { url, sim } = await startWithJwks(t, jwks, { SESSION_BUDGET_CLAIM: "kling_units", USER_DAILY_UNITS: "100" });
+  // Two extension steps of the 5 s kling-v1-6 sample cost 2 units each: a 3-unit session pays one.
+  const token = await idpToken(ec, "chain-user", { claims: { kling_units: 3 } });
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const started = await rawRequest(url, "POST", "/chains", {
+    headers,
+    body: JSON.stringify({ video_id: SOURCE, video_duration: 5, prompts: ["Birds fly", "A deer drinks"] }),
+  });
+  const extensions = () => sim.requests().filter((r) => r.method === "POST" && r.path.includes("video-extend"));
+  if (started.status === 202) {
+    const id = JSON.parse(started.text).id;
+    const ended = await until(
+      async () => {
+        const r = await rawRequest(url, "GET", `/chains/${id}`, { headers });
+        const chain = JSON.parse(r.text);
+        return chain.status === "failed" || chain.status === "succeed" ? chain : null;
+      },
+      { timeoutMs: 30_000, what: "the chain to end" },
+    );
+    assert.equal(ended.status, "failed", JSON.stringify(ended));
+    assert.equal(ended.error.code, "ERR_BUDGET_EXCEEDED");
+  } else {
+    assert.equal(started.status, 402, started.text); // refused up front: also within the budget
+  }
+  assert.ok(extensions().length <= 1, `${extensions().length} steps sent for a budget of one`);
+  const me = JSON.parse((await rawRequest(url, "GET", "/me", { headers })).text);
+  assert.equal(me.budget, 3);
+  assert.ok(me.spent + me.reserved <= 3, JSON.stringify(me));
 });

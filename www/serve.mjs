@@ -12,7 +12,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { cp, mkdir, rm } from "node:fs/promises";
-import { Agent, createServer, request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import { isIP } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,7 +113,6 @@ async function assembleAssets(dir) {
  * once it runs) as it came: method, path, headers, body, streamed both ways.
  */
 function frontServer({ origins, config, sessionSecret, sessionTtlS, inner }) {
-  const agent = new Agent({ keepAlive: true });
   return createServer(async (req, res) => {
     if (req.url === "/config.json" || req.url.startsWith("/config.json?")) {
       const refusal = sessionRefusal({ remoteAddress: req.socket.remoteAddress, headers: req.headers }, origins);
@@ -126,16 +125,24 @@ function frontServer({ origins, config, sessionSecret, sessionTtlS, inner }) {
       res.writeHead(200, headers).end(JSON.stringify({ ...config, session }));
       return;
     }
+    // A connection per request (`agent: false`): a kept-alive one the service has just closed
+    // would fail the next request with a reset.
     const upstream = httpRequest(
-      { host: inner.hostname, port: inner.port, method: req.method, path: req.url, headers: req.headers, agent },
+      { host: inner.hostname, port: inner.port, method: req.method, path: req.url, headers: req.headers, agent: false },
       (answer) => {
         res.writeHead(answer.statusCode, answer.headers);
         answer.pipe(res);
       },
     );
-    upstream.on("error", () => {
+    upstream.on("error", (err) => {
+      if (res.destroyed) return; // the browser went away first (an aborted fetch)
+      console.error(`demo front: ${req.method} ${req.url}: ${err.message}`);
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
+    });
+    // An aborted fetch ends the request to the service too.
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   });

@@ -20,19 +20,43 @@ const state = {
   client: null,
   source: null, // {videoId, duration, model, url, label}
   pollIntervalMs: undefined, // undefined: the package's adaptive default (5 s, up to 15 s)
+  session: null, // {user, token, expiresIn, renewAt} from the demo server
+  renewing: null, // a /config.json fetch under way
 };
 const client = () => state.client;
 const via = () => state.via;
 
 // ---------------------------------------------------------------------------------------- boot
 
+/** The demo server's /config.json: the mode, the samples and a short-lived session (15 min). */
+function fetchConfig() {
+  return fetch("config.json", { cache: "no-store" })
+    .then((r) => (r.ok ? r.json() : { mode: "kling", samples: [] }))
+    .catch(() => ({ mode: "kling", samples: [] }));
+}
+
+/**
+ * The demo user's session token, fetched again from the demo server when it has less than two
+ * minutes left (the server hands out 15-minute tokens, to this page only).
+ */
+async function sessionToken() {
+  const session = state.session;
+  if (session && Date.now() < session.renewAt) return session.token;
+  state.renewing ??= fetchConfig()
+    .then((config) => {
+      if (config.session) state.session = withRenewal(config.session);
+    })
+    .finally(() => {
+      state.renewing = null;
+    });
+  await state.renewing;
+  return state.session.token;
+}
+
+const withRenewal = (session) => ({ ...session, renewAt: Date.now() + Math.max(0, (session.expiresIn ?? 0) - 120) * 1000 });
+
 async function boot() {
-  const [config] = await Promise.all([
-    fetch("config.json", { cache: "no-store" })
-      .then((r) => (r.ok ? r.json() : { mode: "kling", samples: [] }))
-      .catch(() => ({ mode: "kling", samples: [] })),
-    init(),
-  ]);
+  const [config] = await Promise.all([fetchConfig(), init()]);
   state.config = config;
   const poll = Number(new URLSearchParams(location.search).get("poll"));
   // The simulator's tasks take seconds: poll it every second. Kling's take minutes: leave the
@@ -40,8 +64,8 @@ async function boot() {
   state.pollIntervalMs = Number.isFinite(poll) && poll >= 100 ? Math.min(poll, 60_000) : config.mode === "simulator" ? 1000 : undefined;
   // The session token the demo server minted for its demo user (an app's backend would, after
   // its login): the service answers only for this user's tasks and budget.
-  state.session = config.session ?? null;
-  state.edge = new KlingClient({ baseUrl: EDGE_BASE, ...(state.session ? { token: state.session.token } : {}) });
+  state.session = config.session ? withRenewal(config.session) : null;
+  state.edge = new KlingClient({ baseUrl: EDGE_BASE, ...(state.session ? { token: sessionToken } : {}) });
   state.client = state.edge;
   refreshBudget();
 
@@ -78,7 +102,7 @@ async function refreshBudget() {
   const el = $("#budget");
   if (!state.session) return;
   try {
-    const r = await fetch(`${location.origin}/me`, { headers: { authorization: `Bearer ${state.session.token}` }, cache: "no-store" });
+    const r = await fetch(`${location.origin}/me`, { headers: { authorization: `Bearer ${await sessionToken()}` }, cache: "no-store" });
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     const me = await r.json();
     el.textContent = `Signed in as ${me.user}. Today: ${me.spent} of ${me.budget} units spent, ${me.reserved} reserved, ${me.remaining} left.`;
@@ -103,7 +127,7 @@ async function refreshUnits() {
     } else {
       if (!state.session) throw new Error("no session");
       const r = await fetch(`${location.origin}/account`, {
-        headers: { authorization: `Bearer ${state.session.token}` },
+        headers: { authorization: `Bearer ${await sessionToken()}` },
         cache: "no-store",
       });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
@@ -576,7 +600,7 @@ async function service(path, init = {}) {
   const r = await fetch(`${location.origin}${path}`, {
     ...init,
     cache: "no-store",
-    headers: { authorization: `Bearer ${state.session.token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+    headers: { authorization: `Bearer ${await sessionToken()}`, "content-type": "application/json", ...(init.headers ?? {}) },
   });
   const body = await r.json().catch(() => null);
   if (!r.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${r.status}`), body?.error ?? {}, { status: r.status });

@@ -3,12 +3,17 @@
 // this page and the package's browser build as static assets. The page talks only to the service,
 // with a session token minted here for a demo user (what an app's backend does after its login):
 // the service's /kling/* facade adds credentials server-side and shows the page only its user's tasks.
+// A small front server on the demo's port hands that token out (`/config.json`: 15 minutes, to the
+// demo's own page on loopback only; www/README.md says why) and passes every other request to the
+// service unchanged.
 //
 //   node www/serve.mjs [--port 8788]      (make demo runs it; Ctrl-C stops everything)
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, rm } from "node:fs/promises";
+import { createServer, request as httpRequest } from "node:http";
+import { isIP } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -57,8 +62,11 @@ async function bundleWorker(outdir) {
   return join(outdir, "index.js");
 }
 
+/** How long a demo session lasts; the page fetches a new one before it ends. */
+export const SESSION_TTL_S = 15 * 60;
+
 /** A session token for `sub`, as the app's backend mints it (HS256, `sub`, `exp` ≤ 24 h). */
-export function mintSession(secret, sub = DEMO_USER, ttlSeconds = 12 * 3600) {
+export function mintSession(secret, sub = DEMO_USER, ttlSeconds = SESSION_TTL_S) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sub })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -67,8 +75,29 @@ export function mintSession(secret, sub = DEMO_USER, ttlSeconds = 12 * 3600) {
     .sign(new TextEncoder().encode(secret));
 }
 
-/** The page, the package's browser build under /vendor/kling-edge/, and /config.json. */
-async function assembleAssets(dir, config) {
+/** Whether `address` (a socket's remote address) is this machine's loopback. */
+export function isLoopback(address) {
+  const ip = String(address ?? "").replace(/^::ffff:/, "");
+  return (isIP(ip) === 4 && ip.startsWith("127.")) || ip === "::1";
+}
+
+/**
+ * Why a request may not have the demo's session, or null when it may: it must come over loopback,
+ * name the demo's own host (a DNS-rebound name does not), and be a fetch of the demo's own page
+ * (`Sec-Fetch-Site: same-origin`, which a browser sets and no other site's page can), with no
+ * foreign `Origin`. `origins`: the demo's own origins.
+ */
+export function sessionRefusal({ remoteAddress, headers }, origins) {
+  if (!isLoopback(remoteAddress)) return "the demo's session is for this machine only";
+  const hosts = origins.map((o) => new URL(o).host);
+  if (!hosts.includes(headers.host)) return "the demo's session is for its own address only";
+  if (headers["sec-fetch-site"] !== "same-origin") return "the demo's session is for its own page only";
+  if (headers.origin !== undefined && !origins.includes(headers.origin)) return "the demo's session is for its own page only";
+  return null;
+}
+
+/** The page and the package's browser build under /vendor/kling-edge/. */
+async function assembleAssets(dir) {
   await rm(dir, { recursive: true, force: true });
   await cp(join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith("serve.mjs") });
   const vendor = join(dir, "vendor/kling-edge");
@@ -76,12 +105,52 @@ async function assembleAssets(dir, config) {
   for (const file of ["index.browser.js", "kling_edge.js", "kling-error.js", "kling_edge_bg.wasm", "snippets"]) {
     await cp(join(ROOT, "pkg", file), join(vendor, file), { recursive: true });
   }
-  await writeFile(join(dir, "config.json"), JSON.stringify(config, null, 2));
 }
 
 /**
- * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator.
- * Resolves `{ url, mode, sim, close() }`.
+ * The demo's front: `/config.json` minted per request for the demo's own page (see
+ * `sessionRefusal`), everything else passed to the service at `inner` (`{hostname, port}`, set
+ * once it runs) as it came: method, path, headers, body, streamed both ways.
+ */
+function frontServer({ origins, config, sessionSecret, sessionTtlS, inner }) {
+  return createServer(async (req, res) => {
+    if (req.url === "/config.json" || req.url.startsWith("/config.json?")) {
+      const refusal = sessionRefusal({ remoteAddress: req.socket.remoteAddress, headers: req.headers }, origins);
+      const headers = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+      if (refusal) {
+        res.writeHead(403, headers).end(JSON.stringify({ error: { code: "ERR_FORBIDDEN", message: refusal } }));
+        return;
+      }
+      const session = { user: DEMO_USER, token: await mintSession(sessionSecret, DEMO_USER, sessionTtlS), expiresIn: sessionTtlS };
+      res.writeHead(200, headers).end(JSON.stringify({ ...config, session }));
+      return;
+    }
+    // A connection per request (`agent: false`): a kept-alive one the service has just closed
+    // would fail the next request with a reset.
+    const upstream = httpRequest(
+      { host: inner.hostname, port: inner.port, method: req.method, path: req.url, headers: req.headers, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (err) => {
+      if (res.destroyed) return; // the browser went away first (an aborted fetch)
+      console.error(`demo front: ${req.method} ${req.url}: ${err.message}`);
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    // An aborted fetch ends the request to the service too.
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  });
+}
+
+/**
+ * Starts the demo. `env` decides simulator or real API; `simOptions` tune the simulator;
+ * `sessionTtlS`: the demo sessions' lifetime. Resolves `{ url, mode, sim, close() }`.
  */
 export async function startDemo({
   port = 0,
@@ -89,28 +158,45 @@ export async function startDemo({
   env = process.env,
   simOptions = {},
   workDir = join(ROOT, ".tmp/demo"),
+  sessionTtlS = SESSION_TTL_S,
 } = {}) {
   if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
   const real = realCredentials(env);
   const sim = real ? null : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, ...simOptions });
+  let front = null;
+  let mf = null;
   try {
     const scriptPath = await bundleOnce();
     const assets = join(workDir, "assets");
     // A fresh session secret per run: tokens of an earlier demo do not work on this one.
     const sessionSecret = randomBytes(32).toString("base64url");
-    await assembleAssets(assets, {
+    await assembleAssets(assets);
+    const config = {
       mode: real ? "kling" : "simulator",
-      session: { user: DEMO_USER, token: await mintSession(sessionSecret) },
       samples: sim
         ? sim.samples.map(({ id, name, model, duration, url, extendable, note }) => ({ id, name, model, duration, url, extendable, note }))
         : [],
+    };
+    // The front listens first: its origin is the service's PUBLIC_ORIGIN (Kling's callbacks go there).
+    const inner = {}; // the service's address, once Miniflare has started
+    const origins = [];
+    front = frontServer({ origins, config, sessionSecret, sessionTtlS, inner });
+    await new Promise((resolvePromise, reject) => {
+      front.once("error", reject);
+      front.listen(port, host, resolvePromise);
     });
+    const frontPort = front.address().port;
+    const publicOrigin = `http://${host.includes(":") ? `[${host}]` : host}:${frontPort}`;
+    origins.push(publicOrigin);
+    if (isLoopback(host)) origins.push(`http://localhost:${frontPort}`);
     const bindings = real
       ? { KLING_BASE_URL: env.KLING_BASE_URL || KLING_DEFAULT_URL, ...real }
       : { KLING_BASE_URL: sim.url, KLING_ACCESS_KEY: SIM_DEFAULTS.accessKey, KLING_SECRET_KEY: SIM_DEFAULTS.secretKey };
     // The demo's budgets are generous (a chain is many creates); pro mode is offered by the page.
     Object.assign(bindings, {
       KLING_EDGE_SESSION_SECRET: sessionSecret,
+      PUBLIC_ORIGIN: publicOrigin,
+      ALLOWED_ORIGINS: origins.join(","),
       USER_DAILY_UNITS: "200",
       ACCOUNT_DAILY_UNITS: "1000",
       ALLOW_PRO: "true",
@@ -119,25 +205,32 @@ export async function startDemo({
       MEDIA_HOSTS: sim ? sim.url : "https://*.klingai.com",
       SHOW_ACCOUNT_UNITS: "true",
     });
-    const mf = new Miniflare({
+    mf = new Miniflare({
       ...workerBindings({ scriptPath, modulesRoot: dirname(scriptPath), createsPerMinute: 60 }),
       bindings,
       // Assets first; anything that is not a file goes to the Worker (its facade and routes).
       assets: { directory: assets, routerConfig: { has_user_worker: true } },
-      host,
-      port,
+      host: "127.0.0.1",
+      port: 0,
     });
-    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const { hostname, port: innerPort } = new URL(await mf.ready);
+    Object.assign(inner, { hostname, port: innerPort });
+    const server = front;
+    const service = mf;
     return {
-      url,
+      url: publicOrigin,
       mode: real ? "kling" : "simulator",
       sim,
       async close() {
-        await mf.dispose();
+        server.closeAllConnections();
+        await new Promise((resolvePromise) => server.close(resolvePromise));
+        await service.dispose();
         await sim?.close();
       },
     };
   } catch (err) {
+    front?.close();
+    await mf?.dispose();
     await sim?.close();
     throw err;
   }

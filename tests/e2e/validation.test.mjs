@@ -115,7 +115,10 @@ test("a value of the wrong kind is named in JavaScript's words, never by the bou
   const words = [
     [() => checkParams("text2video", { model_name: "kling-v1-6", prompt: {} }), "`prompt` is an object; expected a string"],
     [() => checkParams("text2video", { model_name: "kling-v1-6", prompt: [1] }), "`prompt` is an array; expected a string"],
-    [() => checkParams("video-extend", { video_id: SOURCE, watermark_info: { enabled: {} } }), "`watermark_info` is an object; expected a boolean"],
+    [
+      () => checkParams("video-extend", { video_id: SOURCE, watermark_info: { enabled: {} } }),
+      "`watermark_info` is an object; expected a boolean",
+    ],
     [() => planChain({ video_id: SOURCE, prompts: {} }), "`prompts` is an object; expected an array"],
   ];
   for (const [fn, expected] of words) {

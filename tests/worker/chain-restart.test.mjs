@@ -10,6 +10,7 @@ import { Miniflare } from "miniflare";
 import {
   AKSK,
   buildBundle,
+  freePort,
   getJson,
   ROOT,
   simBindings,
@@ -30,12 +31,10 @@ test("a chain completes across three restarts of the Worker, one task per step, 
   const bundle = await buildBundle();
   const bindings = { ...simBindings(sim), ...AKSK, KLING_WEBHOOK_SECRET: WEBHOOK_SECRET };
   let mf = null;
-  let port = 0;
+  const port = await freePort(); // the same origin (PUBLIC_ORIGIN) at every start
   const start = async () => {
     mf = new Miniflare(workerOptions({ scriptPath: bundle.scriptPath, dir: bundle.dir, bindings, persist, port }));
-    const url = (await mf.ready).toString().replace(/\/$/, "");
-    port = Number(new URL(url).port); // the same origin again: callback URLs stay valid
-    return url;
+    return (await mf.ready).toString().replace(/\/$/, "");
   };
   const restart = async () => {
     await mf.dispose();

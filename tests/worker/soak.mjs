@@ -13,8 +13,20 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare } from "miniflare";
-import { AKSK, buildBundle, mint, ROOT, rawRequest, SESSION_SECRET, SOURCE, simBindings, WEBHOOK_SECRET, workerOptions } from "./support.mjs";
 import { startSimulator } from "../../sim/index.mjs";
+import {
+  AKSK,
+  buildBundle,
+  freePort,
+  mint,
+  ROOT,
+  rawRequest,
+  SESSION_SECRET,
+  SOURCE,
+  simBindings,
+  WEBHOOK_SECRET,
+  workerOptions,
+} from "./support.mjs";
 
 const SLOTS = 3;
 const USERS = ["ana", "ben", "chen", "dara", "eli", "fay"];
@@ -22,7 +34,10 @@ const T2V = "/kling/v1/videos/text2video";
 
 const userKey = (sub) => createHash("sha256").update(`kling-edge user\n${sub}`).digest("hex");
 const klingId = (sub, family, clientId) =>
-  `ke-${createHmac("sha256", SESSION_SECRET).update(`external-id\n${userKey(sub)}\n${family}\n${clientId}`).digest("hex").slice(0, 40)}`;
+  `ke-${createHmac("sha256", SESSION_SECRET)
+    .update(`external-id\n${userKey(sub)}\n${family}\n${clientId}`)
+    .digest("hex")
+    .slice(0, 40)}`;
 
 /** Runs the soak for `seconds`; resolves its figures (and throws when the books do not balance). */
 export async function runSoak({ seconds = 600, log = () => {} } = {}) {
@@ -45,12 +60,11 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
     ACCOUNT_DAILY_UNITS: String(Math.max(200, seconds * 3)),
   };
   let mf = null;
-  let port = 0;
+  const port = await freePort(); // the same origin (PUBLIC_ORIGIN) at every start
   let url = "";
   const start = async () => {
     mf = new Miniflare(workerOptions({ scriptPath: bundle.scriptPath, dir: bundle.dir, bindings, persist, port }));
     url = (await mf.ready).toString().replace(/\/$/, "");
-    port = Number(new URL(url).port);
   };
   const tokens = new Map();
   for (const sub of USERS) tokens.set(sub, await mint(sub, { ttl: seconds + 3600 }));
@@ -66,8 +80,10 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   };
 
   const figures = { creates: 0, answers: {}, chains: 0, resumed: 0, badTokens: 0, forgedCallbacks: 0, restarts: 0 };
-  const count = (status) => {
-    figures.answers[status] = (figures.answers[status] ?? 0) + 1;
+  const count = (r) => {
+    // 5xx answers are counted by their code, to be read in the figures.
+    const key = r.status >= 500 ? `${r.status} ${r.json?.error?.code ?? ""}` : r.status;
+    figures.answers[key] = (figures.answers[key] ?? 0) + 1;
   };
   const made = []; // [sub, family, clientId] of every create tried, whatever its answer
   const chains = []; // [sub, id]
@@ -89,18 +105,28 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
         const repeat = again.length > 0 && Math.random() < 0.2;
         const clientId = repeat ? pick(again)[2] : `t-${w}-${n}`;
         if (!repeat) made.push([sub, "text2video", clientId]);
-        const r = await call(sub, "POST", T2V, { model_name: "kling-v1-6", prompt: `shot ${clientId}`, duration: "5", external_task_id: clientId });
-        count(r.status);
+        const r = await call(sub, "POST", T2V, {
+          model_name: "kling-v1-6",
+          prompt: `shot ${clientId}`,
+          duration: "5",
+          external_task_id: clientId,
+        });
+        count(r);
         figures.creates++;
       } else if (roll < 0.6) {
         const clientId = `x-${w}-${n}`;
         made.push([sub, "video-extend", clientId]);
         const r = await call(sub, "POST", "/extensions", { video_id: SOURCE, external_task_id: clientId });
-        count(r.status);
+        count(r);
         figures.creates++;
       } else if (roll < 0.7) {
-        const r = await call(sub, "POST", "/chains", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"], external_task_id: `c-${w}-${n}` });
-        count(r.status);
+        const r = await call(sub, "POST", "/chains", {
+          video_id: SOURCE,
+          video_duration: 5,
+          prompts: ["a", "b"],
+          external_task_id: `c-${w}-${n}`,
+        });
+        count(r);
         if (r.status === 202) {
           figures.chains++;
           chains.push([sub, r.json.id]);
@@ -139,7 +165,12 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
 
   // One chain whose first step fails, resumed once it has.
   sim.configure({ failNextTasks: 1 });
-  const failing = await call("ana", "POST", "/chains", { video_id: SOURCE, video_duration: 5, prompts: ["fails first"], external_task_id: "resume-me" });
+  const failing = await call("ana", "POST", "/chains", {
+    video_id: SOURCE,
+    video_duration: 5,
+    prompts: ["fails first"],
+    external_task_id: "resume-me",
+  });
   assert.equal(failing.status, 202, failing.text);
   chains.push(["ana", failing.json.id]);
   const workers = [0, 1, 2, 3].map((w) => worker(w));

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,31 +81,59 @@ export const TEST_VARS = {
   ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
 };
 
-/**
- * Starts the Worker in Miniflare on 127.0.0.1 (any port). `bindings` become env vars / secrets;
- * `createsPerMinute` configures the Rate Limiting binding. Closes itself after the test.
- */
-export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle, persist, port = 0 } = {}) {
-  const { scriptPath, dir } = bundle ?? (await buildBundle());
-  const mf = new Miniflare(workerOptions({ scriptPath, dir, bindings, createsPerMinute, persist, port }));
-  t.after(() => mf.dispose());
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { mf, url };
+/** A port free on 127.0.0.1 now (the Worker's origin must be known before it starts). */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
 }
 
 /**
- * Miniflare's options for the bundle: every binding of wrangler.toml. `persist`: a directory
- * whose Durable Objects, Workflows and R2 outlive this Miniflare (a restart resumes from it).
+ * Starts the Worker in Miniflare on 127.0.0.1 (a free port unless `port` is given), with
+ * `PUBLIC_ORIGIN` its own origin. `bindings` become env vars / secrets (`undefined` removes one);
+ * `createsPerMinute` configures the Rate Limiting binding; `options` override Miniflare's.
+ * Closes itself after the test.
  */
-export function workerOptions({ scriptPath, dir, bindings, createsPerMinute = 1000, persist, port = 0 }) {
+export async function startWorker(t, bindings, { createsPerMinute = 1000, bundle, persist, port = 0, options = {} } = {}) {
+  const { scriptPath, dir } = bundle ?? (await buildBundle());
+  for (let attempt = 1; ; attempt++) {
+    const chosen = port || (await freePort());
+    const mf = new Miniflare({ ...workerOptions({ scriptPath, dir, bindings, createsPerMinute, persist, port: chosen }), ...options });
+    try {
+      const url = (await mf.ready).toString().replace(/\/$/, "");
+      t.after(() => mf.dispose());
+      return { mf, url };
+    } catch (err) {
+      await mf.dispose().catch(() => {});
+      // Another process took the port between freePort() and Miniflare: try another.
+      if (port || attempt >= 3 || err?.code !== "ERR_ADDRESS_IN_USE") throw err;
+    }
+  }
+}
+
+/**
+ * Miniflare's options for the bundle: every binding of wrangler.toml, `PUBLIC_ORIGIN`
+ * `http://127.0.0.1:<port>` unless `bindings` set it. `persist`: a directory whose Durable
+ * Objects, Workflows and R2 outlive this Miniflare (a restart resumes from it).
+ */
+export function workerOptions({ scriptPath, dir, bindings, createsPerMinute = 1000, persist, port }) {
   const stores = persist
     ? { durableObjectsPersist: join(persist, "do"), workflowsPersist: join(persist, "workflows"), r2Persist: join(persist, "r2") }
     : {};
+  if (!port && !(bindings && "PUBLIC_ORIGIN" in bindings))
+    throw new Error("workerOptions needs the port (PUBLIC_ORIGIN is the Worker's origin)");
+  const all = { KLING_EDGE_SESSION_SECRET: SESSION_SECRET, PUBLIC_ORIGIN: `http://127.0.0.1:${port}`, ...TEST_VARS, ...bindings };
+  for (const [name, value] of Object.entries(all)) if (value === undefined) delete all[name];
   return {
     // modulesRoot: module names are relative to it; the bundle lives in a temp dir.
     ...workerBindings({ scriptPath, modulesRoot: dir, createsPerMinute }),
     ...stores,
-    bindings: { KLING_EDGE_SESSION_SECRET: SESSION_SECRET, ...TEST_VARS, ...bindings },
+    bindings: all,
     host: "127.0.0.1",
     port,
   };
@@ -130,12 +159,12 @@ export async function startSim(t, options = {}) {
  */
 export async function startPair(
   t,
-  { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist } = {},
+  { simOptions = {}, credentials = AKSK, webhookSecret, extra = {}, createsPerMinute, bundle, persist, options } = {},
 ) {
   const sim = await startSim(t, { webhookSecret: webhookSecret ?? null, ...simOptions });
   const bindings = { ...simBindings(sim), ...credentials, ...extra };
   if (webhookSecret) bindings.KLING_WEBHOOK_SECRET = webhookSecret;
-  const worker = await startWorker(t, bindings, { createsPerMinute, bundle, persist });
+  const worker = await startWorker(t, bindings, { createsPerMinute, bundle, persist, options });
   return { sim, worker, url: worker.url, bindings };
 }
 

@@ -26,15 +26,22 @@ const CHROMIUM_ARGS = [
 /**
  * Starts a demo (its own simulator and edge function) and a browser page on it; everything is
  * closed by `t.after`. `allowConsole` lists console-error patterns a test expects (e.g. the 429 of
- * an injected fault, which Chromium logs as "Failed to load resource").
+ * an injected fault, which Chromium logs as "Failed to load resource"); `demoOptions` go to
+ * `startDemo`.
  */
 export async function openDemo(
   t,
-  { viewport = { width: 1280, height: 900 }, allowConsole = [], query = `?poll=${POLL_MS}`, colorScheme = "light" } = {},
+  { viewport = { width: 1280, height: 900 }, allowConsole = [], query = `?poll=${POLL_MS}`, colorScheme = "light", demoOptions = {} } = {},
 ) {
   await mkdir(join(ROOT, ".tmp"), { recursive: true });
   const workDir = await mkdtemp(join(ROOT, ".tmp/www-test-"));
-  const demo = await startDemo({ port: 0, env: {}, simOptions: { timing: { submittedMs: 300, processingMs: 700 } }, workDir });
+  const demo = await startDemo({
+    port: 0,
+    env: {},
+    simOptions: { timing: { submittedMs: 300, processingMs: 700 } },
+    workDir,
+    ...demoOptions,
+  });
   t.after(async () => {
     await demo.close();
     await rm(workDir, { recursive: true, force: true });

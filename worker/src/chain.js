@@ -10,6 +10,7 @@ import { gate, releaseSlot, slotEvent, taskEvent } from "./gate.js";
 import { HttpError } from "./http.js";
 import { chainStep, getTask, pollIntervalMs } from "./kling.js";
 import { keepVideo } from "./media.js";
+import { publicOrigin } from "./origins.js";
 import { isFinal } from "./records.js";
 import { reconcilePending, reserveTask, sendReserved, settle, userStore } from "./tasks.js";
 
@@ -27,7 +28,7 @@ const BUSY_MS = 15_000;
 
 export class Chain extends WorkflowEntrypoint {
   async run(event, step) {
-    const { chainId, userKey, sub, origin } = event.payload;
+    const { chainId, userKey, sub, budget } = event.payload;
     const env = this.env;
     const c = {
       env,
@@ -35,7 +36,8 @@ export class Chain extends WorkflowEntrypoint {
       userKey,
       // The service's request context, as the Workflow acts for the chain's user. `fromChain`:
       // what the Workflow applies itself does not wake it.
-      ctx: () => ({ env, user: { userKey, sub }, origin, secrets: [], cors: {}, fromChain: true }),
+      // Callbacks go to PUBLIC_ORIGIN; `budget` is the starting session's (a resume brings its own).
+      ctx: () => ({ env, user: { userKey, sub, budget }, origin: publicOrigin(env), secrets: [], cors: {}, fromChain: true }),
       store: () => userStore(env, userKey),
     };
     const state = await step.do("load", RETRY, () => c.store().chainState(chainId));

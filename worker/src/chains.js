@@ -8,7 +8,7 @@ import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js
 import { isClientId } from "./ids.js";
 import { planChain, price } from "./kling.js";
 import { mediaUrl } from "./media.js";
-import { accountLedger, rateLimit, userStore } from "./tasks.js";
+import { accountLedger, dailyBudget, rateLimit, userStore } from "./tasks.js";
 
 /** A page of chains holds at most this many (each carries its steps; none carries its prompts). */
 const MAX_CHAINS_PAGE = 50;
@@ -54,7 +54,6 @@ export async function createChain(request, ctx) {
     instance,
     now: Date.now(),
     userKey: user.userKey,
-    origin: ctx.origin,
   });
   if (r.kind === "conflict") {
     throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is the prefix of a chain from another video", {
@@ -78,7 +77,7 @@ async function affordsFirstStep(ctx, plan, source) {
   const { env, user } = ctx;
   const cfg = config(env);
   const cost = toMilli(price("video-extend", { video_id: String(plan.video_id) }, { model: source.model, mode: source.mode }).units);
-  const mine = await userStore(env, user.userKey).usage(today(), cfg.userDaily);
+  const mine = await userStore(env, user.userKey).usage(today(), dailyBudget(user, cfg));
   const account = await accountLedger(env).usage(today(), cfg.accountDaily);
   const remaining = Math.min(mine.remaining, account.remaining);
   if (cost > remaining) {
@@ -88,10 +87,10 @@ async function affordsFirstStep(ctx, plan, source) {
   }
 }
 
-/** Starts the chain's current run. `origin`: where Kling's callbacks for its tasks go. */
+/** Starts the chain's current run, for the session's user and within its daily budget. */
 async function startRun(ctx, chain) {
-  const { userKey, sub } = ctx.user;
-  const run = await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, origin: ctx.origin } });
+  const { userKey, sub, budget } = ctx.user;
+  const run = await ctx.env.CHAIN.create({ id: chain.instance, params: { chainId: chain.chain_id, userKey, sub, budget } });
   run[Symbol.dispose]?.(); // an RPC stub, released now rather than by the garbage collector
 }
 

@@ -4,6 +4,7 @@
 // Units are kept as integer thousandths ("milli-units") everywhere a sum is taken, so that
 // 3.5 + 2 + … never drifts; they are shown as plain unit numbers.
 import { HttpError } from "./http.js";
+import { isValidId } from "./kling.js";
 
 export const FAMILIES = ["video-extend", "text2video", "image2video"];
 
@@ -65,8 +66,16 @@ export function config(env) {
  */
 export function sourceFor(env, userKey, videoId, known) {
   if (known?.owner === userKey) return { model: known.model, mode: known.mode };
-  if (!known && list(env.SHARED_SOURCE_VIDEOS, []).includes(videoId)) return { model: null, mode: null };
+  if (!known && sharedSources(env).includes(videoId)) return { model: null, mode: null };
   return null;
+}
+
+/** `SHARED_SOURCE_VIDEOS`: video ids by the package's id rule. */
+export function sharedSources(env) {
+  const ids = list(env.SHARED_SOURCE_VIDEOS, []);
+  const bad = ids.find((id) => !isValidId(id));
+  if (bad !== undefined) throw notConfigured("SHARED_SOURCE_VIDEOS must be a comma-separated list of video ids");
+  return ids;
 }
 
 const invalid = (field, message) => new HttpError(400, "ERR_KLING_INVALID_REQUEST", message, { field });

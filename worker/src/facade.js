@@ -13,8 +13,8 @@ import { create, list, read } from "./tasks.js";
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /**
- * The raw path and query exactly as the client sent them. `new URL()` would resolve `..` and
- * `%2e%2e` and hide the attempt, so routing runs on the raw request target.
+ * The path and query of `request.url` as serialised, percent-escapes kept (workerd has already
+ * resolved `..`, `%2e%2e` and `\`; what is left, such as `%2f` or `//`, is refused by the routes).
  */
 export function rawTarget(requestUrl) {
   const afterScheme = requestUrl.indexOf("://");

@@ -15,13 +15,15 @@
 
 import { handleCallback } from "./callbacks.js";
 import { createChain, getChain, listChains, resumeChain } from "./chains.js";
+import { checkConfig } from "./check-config.js";
+import { config } from "./config.js";
 import { toResponse } from "./errors.js";
 import { createExtension, getExtensionRecord, listExtensionRecords } from "./extensions.js";
-import { FACADE_METHODS, facadeRoute, handleFacade, rawTarget } from "./facade.js";
+import { FACADE_METHODS, facadeRoute, handleFacade } from "./facade.js";
 import { errorResponse, HttpError, json } from "./http.js";
 import { serveMedia, signedOwner } from "./media.js";
-import { checkOrigin, preflight } from "./origins.js";
-import { authenticate, sessionKey } from "./session.js";
+import { checkOrigin, preflight, publicOrigin } from "./origins.js";
+import { authenticate } from "./session.js";
 import { usage } from "./tasks.js";
 import { accountUnits } from "./units.js";
 
@@ -32,9 +34,12 @@ export { UserStore } from "./user-store.js";
 
 export default {
   async fetch(request, env) {
-    // Per request: CORS headers for the answer, values never to echo, whether Kling-shaped.
-    const ctx = { env, cors: {}, secrets: [], facade: false, origin: new URL(request.url).origin };
+    // Per request: CORS headers for the answer, values never to echo, whether Kling-shaped, the
+    // service's public origin (callback URLs; never the request's Host).
+    const ctx = { env, cors: {}, secrets: [], facade: false, origin: null };
     try {
+      checkConfig(env); // a misconfigured Worker answers 500 ERR_NOT_CONFIGURED on every route
+      ctx.origin = publicOrigin(env);
       return await dispatch(request, ctx);
     } catch (err) {
       return toResponse(err, ctx);
@@ -57,9 +62,10 @@ async function dispatch(request, ctx) {
     return handleCallback(request, ctx, m[1]);
   }
 
-  // Decided on the raw path as well: `/kling/../x` must not route to `/x`.
-  const raw = rawTarget(request.url).path;
-  const facade = isFacadePath(pathname) || isFacadePath(raw);
+  // workerd hands over `request.url` already normalised (`..`, `%2e%2e` and `\` resolved), so
+  // `/kling/../me` arrives as `/me` and is routed as `/me`: nothing is decided on a raw path.
+  // What survives normalisation (`%2f`, `//`) keeps a path in the facade, which refuses it.
+  const facade = isFacadePath(pathname);
   ctx.facade = facade;
   const route = facade ? facadeRoute(request.url) : null;
   if (method === "OPTIONS") {
@@ -67,15 +73,16 @@ async function dispatch(request, ctx) {
     return preflight(ctx.cors, route ? FACADE_METHODS(route) : "GET, POST");
   }
 
-  sessionKey(ctx.env); // a Worker without its session secret answers 500, not 401
+  const daily = config(ctx.env).userDaily;
   m = /^\/media\/([^/]+)$/.exec(pathname);
   if (m && (method === "GET" || method === "HEAD")) {
     // A <video> element sends no Authorization: a signed link names the owner instead.
     const name = safeDecode(m[1]);
-    const owner = (await signedOwner(ctx.env, url, name)) ?? (await authenticate(request, ctx.env)).userKey;
+    const owner = (await signedOwner(ctx.env, url, name)) ?? (await authenticate(request, ctx.env, daily)).userKey;
     return serveMedia(request, ctx.env, owner, name, ctx.cors);
   }
-  ctx.user = await authenticate(request, ctx.env);
+  // `{sub, userKey, budget}`: the session's user and their daily budget (milli-units).
+  ctx.user = await authenticate(request, ctx.env, daily);
 
   if (facade) {
     if (!route) return notFound(ctx);
@@ -113,9 +120,9 @@ async function dispatch(request, ctx) {
   return notFound(ctx);
 }
 
-function isFacadePath(rawPath) {
-  const path = rawPath.replace(/^[/\\]+/, "/");
-  return path === "/kling" || path.startsWith("/kling/") || path.startsWith("/kling%") || path.startsWith("/kling\\");
+function isFacadePath(pathname) {
+  const path = pathname.replace(/^\/+/, "/");
+  return path === "/kling" || path.startsWith("/kling/") || path.startsWith("/kling%");
 }
 
 function notFound(ctx) {

@@ -56,6 +56,27 @@ export function credentials(env) {
   );
 }
 
+/**
+ * Lets the package judge the Worker's Kling settings without a request: the credentials and
+ * `KLING_BASE_URL` (as a client's options) and `KLING_WEBHOOK_SECRET` (as a callback key). Throws
+ * ERR_NOT_CONFIGURED naming the variable and the package's reason.
+ */
+export function checkKlingSettings(env) {
+  const options = { ...credentials(env), baseUrl: baseUrl(env) };
+  try {
+    new KlingClient(options).free();
+  } catch (err) {
+    throw new HttpError(500, "ERR_NOT_CONFIGURED", `KLING_BASE_URL or the Kling credentials are refused: ${err?.message ?? err}`);
+  }
+  if (!env.KLING_WEBHOOK_SECRET) return;
+  try {
+    verifyCallback(new Headers(), "", env.KLING_WEBHOOK_SECRET);
+  } catch (err) {
+    // Any other refusal is the empty callback's, not the secret's.
+    if (err?.code === "ERR_KLING_INVALID_OPTIONS") throw new HttpError(500, "ERR_NOT_CONFIGURED", `KLING_WEBHOOK_SECRET: ${err.message}`);
+  }
+}
+
 /** Every value that must never appear in an answer. */
 export function secretsOf(env) {
   return [env.KLING_SECRET_KEY, env.KLING_API_KEY, env.KLING_WEBHOOK_SECRET, env.KLING_EDGE_SESSION_SECRET].filter(Boolean);

@@ -27,15 +27,35 @@ export function mediaHostAllowed(env, url) {
   } catch {
     return false;
   }
-  const patterns = String(env.MEDIA_HOSTS || DEFAULT_MEDIA_HOSTS)
+  return mediaConfig(env).hosts.some((h) => {
+    if (u.protocol !== `${h.scheme}:` || u.port !== h.port) return false;
+    return h.anySubdomain ? u.hostname.endsWith(`.${h.host}`) : u.hostname === h.host;
+  });
+}
+
+const HOST_PATTERN = /^(https?):\/\/(\*\.)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d+))?$/;
+
+/** `MEDIA_HOSTS` and `MEDIA_MAX_BYTES`, read and checked (a bad one is ERR_NOT_CONFIGURED). */
+export function mediaConfig(env) {
+  const hosts = String(env.MEDIA_HOSTS || DEFAULT_MEDIA_HOSTS)
     .split(",")
     .map((p) => p.trim())
-    .filter(Boolean);
-  return patterns.some((pattern) => {
-    const m = /^(https?):\/\/(\*\.)?([^/:]+)(?::(\d+))?$/.exec(pattern);
-    if (!m || u.protocol !== `${m[1]}:` || u.port !== (m[4] ?? "")) return false;
-    return m[2] ? u.hostname.endsWith(`.${m[3]}`) : u.hostname === m[3];
-  });
+    .filter(Boolean)
+    .map((pattern) => {
+      const m = HOST_PATTERN.exec(pattern);
+      if (!m)
+        throw new HttpError(
+          500,
+          "ERR_NOT_CONFIGURED",
+          `MEDIA_HOSTS must list origins like https://*.klingai.com, not ${JSON.stringify(pattern.slice(0, 64))}`,
+        );
+      return { scheme: m[1], anySubdomain: Boolean(m[2]), host: m[3].toLowerCase(), port: m[4] ?? "" };
+    });
+  const raw = env.MEDIA_MAX_BYTES;
+  const maxBytes = raw === undefined || raw === "" ? DEFAULT_MAX_BYTES : Number(raw);
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0))
+    throw new HttpError(500, "ERR_NOT_CONFIGURED", "MEDIA_MAX_BYTES must be a whole number of bytes, 1 or more");
+  return { hosts, maxBytes };
 }
 
 /**
@@ -51,7 +71,7 @@ export async function keepVideo(env, userKey, video) {
   const response = await fetch(video.url, { redirect: "manual" });
   if (!response.ok || !response.body) throw new Error(`fetching the video answered ${response.status}`);
   const length = Number(response.headers.get("content-length"));
-  const max = Number(env.MEDIA_MAX_BYTES) > 0 ? Number(env.MEDIA_MAX_BYTES) : DEFAULT_MAX_BYTES;
+  const max = mediaConfig(env).maxBytes;
   if (!(Number.isSafeInteger(length) && length > 0 && length <= max)) {
     await response.body.cancel().catch(() => {});
     throw new Error(`the video's Content-Length is missing or over ${max} bytes`);

@@ -31,6 +31,9 @@ export async function rateLimit(env, userKey) {
   }
 }
 
+/** The user's daily budget (milli-units): their session's, else `USER_DAILY_UNITS`. */
+export const dailyBudget = (user, cfg) => user.budget ?? cfg.userDaily;
+
 const notFound = (what = "no such task") => new HttpError(404, "ERR_NOT_FOUND", what);
 
 /**
@@ -99,12 +102,11 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
     mode,
     cost,
     day,
-    limit: cfg.userDaily,
+    limit: dailyBudget(user, cfg),
     tokenHash: hash,
     now: Date.now(),
     params: checked,
     userKey: user.userKey,
-    origin: ctx.origin,
   });
   if (r.kind === "conflict") {
     throw new HttpError(400, "ERR_KLING_BAD_REQUEST", "this external_task_id is held by a task with a different request", {
@@ -119,7 +121,7 @@ export async function reserveTask(ctx, family, params, { rateLimited = true } = 
   const held = await accountLedger(env).reserve({ key, day, cost, limit: cfg.accountDaily });
   if (!held.ok) {
     await store.release(family, clientId);
-    const mine = await store.usage(day, cfg.userDaily);
+    const mine = await store.usage(day, dailyBudget(user, cfg));
     throw budgetExceeded(Math.min(held.remaining, mine.remaining));
   }
   return { kind: "reserved", row: await store.find(family, clientId) };
@@ -269,7 +271,7 @@ export function list(ctx, family, pageNum, pageSize, options) {
 /** Today's budget of the caller, in units. */
 export async function usage(ctx) {
   const cfg = config(ctx.env);
-  const u = await userStore(ctx.env, ctx.user.userKey).usage(today(), cfg.userDaily);
+  const u = await userStore(ctx.env, ctx.user.userKey).usage(today(), dailyBudget(ctx.user, cfg));
   const a = await accountLedger(ctx.env).usage(today(), cfg.accountDaily);
   return {
     user: ctx.user.sub,

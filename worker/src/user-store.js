@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { retentionMs } from "./config.js";
 import { keepVideo, mediaName } from "./media.js";
+import { publicOrigin } from "./origins.js";
 import { chargeOf, isFinal, supersedes, toKlingTask, toRecord, videosOf } from "./records.js";
 import { sendQueued } from "./tasks.js";
 
@@ -85,10 +86,9 @@ export class UserStore extends DurableObject {
     return this.sql.exec("SELECT value FROM meta WHERE name = 'user'").toArray()[0]?.value ?? null;
   }
 
-  /** Who this store is for and where its callbacks go, for the work its alarm does alone. */
-  async remember(userKey, origin) {
+  /** Who this store is for, for the work its alarm does alone. */
+  async remember(userKey) {
     this.sql.exec("INSERT OR IGNORE INTO meta (name, value) VALUES ('user', ?)", userKey);
-    if (origin) this.sql.exec("INSERT OR REPLACE INTO meta (name, value) VALUES ('origin', ?)", origin);
     // The first record starts the retention clock.
     await this.soon(retentionMs(this.env));
   }
@@ -141,7 +141,7 @@ export class UserStore extends DurableObject {
       JSON.stringify(a.params),
     );
     this.addToLedger(a.day, a.cost, 0);
-    await this.remember(a.userKey, a.origin);
+    await this.remember(a.userKey);
     return { kind: "reserved" };
   }
 
@@ -269,7 +269,7 @@ export class UserStore extends DurableObject {
       a.now,
     );
     const chain = this.chain(a.chainId);
-    await this.remember(a.userKey, a.origin);
+    await this.remember(a.userKey);
     return { kind: "created", chain };
   }
 
@@ -447,7 +447,7 @@ export class UserStore extends DurableObject {
   async alarm() {
     const userKey = this.userKey();
     if (!userKey) return;
-    const ctx = { env: this.env, user: { userKey }, origin: this.origin(), secrets: [], cors: {} };
+    const ctx = { env: this.env, user: { userKey }, origin: publicOrigin(this.env), secrets: [], cors: {} };
     for (const row of this.queued()) {
       try {
         await sendQueued(ctx, row);
@@ -466,10 +466,6 @@ export class UserStore extends DurableObject {
     else if (this.unkept(1).length) await this.soon(KEEP_RETRY_MS);
     const oldest = this.sql.exec("SELECT MIN(created_at) AS t FROM tasks").toArray()[0]?.t;
     if (oldest) await this.soon(Math.max(oldest + retention - Date.now(), 1000));
-  }
-
-  origin() {
-    return this.sql.exec("SELECT value FROM meta WHERE name = 'origin'").toArray()[0]?.value ?? "";
   }
 
   /** One page of chains, newest first. */

@@ -70,9 +70,16 @@ impl Clip {
 
 /// Reads clip `i`'s `moov` (`file_size` bounds the chunk offsets).
 pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip> {
-    let moov = Moov::decode(&mut &moov[..]).map_err(|e| Error::decode(Some(i), format!("its moov box cannot be read ({e})")))?;
+    // Decoded through `&mut &[u8]`, the buffer type mp4-atom's nested boxes use, so the module
+    // holds one copy of its decoders, not two.
+    let mut bytes = moov;
+    let moov = Moov::decode(&mut &mut bytes)
+        .map_err(|e| Error::decode(Some(i), format!("its moov box cannot be read ({e})")))?;
     if moov.mvex.is_some() {
-        return Err(Error::decode(Some(i), "it is a fragmented MP4 (moof boxes), which the joiner does not read"));
+        return Err(Error::decode(
+            Some(i),
+            "it is a fragmented MP4 (moof boxes), which the joiner does not read",
+        ));
     }
     if moov.mvhd.timescale == 0 {
         return Err(Error::decode(Some(i), "its movie timescale is 0"));
@@ -91,20 +98,39 @@ pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip> {
             }
         };
         if tracks.iter().any(|t: &Track| t.kind == kind) {
-            return Err(Error::incompatible(i, format!("clip {i} has more than one {} track", kind.name())));
+            return Err(Error::incompatible(
+                i,
+                format!("clip {i} has more than one {} track", kind.name()),
+            ));
         }
-        tracks.push(read_track(i, n, kind, trak, moov.mvhd.timescale, file_size)?);
+        tracks.push(read_track(
+            i,
+            n,
+            kind,
+            trak,
+            moov.mvhd.timescale,
+            file_size,
+        )?);
     }
     tracks.sort_by_key(|t| t.kind != Kind::Video);
     if tracks.first().map(|t| t.kind) != Some(Kind::Video) {
-        return Err(Error::incompatible(i, format!("clip {i} has no video track")));
+        return Err(Error::incompatible(
+            i,
+            format!("clip {i} has no video track"),
+        ));
     }
     let mut span: Option<(u64, u64)> = None;
     for t in &tracks {
         let mut sample = 0usize;
         for c in &t.chunks {
             let n = c.samples as usize;
-            let bytes: u64 = t.sizes.get(sample..sample + n).unwrap_or_default().iter().map(|s| u64::from(*s)).sum();
+            let bytes: u64 = t
+                .sizes
+                .get(sample..sample + n)
+                .unwrap_or_default()
+                .iter()
+                .map(|s| u64::from(*s))
+                .sum();
             sample += n;
             let end = c.offset.saturating_add(bytes);
             if end > file_size {
@@ -125,7 +151,14 @@ pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip> {
     Ok(Clip { moov, tracks, span })
 }
 
-fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32, file_size: u64) -> Result<Track> {
+fn read_track(
+    i: usize,
+    n: usize,
+    kind: Kind,
+    trak: &Trak,
+    movie_timescale: u32,
+    file_size: u64,
+) -> Result<Track> {
     let what = kind.name();
     let bad = |why: String| Error::decode(Some(i), format!("its {what} track {why}"));
     let stbl = &trak.mdia.minf.stbl;
@@ -156,9 +189,16 @@ fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32,
         (None, StszSamples::Different { .. }) => Vec::new(),
     };
 
-    let stts_count: u64 = stbl.stts.entries.iter().map(|e| u64::from(e.sample_count)).sum();
+    let stts_count: u64 = stbl
+        .stts
+        .entries
+        .iter()
+        .map(|e| u64::from(e.sample_count))
+        .sum();
     if stts_count != count {
-        return Err(bad(format!("times {stts_count} samples (stts) but sizes {count} (stsz)")));
+        return Err(bad(format!(
+            "times {stts_count} samples (stts) but sizes {count} (stsz)"
+        )));
     }
     let mut durations = Vec::with_capacity(sizes.len());
     for e in &stbl.stts.entries {
@@ -170,11 +210,16 @@ fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32,
         Some(ctts) => {
             let total: u64 = ctts.entries.iter().map(|e| u64::from(e.sample_count)).sum();
             if total != count {
-                return Err(bad(format!("offsets {total} samples (ctts) but sizes {count} (stsz)")));
+                return Err(bad(format!(
+                    "offsets {total} samples (ctts) but sizes {count} (stsz)"
+                )));
             }
             let mut out = Vec::with_capacity(sizes.len());
             for e in &ctts.entries {
-                out.extend(std::iter::repeat_n(e.sample_offset, e.sample_count as usize));
+                out.extend(std::iter::repeat_n(
+                    e.sample_offset,
+                    e.sample_count as usize,
+                ));
             }
             Some(out)
         }
@@ -185,7 +230,14 @@ fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32,
         Some(stss) => {
             let mut flags = vec![false; sizes.len()];
             for &s in &stss.entries {
-                let slot = (s as usize).checked_sub(1).and_then(|k| flags.get_mut(k)).ok_or_else(|| bad(format!("marks sample {s} as a sync sample, but has {count}")))?;
+                let slot = (s as usize)
+                    .checked_sub(1)
+                    .and_then(|k| flags.get_mut(k))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "marks sample {s} as a sync sample, but has {count}"
+                        ))
+                    })?;
                 *slot = true;
             }
             Some(flags)
@@ -201,23 +253,37 @@ fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32,
     let entries = &stbl.stsc.entries;
     for (k, e) in entries.iter().enumerate() {
         if e.sample_description_index != 1 {
-            return Err(bad(format!("uses sample description {}, but has one", e.sample_description_index)));
+            return Err(bad(format!(
+                "uses sample description {}, but has one",
+                e.sample_description_index
+            )));
         }
         let first = e.first_chunk as usize;
-        let next = entries.get(k + 1).map_or(offsets.len() + 1, |n| n.first_chunk as usize);
+        let next = entries
+            .get(k + 1)
+            .map_or(offsets.len() + 1, |n| n.first_chunk as usize);
         if first == 0 || next <= first || next > offsets.len() + 1 || (k == 0 && first != 1) {
-            return Err(bad("has a sample-to-chunk table (stsc) that does not match its chunks".into()));
+            return Err(bad(
+                "has a sample-to-chunk table (stsc) that does not match its chunks".into(),
+            ));
         }
         for offset in &offsets[first - 1..next - 1] {
-            chunks.push(Chunk { offset: *offset, samples: e.samples_per_chunk });
+            chunks.push(Chunk {
+                offset: *offset,
+                samples: e.samples_per_chunk,
+            });
         }
     }
     let in_chunks: u64 = chunks.iter().map(|c| u64::from(c.samples)).sum();
     if in_chunks != count || chunks.len() != offsets.len() {
-        return Err(bad(format!("puts {in_chunks} samples in its chunks but sizes {count}")));
+        return Err(bad(format!(
+            "puts {in_chunks} samples in its chunks but sizes {count}"
+        )));
     }
     if chunks.iter().any(|c| c.offset >= file_size) {
-        return Err(bad("has a chunk past the end of the file (is it truncated?)".into()));
+        return Err(bad(
+            "has a chunk past the end of the file (is it truncated?)".into(),
+        ));
     }
 
     let media: u64 = durations.iter().map(|d| u64::from(*d)).sum();
@@ -248,7 +314,18 @@ fn read_track(i: usize, n: usize, kind: Kind, trak: &Trak, movie_timescale: u32,
     if presented == 0 {
         return Err(bad("presents nothing (a duration of 0)".into()));
     }
-    Ok(Track { kind, trak: n, timescale, durations, ctts, sizes, sync, chunks, media_time, presented })
+    Ok(Track {
+        kind,
+        trak: n,
+        timescale,
+        durations,
+        ctts,
+        sizes,
+        sync,
+        chunks,
+        media_time,
+        presented,
+    })
 }
 
 /// `value` in `from` units as `to` units, rounded down.
@@ -266,33 +343,55 @@ pub fn check(k: usize, first: &Clip, clip: &Clip) -> Result<()> {
     for kind in [Kind::Video, Kind::Audio] {
         let (a, b) = match (first.track(kind), clip.track(kind)) {
             (None, None) => continue,
-            (Some(_), None) => return Err(Error::incompatible(k, format!("clip {k} has no {} track, clip 0 has one", kind.name()))),
-            (None, Some(_)) => return Err(Error::incompatible(k, format!("clip {k} has an {} track, clip 0 has none", kind.name()))),
+            (Some(_), None) => {
+                return Err(Error::incompatible(
+                    k,
+                    format!("clip {k} has no {} track, clip 0 has one", kind.name()),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::incompatible(
+                    k,
+                    format!("clip {k} has an {} track, clip 0 has none", kind.name()),
+                ))
+            }
             (Some(a), Some(b)) => (a, b),
         };
         let what = kind.name();
         let (ea, eb) = (entry(first, a), entry(clip, b));
         let (ca, cb) = (codec_name(ea), codec_name(eb));
         if ca != cb {
-            return Err(Error::incompatible(k, format!("clip {k}'s {what} codec is {cb}, clip 0's is {ca}")));
+            return Err(Error::incompatible(
+                k,
+                format!("clip {k}'s {what} codec is {cb}, clip 0's is {ca}"),
+            ));
         }
         if let (Some(va), Some(vb)) = (ea.and_then(Codec::visual), eb.and_then(Codec::visual)) {
             if (va.width, va.height) != (vb.width, vb.height) {
                 return Err(Error::incompatible(
                     k,
-                    format!("clip {k}'s {what} is {}x{}, clip 0's is {}x{}", vb.width, vb.height, va.width, va.height),
+                    format!(
+                        "clip {k}'s {what} is {}x{}, clip 0's is {}x{}",
+                        vb.width, vb.height, va.width, va.height
+                    ),
                 ));
             }
         }
         if let (Some(aa), Some(ab)) = (ea.and_then(Codec::audio), eb.and_then(Codec::audio)) {
             let (ra, rb) = (aa.sample_rate.integer(), ab.sample_rate.integer());
             if ra != rb {
-                return Err(Error::incompatible(k, format!("clip {k}'s {what} is {rb} Hz, clip 0's is {ra} Hz")));
+                return Err(Error::incompatible(
+                    k,
+                    format!("clip {k}'s {what} is {rb} Hz, clip 0's is {ra} Hz"),
+                ));
             }
             if aa.channel_count != ab.channel_count {
                 return Err(Error::incompatible(
                     k,
-                    format!("clip {k}'s {what} has {} channel(s), clip 0's has {}", ab.channel_count, aa.channel_count),
+                    format!(
+                        "clip {k}'s {what} has {} channel(s), clip 0's has {}",
+                        ab.channel_count, aa.channel_count
+                    ),
                 ));
             }
         }
@@ -302,24 +401,38 @@ pub fn check(k: usize, first: &Clip, clip: &Clip) -> Result<()> {
                 (Some(da), Some(db)) if da != db => format!(" ({db} against {da})"),
                 _ => format!(" (their {} differ)", settings_name(ea)),
             };
-            return Err(Error::incompatible(k, format!("clip {k}'s {what} codec settings differ from clip 0's{detail}")));
+            return Err(Error::incompatible(
+                k,
+                format!("clip {k}'s {what} codec settings differ from clip 0's{detail}"),
+            ));
         }
         if a.timescale != b.timescale {
-            return Err(Error::incompatible(k, format!("clip {k}'s {what} timescale is {}, clip 0's is {}", b.timescale, a.timescale)));
+            return Err(Error::incompatible(
+                k,
+                format!(
+                    "clip {k}'s {what} timescale is {}, clip 0's is {}",
+                    b.timescale, a.timescale
+                ),
+            ));
         }
     }
     Ok(())
 }
 
 fn entry<'a>(clip: &'a Clip, track: &Track) -> Option<&'a Codec> {
-    clip.moov.trak.get(track.trak).and_then(|t| t.mdia.minf.stbl.stsd.codecs.first())
+    clip.moov
+        .trak
+        .get(track.trak)
+        .and_then(|t| t.mdia.minf.stbl.stsd.codecs.first())
 }
 
 /// The sample entry's type, e.g. "avc1".
 fn codec_name(codec: Option<&Codec>) -> String {
     let mut bytes = Vec::new();
     match codec.map(|c| c.encode(&mut bytes)) {
-        Some(Ok(())) if bytes.len() >= 8 => FourCC::from([bytes[4], bytes[5], bytes[6], bytes[7]]).to_string(),
+        Some(Ok(())) if bytes.len() >= 8 => {
+            FourCC::from([bytes[4], bytes[5], bytes[6], bytes[7]]).to_string()
+        }
         _ => "unknown".into(),
     }
 }
@@ -337,7 +450,12 @@ fn settings(codec: Option<&Codec>) -> Vec<u8> {
         Some(Codec::Mp4a(c)) => {
             let dc = &c.esds.es_desc.dec_config;
             out.push(dc.object_type_indication);
-            out.extend(dc.dec_specific.as_ref().map(|d| d.raw.clone()).unwrap_or_default());
+            out.extend(
+                dc.dec_specific
+                    .as_ref()
+                    .map(|d| d.raw.clone())
+                    .unwrap_or_default(),
+            );
             Ok(())
         }
         Some(other) => other.encode(&mut out),
@@ -388,5 +506,9 @@ fn describe(codec: Option<&Codec>) -> Option<String> {
         p => format!("profile {p}"),
     };
     let level = avcc.avc_level_indication;
-    Some(format!("H.264 {profile} level {}.{}", level / 10, level % 10))
+    Some(format!(
+        "H.264 {profile} level {}.{}",
+        level / 10,
+        level % 10
+    ))
 }

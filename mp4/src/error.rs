@@ -52,7 +52,11 @@ impl Error {
             Some(i) => format!("clip {i} is not an MP4 file that can be joined: {what}; pass each clip's whole MP4 file as it was delivered"),
             None => format!("{what}"),
         };
-        Error { kind: ErrorKind::Decode, clip, message }
+        Error {
+            kind: ErrorKind::Decode,
+            clip,
+            message,
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! and the plan of byte ranges of the clips that follow it.
 
 use mp4_atom::{
-    Co64, Ctts, CttsEntry, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Moov, Stco, Stsc, StscEntry, Stss, Stsz, StszSamples, Stts,
-    SttsEntry,
+    Co64, Ctts, CttsEntry, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Moov, Stco, Stsc,
+    StscEntry, Stss, Stsz, StszSamples, Stts, SttsEntry,
 };
 
 use crate::clip::{self, rescale, Clip, Track};
@@ -44,9 +44,17 @@ pub struct Plan {
 /// Plans the joined file from the clips' headers, or says which clip cannot be joined and why.
 pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     if clips.is_empty() {
-        return Err(Error { kind: ErrorKind::InvalidRequest, clip: None, message: "no clips to join: pass at least one MP4 clip".into() });
+        return Err(Error {
+            kind: ErrorKind::InvalidRequest,
+            clip: None,
+            message: "no clips to join: pass at least one MP4 clip".into(),
+        });
     }
-    let read: Vec<Clip> = clips.iter().enumerate().map(|(i, c)| clip::read(i, c.moov, c.size)).collect::<Result<_>>()?;
+    let mut read: Vec<Clip> = clips
+        .iter()
+        .enumerate()
+        .map(|(i, c)| clip::read(i, c.moov, c.size))
+        .collect::<Result<_>>()?;
     let first = &read[0];
     for (k, c) in read.iter().enumerate().skip(1) {
         clip::check(k, first, c)?;
@@ -59,8 +67,14 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     for (k, c) in read.iter().enumerate() {
         starts.push(payload);
         let length = c.span.1 - c.span.0;
-        pieces.push(Piece { clip: k, offset: c.span.0, length });
-        payload = payload.checked_add(length).ok_or_else(|| Error::decode(Some(k), "its sizes overflow"))?;
+        pieces.push(Piece {
+            clip: k,
+            offset: c.span.0,
+            length,
+        });
+        payload = payload
+            .checked_add(length)
+            .ok_or_else(|| Error::decode(Some(k), "its sizes overflow"))?;
     }
 
     // The timeline: clip k starts where the clips before it end, by their video's presented
@@ -87,29 +101,46 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
         let last = read.len() - 1;
         let last_video = read[last].tracks[0].presented;
         let shown = rescale(clip_starts[last], t0.timescale, video_scale)
-            + read[last].tracks[n].presented.min(rescale(last_video, t0.timescale, video_scale));
-        tracks.push((t0, out, rescale(shown, movie_scale, t0.timescale)));
+            + read[last].tracks[n]
+                .presented
+                .min(rescale(last_video, t0.timescale, video_scale));
+        tracks.push(Out {
+            trak: t0.trak,
+            media_time: t0.media_time,
+            joined: out,
+            shown: rescale(shown, movie_scale, t0.timescale),
+        });
     }
 
     let ftyp = Ftyp {
         major_brand: FourCC::new(b"isom"),
         minor_version: 512,
-        compatible_brands: [b"isom", b"iso2", b"avc1", b"mp41"].into_iter().map(FourCC::new).collect(),
+        compatible_brands: [b"isom", b"iso2", b"avc1", b"mp41"]
+            .into_iter()
+            .map(FourCC::new)
+            .collect(),
     };
     let mut header = Vec::new();
     ftyp.encode(&mut header).map_err(internal)?;
-    let mdat_header = if payload + 8 > u64::from(u32::MAX) { 16 } else { 8 };
+    let mdat_header = if payload + 8 > u64::from(u32::MAX) {
+        16
+    } else {
+        8
+    };
 
     // The moov's length does not depend on the offsets' values, only on their width: measure it
     // with 32-bit offsets, widen them if the file needs it, then write it for real.
     let fixed = header.len() as u64 + mdat_header;
     let mut wide = false;
-    let mut len = moov(first, &tracks, 0, wide)?.len() as u64;
+    // Clip 0's moov, taken rather than copied, is the template: every field the joined file
+    // changes is rewritten on each pass.
+    let mut template = std::mem::take(&mut read[0].moov);
+    let mut len = moov(&mut template, &tracks, 0, wide)?.len() as u64;
     if fixed + len + payload > u64::from(u32::MAX) {
         wide = true;
-        len = moov(first, &tracks, 0, wide)?.len() as u64;
+        len = moov(&mut template, &tracks, 0, wide)?.len() as u64;
     }
-    let body = moov(first, &tracks, fixed + len, wide)?;
+    let body = moov(&mut template, &tracks, fixed + len, wide)?;
     if body.len() as u64 != len {
         return Err(internal("the moov changed length"));
     }
@@ -125,26 +156,51 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
         header.extend_from_slice(b"mdat");
     }
     let size = header.len() as u64 + payload;
-    Ok(Plan { header, size, pieces })
+    Ok(Plan {
+        header,
+        size,
+        pieces,
+    })
 }
 
 /// Joins whole clip files into one MP4.
 pub fn join(files: &[&[u8]]) -> Result<Vec<u8>> {
-    let moovs: Vec<&[u8]> = files.iter().enumerate().map(|(i, f)| find_moov(i, f)).collect::<Result<_>>()?;
-    let headers: Vec<ClipHeader<'_>> = files.iter().zip(&moovs).map(|(f, m)| ClipHeader { size: f.len() as u64, moov: m }).collect();
+    let moovs: Vec<&[u8]> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| find_moov(i, f))
+        .collect::<Result<_>>()?;
+    let headers: Vec<ClipHeader<'_>> = files
+        .iter()
+        .zip(&moovs)
+        .map(|(f, m)| ClipHeader {
+            size: f.len() as u64,
+            moov: m,
+        })
+        .collect();
     let plan = plan(&headers)?;
-    let mut out = Vec::with_capacity(usize::try_from(plan.size).map_err(|_| Error::decode(None, "the joined file is too large"))?);
+    let mut out = Vec::with_capacity(
+        usize::try_from(plan.size)
+            .map_err(|_| Error::decode(None, "the joined file is too large"))?,
+    );
     out.extend_from_slice(&plan.header);
     for p in &plan.pieces {
-        let range = usize::try_from(p.offset).ok().zip(usize::try_from(p.offset + p.length).ok());
-        let bytes = range.and_then(|(a, b)| files[p.clip].get(a..b)).ok_or_else(|| Error::decode(Some(p.clip), "its media is out of reach"))?;
+        let range = usize::try_from(p.offset)
+            .ok()
+            .zip(usize::try_from(p.offset + p.length).ok());
+        let bytes = range
+            .and_then(|(a, b)| files[p.clip].get(a..b))
+            .ok_or_else(|| Error::decode(Some(p.clip), "its media is out of reach"))?;
         out.extend_from_slice(bytes);
     }
     Ok(out)
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
-    Error::decode(None, format!("the joined header could not be written ({e})"))
+    Error::decode(
+        None,
+        format!("the joined header could not be written ({e})"),
+    )
 }
 
 /// One track of the joined file, sample by sample.
@@ -178,7 +234,9 @@ impl Joined {
             let last = self.last_start();
             let gap = (at - last).max(1);
             at = last + gap;
-            let gap = u32::try_from(gap).map_err(|_| Error::incompatible(k, format!("clip {k}'s {} starts too late", t.kind.name())))?;
+            let gap = u32::try_from(gap).map_err(|_| {
+                Error::incompatible(k, format!("clip {k}'s {} starts too late", t.kind.name()))
+            })?;
             if let Some(d) = self.durations.last_mut() {
                 *d = gap;
             }
@@ -198,10 +256,13 @@ impl Joined {
                 self.any_stss = true;
                 self.sync.extend_from_slice(s);
             }
-            None => self.sync.extend(std::iter::repeat_n(true, t.durations.len())),
+            None => self
+                .sync
+                .extend(std::iter::repeat_n(true, t.durations.len())),
         }
         for c in &t.chunks {
-            let offset = u64::try_from(i128::from(c.offset) + shift).map_err(|_| Error::decode(Some(k), "its chunk offsets are out of order"))?;
+            let offset = u64::try_from(i128::from(c.offset) + shift)
+                .map_err(|_| Error::decode(Some(k), "its chunk offsets are out of order"))?;
             self.chunks.push((offset, c.samples));
         }
         self.end = at + t.durations.iter().map(|d| i128::from(*d)).sum::<i128>();
@@ -228,6 +289,15 @@ impl Joined {
     }
 }
 
+/// A track of the joined file: where it is in clip 0's moov, its edit's media time, its samples,
+/// and its duration as presented (movie timescale).
+struct Out {
+    trak: usize,
+    media_time: u64,
+    joined: Joined,
+    shown: u64,
+}
+
 /// Runs of equal values: (count, value).
 fn runs<T: PartialEq + Copy>(values: &[T]) -> Vec<(u32, T)> {
     let mut out: Vec<(u32, T)> = Vec::new();
@@ -242,12 +312,20 @@ fn runs<T: PartialEq + Copy>(values: &[T]) -> Vec<(u32, T)> {
 
 /// Clip 0's `moov` with each track's tables, durations and edit replaced by the joined ones, its
 /// chunk offsets moved by `base` (where the mdat's payload starts), 64-bit when `wide`.
-fn moov(first: &Clip, tracks: &[(&Track, Joined, u64)], base: u64, wide: bool) -> Result<Vec<u8>> {
-    let mut moov: Moov = first.moov.clone();
+fn moov(moov: &mut Moov, tracks: &[Out], base: u64, wide: bool) -> Result<Vec<u8>> {
     moov.mvex = None;
     let mut longest = 0;
-    for (t0, j, shown) in tracks {
-        let trak = moov.trak.get_mut(t0.trak).ok_or_else(|| internal("a track went missing"))?;
+    for Out {
+        trak,
+        media_time,
+        joined: j,
+        shown,
+    } in tracks
+    {
+        let trak = moov
+            .trak
+            .get_mut(*trak)
+            .ok_or_else(|| internal("a track went missing"))?;
         let media: u64 = j.durations.iter().map(|d| u64::from(*d)).sum();
         longest = longest.max(*shown);
         trak.tkhd.duration = *shown;
@@ -255,37 +333,74 @@ fn moov(first: &Clip, tracks: &[(&Track, Joined, u64)], base: u64, wide: bool) -
         // One edit: the whole joined track, from clip 0's first presented media time (see README).
         trak.edts = Some(Edts {
             elst: Some(Elst {
-                entries: vec![ElstEntry { segment_duration: *shown, media_time: Some(t0.media_time), media_rate: 1i16.into() }],
+                entries: vec![ElstEntry {
+                    segment_duration: *shown,
+                    media_time: Some(*media_time),
+                    media_rate: 1i16.into(),
+                }],
             }),
         });
         let stbl = &mut trak.mdia.minf.stbl;
-        stbl.stts = Stts { entries: runs(&j.durations).into_iter().map(|(sample_count, sample_delta)| SttsEntry { sample_count, sample_delta }).collect() };
+        stbl.stts = Stts {
+            entries: runs(&j.durations)
+                .into_iter()
+                .map(|(sample_count, sample_delta)| SttsEntry {
+                    sample_count,
+                    sample_delta,
+                })
+                .collect(),
+        };
         stbl.ctts = j.any_ctts.then(|| Ctts {
-            entries: runs(&j.ctts).into_iter().map(|(sample_count, sample_offset)| CttsEntry { sample_count, sample_offset }).collect(),
+            entries: runs(&j.ctts)
+                .into_iter()
+                .map(|(sample_count, sample_offset)| CttsEntry {
+                    sample_count,
+                    sample_offset,
+                })
+                .collect(),
         });
         stbl.stss = j.any_stss.then(|| Stss {
-            entries: j.sync.iter().enumerate().filter(|(_, s)| **s).map(|(n, _)| n as u32 + 1).collect(),
+            entries: j
+                .sync
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s)
+                .map(|(n, _)| n as u32 + 1)
+                .collect(),
         });
         stbl.stsz = Stsz {
             samples: match runs(&j.sizes).as_slice() {
-                [(count, size)] => StszSamples::Identical { count: *count, size: *size },
-                _ => StszSamples::Different { sizes: j.sizes.clone() },
+                [(count, size)] => StszSamples::Identical {
+                    count: *count,
+                    size: *size,
+                },
+                _ => StszSamples::Different {
+                    sizes: j.sizes.clone(),
+                },
             },
         };
         let per_chunk: Vec<u32> = j.chunks.iter().map(|c| c.1).collect();
         let mut first_chunk = 1u32;
         let mut entries = Vec::new();
         for (n, samples_per_chunk) in runs(&per_chunk) {
-            entries.push(StscEntry { first_chunk, samples_per_chunk, sample_description_index: 1 });
+            entries.push(StscEntry {
+                first_chunk,
+                samples_per_chunk,
+                sample_description_index: 1,
+            });
             first_chunk += n;
         }
         stbl.stsc = Stsc { entries };
         let offsets = j.chunks.iter().map(|c| c.0 + base);
         if wide {
             stbl.stco = None;
-            stbl.co64 = Some(Co64 { entries: offsets.collect() });
+            stbl.co64 = Some(Co64 {
+                entries: offsets.collect(),
+            });
         } else {
-            let entries = offsets.map(|o| u32::try_from(o).map_err(|_| internal("a 32-bit chunk offset overflowed"))).collect::<Result<_>>()?;
+            let entries = offsets
+                .map(|o| u32::try_from(o).map_err(|_| internal("a 32-bit chunk offset overflowed")))
+                .collect::<Result<_>>()?;
             stbl.stco = Some(Stco { entries });
             stbl.co64 = None;
         }
@@ -309,7 +424,10 @@ mod tests {
 
     #[test]
     fn runs_group_equal_neighbours() {
-        assert_eq!(runs(&[512u32, 512, 512, 204, 1024]), vec![(3, 512), (1, 204), (1, 1024)]);
+        assert_eq!(
+            runs(&[512u32, 512, 512, 204, 1024]),
+            vec![(3, 512), (1, 204), (1, 1024)]
+        );
         assert!(runs::<u32>(&[]).is_empty());
     }
 }

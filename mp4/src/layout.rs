@@ -24,13 +24,16 @@ pub struct TopBox {
 /// `offset`: [`BOX_HEADER_MAX`] of them, or up to the end of the file); `file_size` bounds it.
 pub fn read_box_header(clip: usize, bytes: &[u8], offset: u64, file_size: u64) -> Result<TopBox> {
     let fail = |what: String| Error::decode(Some(clip), what);
-    let header = Header::decode(&mut &bytes[..bytes.len().min(BOX_HEADER_MAX)])
+    let mut head = &bytes[..bytes.len().min(BOX_HEADER_MAX)];
+    let header = Header::decode(&mut &mut head)
         .map_err(|_| fail(format!("the box at byte {offset} has no valid header")))?;
     let kind: [u8; 4] = header.kind.into();
     if !kind.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
         return Err(fail(format!("the bytes at {offset} are not an MP4 box")));
     }
-    let raw = bytes.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let raw = bytes
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
     let rest = file_size.saturating_sub(offset);
     let (header_len, size) = match (raw, header.size) {
         // A 64-bit size: read here rather than through mp4-atom's `usize`, which is 32 bits in
@@ -48,7 +51,12 @@ pub fn read_box_header(clip: usize, bytes: &[u8], offset: u64, file_size: u64) -
             FourCC::from(kind)
         )));
     }
-    Ok(TopBox { kind, offset, header_len, size })
+    Ok(TopBox {
+        kind,
+        offset,
+        header_len,
+        size,
+    })
 }
 
 /// The top-level boxes of a whole file.
@@ -75,7 +83,10 @@ pub fn check_first(clip: usize, first: &TopBox) -> Result<()> {
         b"ftyp" | b"moov" | b"free" | b"skip" | b"wide" | b"mdat" => Ok(()),
         _ => Err(Error::decode(
             Some(clip),
-            format!("it starts with a {} box, not ftyp", FourCC::from(first.kind)),
+            format!(
+                "it starts with a {} box, not ftyp",
+                FourCC::from(first.kind)
+            ),
         )),
     }
 }
@@ -83,8 +94,14 @@ pub fn check_first(clip: usize, first: &TopBox) -> Result<()> {
 /// The `moov` box of a whole file.
 pub fn find_moov(clip: usize, file: &[u8]) -> Result<&[u8]> {
     let boxes = top_level_boxes(clip, file)?;
-    let moov = boxes.iter().find(|b| &b.kind == b"moov").ok_or_else(|| Error::decode(Some(clip), "it has no moov box"))?;
-    let start = usize::try_from(moov.offset).map_err(|_| Error::decode(Some(clip), "its moov is out of reach"))?;
-    let end = usize::try_from(moov.offset + moov.size).map_err(|_| Error::decode(Some(clip), "its moov is out of reach"))?;
-    file.get(start..end).ok_or_else(|| Error::decode(Some(clip), "its moov is out of reach"))
+    let moov = boxes
+        .iter()
+        .find(|b| &b.kind == b"moov")
+        .ok_or_else(|| Error::decode(Some(clip), "it has no moov box"))?;
+    let start = usize::try_from(moov.offset)
+        .map_err(|_| Error::decode(Some(clip), "its moov is out of reach"))?;
+    let end = usize::try_from(moov.offset + moov.size)
+        .map_err(|_| Error::decode(Some(clip), "its moov is out of reach"))?;
+    file.get(start..end)
+        .ok_or_else(|| Error::decode(Some(clip), "its moov is out of reach"))
 }

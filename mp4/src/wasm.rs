@@ -62,17 +62,26 @@ fn to_js(e: &Error) -> JsValue {
 }
 
 fn invalid(message: String) -> JsValue {
-    to_js(&Error { kind: ErrorKind::InvalidRequest, clip: None, message })
+    to_js(&Error {
+        kind: ErrorKind::InvalidRequest,
+        clip: None,
+        message,
+    })
 }
 
 fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec).ok_or_else(|| invalid(format!("{what} is not a Uint8Array")))
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| invalid(format!("{what} is not a Uint8Array")))
 }
 
 fn number(value: &JsValue, what: &str) -> Result<u64, JsValue> {
     match value.as_f64() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(n as u64),
-        _ => Err(invalid(format!("{what} is not a byte count (a whole number ≥ 0)"))),
+        _ => Err(invalid(format!(
+            "{what} is not a byte count (a whole number ≥ 0)"
+        ))),
     }
 }
 
@@ -92,9 +101,15 @@ fn list(value: &JsValue, what: &str) -> Result<Array, JsValue> {
 /// Throws a `KlingError`: `ERR_KLING_MP4_INCOMPATIBLE` with `clip` (0-based) when a clip differs
 /// from clip 0 (the message says how), `ERR_KLING_DECODE` when a clip is not a readable MP4.
 #[wasm_bindgen(js_name = join, unchecked_return_type = "Uint8Array")]
-pub fn join(#[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] clips: JsValue) -> Result<Uint8Array, JsValue> {
+pub fn join(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] clips: JsValue,
+) -> Result<Uint8Array, JsValue> {
     let clips = list(&clips, "clips")?;
-    let files: Vec<Vec<u8>> = clips.iter().enumerate().map(|(i, c)| bytes_of(&c, &format!("clip {i}"))).collect::<Result<_, _>>()?;
+    let files: Vec<Vec<u8>> = clips
+        .iter()
+        .enumerate()
+        .map(|(i, c)| bytes_of(&c, &format!("clip {i}")))
+        .collect::<Result<_, _>>()?;
     let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
     let out = crate::join(&refs).map_err(|e| to_js(&e))?;
     Ok(Uint8Array::from(out.as_slice()))
@@ -104,22 +119,36 @@ pub fn join(#[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] clips: JsValu
 /// file is `header` followed by each piece's bytes (`clip`, `offset`, `length`) read from the
 /// clips, so any byte range of it can be served from range reads of the clips. Throws like `join`.
 #[wasm_bindgen(js_name = plan, unchecked_return_type = "JoinPlan")]
-pub fn plan(#[wasm_bindgen(unchecked_param_type = "ClipHeader[]")] headers: JsValue) -> Result<JsValue, JsValue> {
+pub fn plan(
+    #[wasm_bindgen(unchecked_param_type = "ClipHeader[]")] headers: JsValue,
+) -> Result<JsValue, JsValue> {
     let headers = list(&headers, "headers")?;
     let mut owned = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let get = |key: &str| Reflect::get(&h, &JsValue::from_str(key)).map_err(|_| invalid(format!("header {i} cannot be read")));
+        let get = |key: &str| {
+            Reflect::get(&h, &JsValue::from_str(key))
+                .map_err(|_| invalid(format!("header {i} cannot be read")))
+        };
         if !h.is_object() {
-            return Err(invalid(format!("header {i} is not an object {{ size, moov }}")));
+            return Err(invalid(format!(
+                "header {i} is not an object {{ size, moov }}"
+            )));
         }
         let size = number(&get("size")?, &format!("header {i}'s size"))?;
         let moov = bytes_of(&get("moov")?, &format!("header {i}'s moov"))?;
         owned.push((size, moov));
     }
-    let clips: Vec<crate::ClipHeader<'_>> = owned.iter().map(|(size, moov)| crate::ClipHeader { size: *size, moov }).collect();
+    let clips: Vec<crate::ClipHeader<'_>> = owned
+        .iter()
+        .map(|(size, moov)| crate::ClipHeader { size: *size, moov })
+        .collect();
     let plan = crate::plan(&clips).map_err(|e| to_js(&e))?;
     let out = Object::new();
-    set(&out, "header", Uint8Array::from(plan.header.as_slice()).into());
+    set(
+        &out,
+        "header",
+        Uint8Array::from(plan.header.as_slice()).into(),
+    );
     set(&out, "size", JsValue::from_f64(plan.size as f64));
     let pieces = Array::new();
     for p in &plan.pieces {
@@ -138,7 +167,12 @@ pub fn plan(#[wasm_bindgen(unchecked_param_type = "ClipHeader[]")] headers: JsVa
 /// `ERR_KLING_DECODE` naming the clip when the bytes are not a box header or the box runs past the
 /// end of the file.
 #[wasm_bindgen(js_name = boxAt, unchecked_return_type = "BoxInfo")]
-pub fn box_at(clip: u32, bytes: &[u8], offset: f64, #[wasm_bindgen(js_name = fileSize)] file_size: f64) -> Result<JsValue, JsValue> {
+pub fn box_at(
+    clip: u32,
+    bytes: &[u8],
+    offset: f64,
+    #[wasm_bindgen(js_name = fileSize)] file_size: f64,
+) -> Result<JsValue, JsValue> {
     let offset = number(&JsValue::from_f64(offset), "offset")?;
     let file_size = number(&JsValue::from_f64(file_size), "fileSize")?;
     let clip = clip as usize;
@@ -147,7 +181,11 @@ pub fn box_at(clip: u32, bytes: &[u8], offset: f64, #[wasm_bindgen(js_name = fil
         crate::layout::check_first(clip, &b).map_err(|e| to_js(&e))?;
     }
     let out = Object::new();
-    set(&out, "type", JsValue::from_str(&String::from_utf8_lossy(&b.kind)));
+    set(
+        &out,
+        "type",
+        JsValue::from_str(&String::from_utf8_lossy(&b.kind)),
+    );
     set(&out, "offset", JsValue::from_f64(b.offset as f64));
     set(&out, "headerSize", JsValue::from_f64(b.header_len as f64));
     set(&out, "size", JsValue::from_f64(b.size as f64));

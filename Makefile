@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile call-profile clean
+	test-runtimes test-worker test-reliability test-www test-mp4 docs screenshots fuzz bench bench-build size-profile call-profile clean
 
 all: build
 
@@ -39,7 +39,7 @@ demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
 ## test: every test. Tests write only to .tmp/ (and the ignored pkg/, target/, node_modules/):
 ## committed docs are refreshed by `make docs` and `make screenshots`
 test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
-	test-worker test-reliability test-www
+	test-worker test-reliability test-www test-mp4
 
 ## lint: Rust (rustfmt, clippy natively and for wasm32, and the fuzz targets, so they build with the
 ## core they fuzz) and every JS/TS/JSON file (Biome: format + lint)
@@ -66,6 +66,10 @@ test-wasm:
 ## test-e2e: the built package against the simulator over loopback
 test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
+
+## test-mp4: kling-edge/mp4 from the built package: join, joinStream (whole and ranged) and refusals
+test-mp4: build
+	node --test tests/mp4/
 
 ## test-package: types, publint, @arethetypeswrong/cli
 test-package: build

@@ -58,9 +58,13 @@ async function readExactly(clip, index, offset, length) {
   const bytes = await clip.read(offset, length);
   if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
     const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
-    throw error("ERR_KLING_INVALID_REQUEST", `clip ${index}'s read(${offset}, ${length}) resolved ${got}, not a Uint8Array of ${length} bytes`, {
-      clip: index,
-    });
+    throw error(
+      "ERR_KLING_INVALID_REQUEST",
+      `clip ${index}'s read(${offset}, ${length}) resolved ${got}, not a Uint8Array of ${length} bytes`,
+      {
+        clip: index,
+      },
+    );
   }
   return bytes;
 }
@@ -69,7 +73,9 @@ async function readExactly(clip, index, offset, length) {
 async function readHeader(clip, index) {
   const size = clip?.size;
   if (!Number.isSafeInteger(size) || size < 0 || typeof clip.read !== "function") {
-    throw error("ERR_KLING_INVALID_REQUEST", `clip ${index} is not { size: number, read(offset, length): Promise<Uint8Array> }`, { clip: index });
+    throw error("ERR_KLING_INVALID_REQUEST", `clip ${index} is not { size: number, read(offset, length): Promise<Uint8Array> }`, {
+      clip: index,
+    });
   }
   let offset = 0;
   while (offset < size) {

@@ -1,6 +1,6 @@
+export { KlingError } from "../index.js";
 export type { ClipHeader, JoinPiece, JoinPlan } from "./kling_edge_mp4.js";
 export { join, plan } from "./kling_edge_mp4.js";
-export { KlingError } from "../index.js";
 
 import type { JoinPiece } from "./kling_edge_mp4.js";
 
@@ -9,7 +9,11 @@ import type { JoinPiece } from "./kling_edge_mp4.js";
  * without re-encoding (`err.clip` is the clip at fault, 0-based), a clip that is not a readable MP4,
  * a call with wrong arguments, and use before `init()` in a browser.
  */
-export type KlingMp4ErrorCode = "ERR_KLING_MP4_INCOMPATIBLE" | "ERR_KLING_DECODE" | "ERR_KLING_INVALID_REQUEST" | "ERR_KLING_NOT_INITIALIZED";
+export type KlingMp4ErrorCode =
+  | "ERR_KLING_MP4_INCOMPATIBLE"
+  | "ERR_KLING_DECODE"
+  | "ERR_KLING_INVALID_REQUEST"
+  | "ERR_KLING_NOT_INITIALIZED";
 
 /** A clip read by ranges: from a file, a bucket (R2, S3) or HTTP Range requests. */
 export interface ClipSource {

@@ -135,12 +135,12 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     // Clip 0's moov, taken rather than copied, is the template: every field the joined file
     // changes is rewritten on each pass.
     let mut template = std::mem::take(&mut read[0].moov);
-    let mut len = moov(&mut template, &tracks, 0, wide)?.len() as u64;
+    let mut len = moov(&mut template, &tracks, None, wide)?.len() as u64;
     if fixed + len + payload > u64::from(u32::MAX) {
         wide = true;
-        len = moov(&mut template, &tracks, 0, wide)?.len() as u64;
+        len = moov(&mut template, &tracks, None, wide)?.len() as u64;
     }
-    let body = moov(&mut template, &tracks, fixed + len, wide)?;
+    let body = moov(&mut template, &tracks, Some(fixed + len), wide)?;
     if body.len() as u64 != len {
         return Err(internal("the moov changed length"));
     }
@@ -311,8 +311,9 @@ fn runs<T: PartialEq + Copy>(values: &[T]) -> Vec<(u32, T)> {
 }
 
 /// Clip 0's `moov` with each track's tables, durations and edit replaced by the joined ones, its
-/// chunk offsets moved by `base` (where the mdat's payload starts), 64-bit when `wide`.
-fn moov(moov: &mut Moov, tracks: &[Out], base: u64, wide: bool) -> Result<Vec<u8>> {
+/// chunk offsets moved by `base` (where the mdat's payload starts; `None` to measure: zeros),
+/// 64-bit when `wide`.
+fn moov(moov: &mut Moov, tracks: &[Out], base: Option<u64>, wide: bool) -> Result<Vec<u8>> {
     moov.mvex = None;
     let mut longest = 0;
     for Out {
@@ -391,7 +392,7 @@ fn moov(moov: &mut Moov, tracks: &[Out], base: u64, wide: bool) -> Result<Vec<u8
             first_chunk += n;
         }
         stbl.stsc = Stsc { entries };
-        let offsets = j.chunks.iter().map(|c| c.0 + base);
+        let offsets = j.chunks.iter().map(|c| base.map_or(0, |b| c.0 + b));
         if wide {
             stbl.stco = None;
             stbl.co64 = Some(Co64 {

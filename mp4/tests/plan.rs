@@ -302,3 +302,134 @@ fn garbage_never_panics() {
         }]);
     }
 }
+
+#[test]
+fn past_4_gib_the_offsets_are_64_bit_and_so_is_the_mdat_size() {
+    use mp4_atom::{Co64, Decode, Encode, Moov};
+    // A clip whose audio's last chunk sits 5 GB further on: its sample region, so the joined
+    // mdat, passes 4 GiB. Only the moov and the size are needed to plan it.
+    let a = clip("a-3s.mp4");
+    let mut moov = Moov::decode(&mut kling_edge_mp4::find_moov(0, &a).unwrap()).unwrap();
+    const FAR: u64 = 5_000_000_000;
+    for trak in &mut moov.trak {
+        let stbl = &mut trak.mdia.minf.stbl;
+        let mut offsets: Vec<u64> = stbl
+            .stco
+            .take()
+            .unwrap()
+            .entries
+            .iter()
+            .map(|&o| u64::from(o))
+            .collect();
+        if trak.mdia.hdlr.handler.to_string() == "soun" {
+            *offsets.last_mut().unwrap() += FAR;
+        }
+        stbl.co64 = Some(Co64 { entries: offsets });
+    }
+    let mut far = Vec::new();
+    moov.encode(&mut far).unwrap();
+    let size = a.len() as u64 + FAR;
+    let b = clip("b-5s.mp4");
+    let p = plan(&[
+        ClipHeader { size, moov: &far },
+        ClipHeader {
+            size: b.len() as u64,
+            moov: kling_edge_mp4::find_moov(1, &b).unwrap(),
+        },
+    ])
+    .unwrap();
+
+    let media: u64 = p.pieces.iter().map(|x| x.length).sum();
+    assert!(media > u64::from(u32::MAX));
+    assert_eq!(p.size, p.header.len() as u64 + media);
+    let n = p.header.len();
+    assert_eq!(
+        &p.header[n - 16..n - 8],
+        &[0, 0, 0, 1, b'm', b'd', b'a', b't'],
+        "a 64-bit mdat header"
+    );
+    assert_eq!(
+        u64::from_be_bytes(p.header[n - 8..].try_into().unwrap()),
+        media + 16
+    );
+
+    // The header's boxes, read as a server reading the joined file would: ftyp, moov, mdat.
+    let ftyp = kling_edge_mp4::read_box_header(0, &p.header, 0, p.size).unwrap();
+    let at = ftyp.size as usize;
+    let m = kling_edge_mp4::read_box_header(0, &p.header[at..], at as u64, p.size).unwrap();
+    assert_eq!((&ftyp.kind, &m.kind), (b"ftyp", b"moov"));
+    let mdat =
+        kling_edge_mp4::read_box_header(0, &p.header[n - 16..], n as u64 - 16, p.size).unwrap();
+    assert_eq!(
+        (&mdat.kind, mdat.header_len, mdat.offset + mdat.size),
+        (b"mdat", 16, p.size)
+    );
+    let joined = Moov::decode(&mut &p.header[at..at + m.size as usize]).unwrap();
+    let (first, second) = (&p.pieces[0], &p.pieces[1]);
+    for (t, trak) in joined.trak.iter().enumerate() {
+        let stbl = &trak.mdia.minf.stbl;
+        assert!(stbl.stco.is_none(), "track {t}: no 32-bit offsets");
+        let offsets = &stbl.co64.as_ref().expect("64-bit offsets").entries;
+        let before = moov.trak[t]
+            .mdia
+            .minf
+            .stbl
+            .co64
+            .as_ref()
+            .unwrap()
+            .entries
+            .len();
+        // Clip 0's chunks keep their distances from its first sample; clip 1's follow its range.
+        let src = &moov.trak[t].mdia.minf.stbl.co64.as_ref().unwrap().entries;
+        for (k, o) in offsets[..before].iter().enumerate() {
+            assert_eq!(
+                *o,
+                n as u64 + (src[k] - first.offset),
+                "track {t}, clip 0's chunk {k}"
+            );
+        }
+        assert!(
+            offsets[before..]
+                .iter()
+                .all(|o| *o >= n as u64 + first.length
+                    && *o < n as u64 + first.length + second.length)
+        );
+    }
+}
+
+#[test]
+fn random_corruption_is_refused_or_planned_never_a_panic() {
+    // A fixed pseudo-random walk over the three clips' moovs: bytes flipped, set to 0 or 0xff.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for name in ["a-3s.mp4", "b-5s.mp4", "s-3s.mp4"] {
+        let file = clip(name);
+        let moov = kling_edge_mp4::find_moov(0, &file).unwrap().to_vec();
+        for _ in 0..700 {
+            let mut bad = moov.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = 8 + (next() as usize) % (bad.len() - 8);
+                bad[at] = match next() % 3 {
+                    0 => bad[at] ^ (1 << (next() % 8)),
+                    1 => 0,
+                    _ => 0xff,
+                };
+            }
+            let _ = plan(&[
+                ClipHeader {
+                    size: file.len() as u64,
+                    moov: &bad,
+                },
+                ClipHeader {
+                    size: file.len() as u64,
+                    moov: &moov,
+                },
+            ]);
+        }
+    }
+}

@@ -1,8 +1,13 @@
 //! One clip's `moov`, read into what joining needs: each track's samples one by one (durations,
-//! composition offsets, sizes, sync flags), its chunks, its edit, and the checks that two clips
-//! can share one sample description.
+//! composition offsets, sizes, sync flags), its chunks, its edit, its sample description, and the
+//! checks that two clips can share one. Only leaf boxes are decoded (mp4-atom's typed decoders).
 
-use mp4_atom::{Codec, Decode, Encode, FourCC, Moov, StszSamples, Trak};
+use mp4_atom::{
+    Audio, Avcc, Co64, Ctts, Decode, Elst, Esds, FourCC, Hdlr, Mdhd, Mvhd, Stco, Stsc, Stss, Stsz,
+    StszSamples, Stts, Tkhd, Visual,
+};
+
+use crate::tree::{children, find, Child};
 
 use crate::error::{Error, Result};
 
@@ -39,6 +44,9 @@ pub struct Track {
     pub kind: Kind,
     /// Its position among the clip's `trak` boxes.
     pub trak: usize,
+    pub tkhd: Tkhd,
+    pub mdhd: Mdhd,
+    pub entry: Entry,
     pub timescale: u32,
     pub durations: Vec<u32>,
     pub ctts: Option<Vec<i64>>,
@@ -52,65 +60,103 @@ pub struct Track {
     pub presented: u64,
 }
 
-/// A clip's `moov`, decoded, and its tracks: the video first, then the audio if any.
+/// A clip's `moov`: the box's bytes (clip 0's are the joined file's template), its `mvhd`, and its
+/// tracks: the video first, then the audio if any.
 #[derive(Debug, Clone)]
-pub struct Clip {
-    pub moov: Moov,
+pub struct Clip<'a> {
+    pub moov: &'a [u8],
+    pub mvhd: Mvhd,
     pub tracks: Vec<Track>,
     /// The bytes of the file that hold its samples: from the first sample's offset to the end of
     /// the last one.
     pub span: (u64, u64),
 }
 
-impl Clip {
+impl<'a> Clip<'a> {
     pub fn track(&self, kind: Kind) -> Option<&Track> {
         self.tracks.iter().find(|t| t.kind == kind)
     }
 }
 
-/// Reads clip `i`'s `moov` (`file_size` bounds the chunk offsets).
-pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip> {
-    // Decoded through `&mut &[u8]`, the buffer type mp4-atom's nested boxes use, so the module
-    // holds one copy of its decoders, not two.
-    let mut bytes = moov;
-    let moov = Moov::decode(&mut &mut bytes)
-        .map_err(|e| Error::decode(Some(i), format!("its moov box cannot be read ({e})")))?;
-    if moov.mvex.is_some() {
+/// What a track's one sample description says, as far as joining cares.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The sample entry's type, e.g. `avc1`.
+    pub codec: FourCC,
+    /// A visual entry's width and height.
+    pub size: Option<(u16, u16)>,
+    /// An audio entry's sample rate and channel count.
+    pub audio: Option<(u16, u16)>,
+    /// The bytes that must be identical for two clips' samples to share one description.
+    pub settings: Vec<u8>,
+    /// What those bytes are, for a message.
+    pub settings_name: &'static str,
+    /// A short description of the settings (profile, level), when one can tell them apart.
+    pub describe: Option<String>,
+}
+
+/// The parsed leaf of `list` named `kind`, if there is one.
+fn leaf<T: Decode>(list: &[Child<'_>], kind: &[u8; 4]) -> std::result::Result<Option<T>, String> {
+    match find(list, kind) {
+        None => Ok(None),
+        Some(c) => {
+            let mut bytes = c.whole;
+            T::decode(&mut &mut bytes).map(Some).map_err(|e| {
+                format!(
+                    "has a {} box that cannot be read ({e})",
+                    FourCC::from(*kind)
+                )
+            })
+        }
+    }
+}
+
+fn need<T: Decode>(list: &[Child<'_>], kind: &[u8; 4]) -> std::result::Result<T, String> {
+    leaf(list, kind)?.ok_or_else(|| format!("has no {} box", FourCC::from(*kind)))
+}
+
+fn kids<'a>(parent: Child<'a>) -> std::result::Result<Vec<Child<'a>>, String> {
+    children(parent.body).ok_or_else(|| {
+        format!(
+            "has a {} box whose contents run past its end",
+            FourCC::from(parent.kind)
+        )
+    })
+}
+
+fn box_in<'a>(list: &[Child<'a>], kind: &[u8; 4]) -> std::result::Result<Child<'a>, String> {
+    find(list, kind).ok_or_else(|| format!("has no {} box", FourCC::from(*kind)))
+}
+
+/// Reads clip `i`'s `moov` box (`file_size` bounds the chunk offsets).
+pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip<'_>> {
+    let bad = |why: String| Error::decode(Some(i), format!("its moov {why}"));
+    let top = children(moov).ok_or_else(|| bad("box runs past its end".into()))?;
+    let root = match top.as_slice() {
+        [c] if &c.kind == b"moov" => *c,
+        _ => return Err(Error::decode(Some(i), "its moov box cannot be read")),
+    };
+    let list = kids(root).map_err(bad)?;
+    if find(&list, b"mvex").is_some() {
         return Err(Error::decode(
             Some(i),
             "it is a fragmented MP4 (moof boxes), which the joiner does not read",
         ));
     }
-    if moov.mvhd.timescale == 0 {
+    let mvhd: Mvhd = need(&list, b"mvhd").map_err(bad)?;
+    if mvhd.timescale == 0 {
         return Err(Error::decode(Some(i), "its movie timescale is 0"));
     }
-    let mut tracks = Vec::new();
-    for (n, trak) in moov.trak.iter().enumerate() {
-        let handler = trak.mdia.hdlr.handler;
-        let kind = match &<[u8; 4]>::from(handler) {
-            b"vide" => Kind::Video,
-            b"soun" => Kind::Audio,
-            _ => {
-                return Err(Error::incompatible(
-                    i,
-                    format!("clip {i} has a track of type \"{handler}\"; only one video and one audio track can be joined"),
-                ))
-            }
-        };
-        if tracks.iter().any(|t: &Track| t.kind == kind) {
+    let mut tracks: Vec<Track> = Vec::new();
+    for (n, trak) in list.iter().filter(|c| &c.kind == b"trak").enumerate() {
+        let track = read_track(i, n, *trak, mvhd.timescale, file_size)?;
+        if tracks.iter().any(|t| t.kind == track.kind) {
             return Err(Error::incompatible(
                 i,
-                format!("clip {i} has more than one {} track", kind.name()),
+                format!("clip {i} has more than one {} track", track.kind.name()),
             ));
         }
-        tracks.push(read_track(
-            i,
-            n,
-            kind,
-            trak,
-            moov.mvhd.timescale,
-            file_size,
-        )?);
+        tracks.push(track);
     }
     tracks.sort_by_key(|t| t.kind != Kind::Video);
     if tracks.first().map(|t| t.kind) != Some(Kind::Video) {
@@ -148,32 +194,156 @@ pub fn read(i: usize, moov: &[u8], file_size: u64) -> Result<Clip> {
         }
     }
     let span = span.ok_or_else(|| Error::decode(Some(i), "it holds no samples"))?;
-    Ok(Clip { moov, tracks, span })
+    Ok(Clip {
+        moov,
+        mvhd,
+        tracks,
+        span,
+    })
+}
+
+/// The one sample description of a track's `stsd`, or how many there are when not one.
+fn entry(
+    stsd: Child<'_>,
+    kind: Kind,
+) -> std::result::Result<std::result::Result<Entry, usize>, String> {
+    let fail = |e: mp4_atom::Error| format!("has a sample description that cannot be read ({e})");
+    let mut body = stsd.body;
+    let _version_and_flags = u32::decode(&mut &mut body).map_err(fail)?;
+    let count = u32::decode(&mut &mut body).map_err(fail)?;
+    let list = children(body)
+        .ok_or_else(|| "has a sample description that runs past its end".to_string())?;
+    let e = match list.as_slice() {
+        [e] if count == 1 => *e,
+        _ => return Ok(Err(list.len().max(count as usize))),
+    };
+    let codec = FourCC::from(e.kind);
+    let mut rest = e.body;
+    let mut out = Entry {
+        codec,
+        size: None,
+        audio: None,
+        settings: e.whole.to_vec(),
+        settings_name: "sample descriptions",
+        describe: None,
+    };
+    match kind {
+        Kind::Video => {
+            let v = Visual::decode(&mut &mut rest).map_err(fail)?;
+            out.size = Some((v.width, v.height));
+            let inner = children(rest).unwrap_or_default();
+            if let Some(c) = find(&inner, b"avcC") {
+                out.settings = c.body.to_vec();
+                out.settings_name = "avcC (the H.264 parameter sets)";
+                let mut bytes = c.whole;
+                out.describe = Avcc::decode(&mut &mut bytes).ok().map(|a| describe_avc(&a));
+            } else if let Some(c) = find(&inner, b"hvcC") {
+                out.settings = c.body.to_vec();
+                out.settings_name = "hvcC (the HEVC parameter sets)";
+            }
+        }
+        Kind::Audio => {
+            let a = Audio::decode(&mut &mut rest).map_err(fail)?;
+            out.audio = Some((a.sample_rate.integer(), a.channel_count));
+            let inner = children(rest).unwrap_or_default();
+            if let Some(esds) = leaf::<Esds>(&inner, b"esds")? {
+                // The object type and the AudioSpecificConfig, not the whole esds: its bitrate
+                // fields differ from clip to clip of one encoder.
+                let dc = &esds.es_desc.dec_config;
+                out.settings = vec![dc.object_type_indication];
+                out.settings.extend(
+                    dc.dec_specific
+                        .as_ref()
+                        .map(|d| d.raw.clone())
+                        .unwrap_or_default(),
+                );
+                out.settings_name = "esds (the AAC AudioSpecificConfig)";
+                out.describe = dc.dec_specific.as_ref().map(|d| match d.profile {
+                    1 => "AAC Main".to_string(),
+                    2 => "AAC LC".to_string(),
+                    5 => "HE-AAC".to_string(),
+                    29 => "HE-AAC v2".to_string(),
+                    p => format!("AAC object type {p}"),
+                });
+            }
+        }
+    }
+    Ok(Ok(out))
+}
+
+fn describe_avc(avcc: &Avcc) -> String {
+    let profile = match avcc.avc_profile_indication {
+        66 if avcc.profile_compatibility & 0x40 != 0 => "Constrained Baseline".to_string(),
+        66 => "Baseline".to_string(),
+        77 => "Main".to_string(),
+        88 => "Extended".to_string(),
+        100 => "High".to_string(),
+        110 => "High 10".to_string(),
+        122 => "High 4:2:2".to_string(),
+        244 => "High 4:4:4".to_string(),
+        p => format!("profile {p}"),
+    };
+    let level = avcc.avc_level_indication;
+    format!("H.264 {profile} level {}.{}", level / 10, level % 10)
 }
 
 fn read_track(
     i: usize,
     n: usize,
-    kind: Kind,
-    trak: &Trak,
+    trak: Child<'_>,
     movie_timescale: u32,
     file_size: u64,
 ) -> Result<Track> {
+    let list = kids(trak).map_err(|why| Error::decode(Some(i), format!("its track {n} {why}")))?;
+    let tkhd: Tkhd = need(&list, b"tkhd")
+        .map_err(|why| Error::decode(Some(i), format!("its track {n} {why}")))?;
+    let mdia = box_in(&list, b"mdia")
+        .and_then(kids)
+        .map_err(|why| Error::decode(Some(i), format!("its track {n} {why}")))?;
+    let hdlr: Hdlr = need(&mdia, b"hdlr")
+        .map_err(|why| Error::decode(Some(i), format!("its track {n} {why}")))?;
+    let kind = match &<[u8; 4]>::from(hdlr.handler) {
+        b"vide" => Kind::Video,
+        b"soun" => Kind::Audio,
+        _ => {
+            return Err(Error::incompatible(
+                i,
+                format!("clip {i} has a track of type \"{}\"; only one video and one audio track can be joined", hdlr.handler),
+            ))
+        }
+    };
     let what = kind.name();
     let bad = |why: String| Error::decode(Some(i), format!("its {what} track {why}"));
-    let stbl = &trak.mdia.minf.stbl;
-    let timescale = trak.mdia.mdhd.timescale;
+    let mdhd: Mdhd = need(&mdia, b"mdhd").map_err(bad)?;
+    let stbl = box_in(&mdia, b"minf")
+        .and_then(kids)
+        .and_then(|minf| box_in(&minf, b"stbl"))
+        .and_then(kids)
+        .map_err(bad)?;
+    let timescale = mdhd.timescale;
     if timescale == 0 {
         return Err(bad("has a timescale of 0".into()));
     }
-    if stbl.stsd.codecs.len() != 1 {
-        return Err(Error::incompatible(
-            i,
-            format!("clip {i}'s {what} has {} sample descriptions; clips with exactly one can be joined", stbl.stsd.codecs.len()),
-        ));
-    }
+    let entry = match entry(box_in(&stbl, b"stsd").map_err(bad)?, kind).map_err(bad)? {
+        Ok(e) => e,
+        Err(count) => {
+            return Err(Error::incompatible(i, format!("clip {i}'s {what} has {count} sample descriptions; clips with exactly one can be joined")))
+        }
+    };
 
-    let (count, sizes) = match &stbl.stsz.samples {
+    let stsz: Stsz = need(&stbl, b"stsz").map_err(bad)?;
+    let stts: Stts = need(&stbl, b"stts").map_err(bad)?;
+    let stsc: Stsc = need(&stbl, b"stsc").map_err(bad)?;
+    let ctts: Option<Ctts> = leaf(&stbl, b"ctts").map_err(bad)?;
+    let stss: Option<Stss> = leaf(&stbl, b"stss").map_err(bad)?;
+    let stco: Option<Stco> = leaf(&stbl, b"stco").map_err(bad)?;
+    let co64: Option<Co64> = leaf(&stbl, b"co64").map_err(bad)?;
+    let elst: Option<Elst> = match find(&list, b"edts") {
+        Some(edts) => leaf(&kids(edts).map_err(bad)?, b"elst").map_err(bad)?,
+        None => None,
+    };
+
+    let (count, sizes) = match &stsz.samples {
         StszSamples::Identical { count, .. } => (u64::from(*count), None),
         StszSamples::Different { sizes } => (sizes.len() as u64, Some(sizes)),
     };
@@ -183,29 +353,24 @@ fn read_track(
     if count == 0 {
         return Err(bad("has no samples".into()));
     }
-    let sizes = match (sizes, &stbl.stsz.samples) {
+    let sizes = match (sizes, &stsz.samples) {
         (Some(s), _) => s.clone(),
         (None, StszSamples::Identical { size, .. }) => vec![*size; count as usize],
         (None, StszSamples::Different { .. }) => Vec::new(),
     };
 
-    let stts_count: u64 = stbl
-        .stts
-        .entries
-        .iter()
-        .map(|e| u64::from(e.sample_count))
-        .sum();
+    let stts_count: u64 = stts.entries.iter().map(|e| u64::from(e.sample_count)).sum();
     if stts_count != count {
         return Err(bad(format!(
             "times {stts_count} samples (stts) but sizes {count} (stsz)"
         )));
     }
     let mut durations = Vec::with_capacity(sizes.len());
-    for e in &stbl.stts.entries {
+    for e in &stts.entries {
         durations.extend(std::iter::repeat_n(e.sample_delta, e.sample_count as usize));
     }
 
-    let ctts = match &stbl.ctts {
+    let ctts = match &ctts {
         None => None,
         Some(ctts) => {
             let total: u64 = ctts.entries.iter().map(|e| u64::from(e.sample_count)).sum();
@@ -225,7 +390,7 @@ fn read_track(
         }
     };
 
-    let sync = match &stbl.stss {
+    let sync = match &stss {
         None => None,
         Some(stss) => {
             let mut flags = vec![false; sizes.len()];
@@ -244,13 +409,13 @@ fn read_track(
         }
     };
 
-    let offsets: Vec<u64> = match (&stbl.stco, &stbl.co64) {
+    let offsets: Vec<u64> = match (&stco, &co64) {
         (Some(stco), None) => stco.entries.iter().map(|&o| u64::from(o)).collect(),
         (None, Some(co64)) => co64.entries.clone(),
         _ => return Err(bad("has no single chunk offset table (stco or co64)".into())),
     };
     let mut chunks = Vec::with_capacity(offsets.len());
-    let entries = &stbl.stsc.entries;
+    let entries = &stsc.entries;
     for (k, e) in entries.iter().enumerate() {
         if e.sample_description_index != 1 {
             return Err(bad(format!(
@@ -287,29 +452,22 @@ fn read_track(
     }
 
     let media: u64 = durations.iter().map(|d| u64::from(*d)).sum();
-    let (media_time, presented) = match trak.edts.as_ref().and_then(|e| e.elst.as_ref()) {
-        None => (0, media),
-        Some(elst) => match elst.entries.as_slice() {
-            [] => (0, media),
-            [e] => {
-                let m = e.media_time.ok_or_else(|| bad("has only an empty edit".into()))?;
-                if e.media_rate.integer() != 1 || e.media_rate.decimal() != 0 {
-                    return Err(Error::incompatible(i, format!("clip {i}'s {what} is played at another rate by its edit list")));
-                }
-                let shown = if e.segment_duration == 0 {
-                    media.saturating_sub(m)
-                } else {
-                    rescale(e.segment_duration, timescale, movie_timescale)
-                };
-                (m, shown)
+    let (media_time, presented) = match elst.as_ref().map(|e| e.entries.as_slice()) {
+        None | Some([]) => (0, media),
+        Some([e]) => {
+            let m = e.media_time.ok_or_else(|| bad("has only an empty edit".into()))?;
+            if e.media_rate.integer() != 1 || e.media_rate.decimal() != 0 {
+                return Err(Error::incompatible(i, format!("clip {i}'s {what} is played at another rate by its edit list")));
             }
-            more => {
-                return Err(Error::incompatible(
-                    i,
-                    format!("clip {i}'s {what} has an edit list of {} entries; clips with one edit (or none) can be joined", more.len()),
-                ))
-            }
-        },
+            let shown = if e.segment_duration == 0 { media.saturating_sub(m) } else { rescale(e.segment_duration, timescale, movie_timescale) };
+            (m, shown)
+        }
+        Some(more) => {
+            return Err(Error::incompatible(
+                i,
+                format!("clip {i}'s {what} has an edit list of {} entries; clips with one edit (or none) can be joined", more.len()),
+            ))
+        }
     };
     if presented == 0 {
         return Err(bad("presents nothing (a duration of 0)".into()));
@@ -317,6 +475,9 @@ fn read_track(
     Ok(Track {
         kind,
         trak: n,
+        tkhd,
+        mdhd,
+        entry,
         timescale,
         durations,
         ctts,
@@ -339,7 +500,7 @@ pub fn rescale(value: u64, to: u32, from: u32) -> u64 {
 
 /// Refuses clip `k` unless it can share clip 0's tracks: the same tracks, codecs, sample
 /// descriptions and timescales. The message names the clip and what differs.
-pub fn check(k: usize, first: &Clip, clip: &Clip) -> Result<()> {
+pub fn check(k: usize, first: &Clip<'_>, clip: &Clip<'_>) -> Result<()> {
     for kind in [Kind::Video, Kind::Audio] {
         let (a, b) = match (first.track(kind), clip.track(kind)) {
             (None, None) => continue,
@@ -358,48 +519,42 @@ pub fn check(k: usize, first: &Clip, clip: &Clip) -> Result<()> {
             (Some(a), Some(b)) => (a, b),
         };
         let what = kind.name();
-        let (ea, eb) = (entry(first, a), entry(clip, b));
-        let (ca, cb) = (codec_name(ea), codec_name(eb));
-        if ca != cb {
+        let (ea, eb) = (&a.entry, &b.entry);
+        if ea.codec != eb.codec {
             return Err(Error::incompatible(
                 k,
-                format!("clip {k}'s {what} codec is {cb}, clip 0's is {ca}"),
+                format!(
+                    "clip {k}'s {what} codec is {}, clip 0's is {}",
+                    eb.codec, ea.codec
+                ),
             ));
         }
-        if let (Some(va), Some(vb)) = (ea.and_then(Codec::visual), eb.and_then(Codec::visual)) {
-            if (va.width, va.height) != (vb.width, vb.height) {
+        if let (Some((wa, ha)), Some((wb, hb))) = (ea.size, eb.size) {
+            if (wa, ha) != (wb, hb) {
                 return Err(Error::incompatible(
                     k,
-                    format!(
-                        "clip {k}'s {what} is {}x{}, clip 0's is {}x{}",
-                        vb.width, vb.height, va.width, va.height
-                    ),
+                    format!("clip {k}'s {what} is {wb}x{hb}, clip 0's is {wa}x{ha}"),
                 ));
             }
         }
-        if let (Some(aa), Some(ab)) = (ea.and_then(Codec::audio), eb.and_then(Codec::audio)) {
-            let (ra, rb) = (aa.sample_rate.integer(), ab.sample_rate.integer());
+        if let (Some((ra, ca)), Some((rb, cb))) = (ea.audio, eb.audio) {
             if ra != rb {
                 return Err(Error::incompatible(
                     k,
                     format!("clip {k}'s {what} is {rb} Hz, clip 0's is {ra} Hz"),
                 ));
             }
-            if aa.channel_count != ab.channel_count {
+            if ca != cb {
                 return Err(Error::incompatible(
                     k,
-                    format!(
-                        "clip {k}'s {what} has {} channel(s), clip 0's has {}",
-                        ab.channel_count, aa.channel_count
-                    ),
+                    format!("clip {k}'s {what} has {cb} channel(s), clip 0's has {ca}"),
                 ));
             }
         }
-        let (sa, sb) = (settings(ea), settings(eb));
-        if sa != sb {
-            let detail = match (describe(ea), describe(eb)) {
+        if ea.settings != eb.settings {
+            let detail = match (&ea.describe, &eb.describe) {
                 (Some(da), Some(db)) if da != db => format!(" ({db} against {da})"),
-                _ => format!(" (their {} differ)", settings_name(ea)),
+                _ => format!(" (their {} differ)", ea.settings_name),
             };
             return Err(Error::incompatible(
                 k,
@@ -417,98 +572,4 @@ pub fn check(k: usize, first: &Clip, clip: &Clip) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn entry<'a>(clip: &'a Clip, track: &Track) -> Option<&'a Codec> {
-    clip.moov
-        .trak
-        .get(track.trak)
-        .and_then(|t| t.mdia.minf.stbl.stsd.codecs.first())
-}
-
-/// The sample entry's type, e.g. "avc1".
-fn codec_name(codec: Option<&Codec>) -> String {
-    let mut bytes = Vec::new();
-    match codec.map(|c| c.encode(&mut bytes)) {
-        Some(Ok(())) if bytes.len() >= 8 => {
-            FourCC::from([bytes[4], bytes[5], bytes[6], bytes[7]]).to_string()
-        }
-        _ => "unknown".into(),
-    }
-}
-
-/// The bytes that must be identical for two clips' samples to be decoded by one sample
-/// description: H.264's avcC, HEVC's hvcC, AAC's object type and AudioSpecificConfig (not the
-/// whole esds: its bitrate fields differ from clip to clip). Other codecs: the whole entry.
-fn settings(codec: Option<&Codec>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let written = match codec {
-        Some(Codec::Avc1(c)) => c.avcc.encode(&mut out),
-        Some(Codec::Avc3(c)) => c.avcc.encode(&mut out),
-        Some(Codec::Hvc1(c)) => c.hvcc.encode(&mut out),
-        Some(Codec::Hev1(c)) => c.hvcc.encode(&mut out),
-        Some(Codec::Mp4a(c)) => {
-            let dc = &c.esds.es_desc.dec_config;
-            out.push(dc.object_type_indication);
-            out.extend(
-                dc.dec_specific
-                    .as_ref()
-                    .map(|d| d.raw.clone())
-                    .unwrap_or_default(),
-            );
-            Ok(())
-        }
-        Some(other) => other.encode(&mut out),
-        None => Ok(()),
-    };
-    if written.is_err() {
-        out.clear();
-    }
-    out
-}
-
-fn settings_name(codec: Option<&Codec>) -> &'static str {
-    match codec {
-        Some(Codec::Avc1(_) | Codec::Avc3(_)) => "avcC (the H.264 parameter sets)",
-        Some(Codec::Hvc1(_) | Codec::Hev1(_)) => "hvcC (the HEVC parameter sets)",
-        Some(Codec::Mp4a(_)) => "esds (the AAC AudioSpecificConfig)",
-        _ => "sample descriptions",
-    }
-}
-
-/// A short human description of the settings, when one can tell them apart.
-fn describe(codec: Option<&Codec>) -> Option<String> {
-    let avcc = match codec {
-        Some(Codec::Avc1(c)) => &c.avcc,
-        Some(Codec::Avc3(c)) => &c.avcc,
-        Some(Codec::Mp4a(c)) => {
-            let d = c.esds.es_desc.dec_config.dec_specific.as_ref()?;
-            let profile = match d.profile {
-                1 => "AAC Main".to_string(),
-                2 => "AAC LC".to_string(),
-                5 => "HE-AAC".to_string(),
-                29 => "HE-AAC v2".to_string(),
-                p => format!("AAC object type {p}"),
-            };
-            return Some(profile);
-        }
-        _ => return None,
-    };
-    let profile = match avcc.avc_profile_indication {
-        66 if avcc.profile_compatibility & 0x40 != 0 => "Constrained Baseline".to_string(),
-        66 => "Baseline".to_string(),
-        77 => "Main".to_string(),
-        88 => "Extended".to_string(),
-        100 => "High".to_string(),
-        110 => "High 10".to_string(),
-        122 => "High 4:2:2".to_string(),
-        244 => "High 4:4:4".to_string(),
-        p => format!("profile {p}"),
-    };
-    let level = avcc.avc_level_indication;
-    Some(format!(
-        "H.264 {profile} level {}.{}",
-        level / 10,
-        level % 10
-    ))
 }

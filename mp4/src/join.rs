@@ -2,13 +2,14 @@
 //! and the plan of byte ranges of the clips that follow it.
 
 use mp4_atom::{
-    Co64, Ctts, CttsEntry, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Moov, Stco, Stsc,
-    StscEntry, Stss, Stsz, StszSamples, Stts, SttsEntry,
+    BufMut, Co64, Ctts, CttsEntry, Edts, Elst, ElstEntry, Encode, FourCC, Ftyp, Mdhd, Stco, Stsc,
+    StscEntry, Stss, Stsz, StszSamples, Stts, SttsEntry, Tkhd,
 };
 
 use crate::clip::{self, rescale, Clip, Track};
 use crate::error::{Error, ErrorKind, Result};
 use crate::layout::find_moov;
+use crate::tree::{children, Child};
 
 /// What the planner needs of one clip: its length and its `moov` box (header included).
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +51,7 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
             message: "no clips to join: pass at least one MP4 clip".into(),
         });
     }
-    let mut read: Vec<Clip> = clips
+    let read: Vec<Clip<'_>> = clips
         .iter()
         .enumerate()
         .map(|(i, c)| clip::read(i, c.moov, c.size))
@@ -86,7 +87,7 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
         clip_starts.push(total);
         total = total.saturating_add(c.tracks[0].presented);
     }
-    let movie_scale = first.moov.mvhd.timescale;
+    let movie_scale = first.mvhd.timescale;
 
     let mut tracks = Vec::with_capacity(first.tracks.len());
     for (n, t0) in first.tracks.iter().enumerate() {
@@ -106,6 +107,8 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
                 .min(rescale(last_video, t0.timescale, video_scale));
         tracks.push(Out {
             trak: t0.trak,
+            tkhd: t0.tkhd.clone(),
+            mdhd: t0.mdhd.clone(),
             media_time: t0.media_time,
             joined: out,
             shown: rescale(shown, movie_scale, t0.timescale),
@@ -132,15 +135,12 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     // with 32-bit offsets, widen them if the file needs it, then write it for real.
     let fixed = header.len() as u64 + mdat_header;
     let mut wide = false;
-    // Clip 0's moov, taken rather than copied, is the template: every field the joined file
-    // changes is rewritten on each pass.
-    let mut template = std::mem::take(&mut read[0].moov);
-    let mut len = moov(&mut template, &tracks, None, wide)?.len() as u64;
+    let mut len = moov(first, &tracks, None, wide)?.len() as u64;
     if fixed + len + payload > u64::from(u32::MAX) {
         wide = true;
-        len = moov(&mut template, &tracks, None, wide)?.len() as u64;
+        len = moov(first, &tracks, None, wide)?.len() as u64;
     }
-    let body = moov(&mut template, &tracks, Some(fixed + len), wide)?;
+    let body = moov(first, &tracks, Some(fixed + len), wide)?;
     if body.len() as u64 != len {
         return Err(internal("the moov changed length"));
     }
@@ -293,6 +293,8 @@ impl Joined {
 /// and its duration as presented (movie timescale).
 struct Out {
     trak: usize,
+    tkhd: Tkhd,
+    mdhd: Mdhd,
     media_time: u64,
     joined: Joined,
     shown: u64,
@@ -312,37 +314,127 @@ fn runs<T: PartialEq + Copy>(values: &[T]) -> Vec<(u32, T)> {
 
 /// Clip 0's `moov` with each track's tables, durations and edit replaced by the joined ones, its
 /// chunk offsets moved by `base` (where the mdat's payload starts; `None` to measure: zeros),
-/// 64-bit when `wide`.
-fn moov(moov: &mut Moov, tracks: &[Out], base: Option<u64>, wide: bool) -> Result<Vec<u8>> {
-    moov.mvex = None;
-    let mut longest = 0;
-    for Out {
-        trak,
-        media_time,
-        joined: j,
-        shown,
-    } in tracks
-    {
-        let trak = moov
-            .trak
-            .get_mut(*trak)
-            .ok_or_else(|| internal("a track went missing"))?;
-        let media: u64 = j.durations.iter().map(|d| u64::from(*d)).sum();
-        longest = longest.max(*shown);
-        trak.tkhd.duration = *shown;
-        trak.mdia.mdhd.duration = media;
-        // One edit: the whole joined track, from clip 0's first presented media time (see README).
-        trak.edts = Some(Edts {
-            elst: Some(Elst {
-                entries: vec![ElstEntry {
-                    segment_duration: *shown,
-                    media_time: Some(*media_time),
-                    media_rate: 1i16.into(),
-                }],
-            }),
-        });
-        let stbl = &mut trak.mdia.minf.stbl;
-        stbl.stts = Stts {
+/// 64-bit when `wide`. Every box the join does not change is copied as it is (`mvex` and the
+/// per-sample groups and hints of `stbl` are dropped: they would be wrong for the joined samples).
+fn moov(first: &Clip<'_>, tracks: &[Out], base: Option<u64>, wide: bool) -> Result<Vec<u8>> {
+    let root = children(first.moov)
+        .and_then(|top| top.first().copied())
+        .ok_or_else(|| internal("clip 0's moov moved"))?;
+    let longest = tracks.iter().map(|o| o.shown).max().unwrap_or(0);
+    let mut out = Vec::new();
+    out.encode_atom(FourCC::new(b"moov"), |buf| {
+        let mut n = 0;
+        for c in inside(root)? {
+            match &c.kind {
+                b"mvhd" => {
+                    let mut mvhd = first.mvhd.clone();
+                    mvhd.duration = longest;
+                    mvhd.encode(buf)?;
+                }
+                b"mvex" => {}
+                b"trak" => {
+                    match tracks.iter().find(|o| o.trak == n) {
+                        Some(o) => trak(buf, c, o, base, wide)?,
+                        None => buf.append_slice(c.whole),
+                    }
+                    n += 1;
+                }
+                _ => buf.append_slice(c.whole),
+            }
+        }
+        Ok(())
+    })
+    .map_err(internal)?;
+    Ok(out)
+}
+
+fn inside(c: Child<'_>) -> mp4_atom::Result<Vec<Child<'_>>> {
+    children(c.body).ok_or(mp4_atom::Error::OutOfBounds)
+}
+
+fn trak(
+    buf: &mut Vec<u8>,
+    trak: Child<'_>,
+    o: &Out,
+    base: Option<u64>,
+    wide: bool,
+) -> mp4_atom::Result<()> {
+    buf.encode_atom(FourCC::new(b"trak"), |buf| {
+        for c in inside(trak)? {
+            match &c.kind {
+                b"tkhd" => {
+                    let mut tkhd = o.tkhd.clone();
+                    tkhd.duration = o.shown;
+                    tkhd.encode(buf)?;
+                    // One edit: the whole joined track, from clip 0's first presented media time
+                    // (see README).
+                    let entry = ElstEntry {
+                        segment_duration: o.shown,
+                        media_time: Some(o.media_time),
+                        media_rate: 1i16.into(),
+                    };
+                    Edts {
+                        elst: Some(Elst {
+                            entries: vec![entry],
+                        }),
+                    }
+                    .encode(buf)?;
+                }
+                b"edts" => {}
+                b"mdia" => mdia(buf, c, o, base, wide)?,
+                _ => buf.append_slice(c.whole),
+            }
+        }
+        Ok(())
+    })
+}
+
+fn mdia(
+    buf: &mut Vec<u8>,
+    mdia: Child<'_>,
+    o: &Out,
+    base: Option<u64>,
+    wide: bool,
+) -> mp4_atom::Result<()> {
+    buf.encode_atom(FourCC::new(b"mdia"), |buf| {
+        for c in inside(mdia)? {
+            match &c.kind {
+                b"mdhd" => {
+                    let mut mdhd = o.mdhd.clone();
+                    mdhd.duration = o.joined.durations.iter().map(|d| u64::from(*d)).sum();
+                    mdhd.encode(buf)?;
+                }
+                b"minf" => buf.encode_atom(FourCC::new(b"minf"), |buf| {
+                    for c in inside(c)? {
+                        match &c.kind {
+                            b"stbl" => stbl(buf, c, &o.joined, base, wide)?,
+                            _ => buf.append_slice(c.whole),
+                        }
+                    }
+                    Ok(())
+                })?,
+                _ => buf.append_slice(c.whole),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Clip 0's sample description, then the joined sample tables.
+fn stbl(
+    buf: &mut Vec<u8>,
+    stbl: Child<'_>,
+    j: &Joined,
+    base: Option<u64>,
+    wide: bool,
+) -> mp4_atom::Result<()> {
+    buf.encode_atom(FourCC::new(b"stbl"), |buf| {
+        for c in inside(stbl)? {
+            if &c.kind == b"stsd" {
+                buf.append_slice(c.whole);
+            }
+        }
+        Stts {
             entries: runs(&j.durations)
                 .into_iter()
                 .map(|(sample_count, sample_delta)| SttsEntry {
@@ -350,36 +442,42 @@ fn moov(moov: &mut Moov, tracks: &[Out], base: Option<u64>, wide: bool) -> Resul
                     sample_delta,
                 })
                 .collect(),
-        };
-        stbl.ctts = j.any_ctts.then(|| Ctts {
-            entries: runs(&j.ctts)
-                .into_iter()
-                .map(|(sample_count, sample_offset)| CttsEntry {
-                    sample_count,
-                    sample_offset,
-                })
-                .collect(),
-        });
-        stbl.stss = j.any_stss.then(|| Stss {
-            entries: j
-                .sync
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s)
-                .map(|(n, _)| n as u32 + 1)
-                .collect(),
-        });
-        stbl.stsz = Stsz {
-            samples: match runs(&j.sizes).as_slice() {
-                [(count, size)] => StszSamples::Identical {
-                    count: *count,
-                    size: *size,
-                },
-                _ => StszSamples::Different {
-                    sizes: j.sizes.clone(),
-                },
+        }
+        .encode(buf)?;
+        if j.any_ctts {
+            Ctts {
+                entries: runs(&j.ctts)
+                    .into_iter()
+                    .map(|(sample_count, sample_offset)| CttsEntry {
+                        sample_count,
+                        sample_offset,
+                    })
+                    .collect(),
+            }
+            .encode(buf)?;
+        }
+        if j.any_stss {
+            Stss {
+                entries: j
+                    .sync
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| **s)
+                    .map(|(n, _)| n as u32 + 1)
+                    .collect(),
+            }
+            .encode(buf)?;
+        }
+        let samples = match runs(&j.sizes).as_slice() {
+            [(count, size)] => StszSamples::Identical {
+                count: *count,
+                size: *size,
+            },
+            _ => StszSamples::Different {
+                sizes: j.sizes.clone(),
             },
         };
+        Stsz { samples }.encode(buf)?;
         let per_chunk: Vec<u32> = j.chunks.iter().map(|c| c.1).collect();
         let mut first_chunk = 1u32;
         let mut entries = Vec::new();
@@ -391,32 +489,22 @@ fn moov(moov: &mut Moov, tracks: &[Out], base: Option<u64>, wide: bool) -> Resul
             });
             first_chunk += n;
         }
-        stbl.stsc = Stsc { entries };
+        Stsc { entries }.encode(buf)?;
         let offsets = j.chunks.iter().map(|c| base.map_or(0, |b| c.0 + b));
         if wide {
-            stbl.stco = None;
-            stbl.co64 = Some(Co64 {
+            Co64 {
                 entries: offsets.collect(),
-            });
+            }
+            .encode(buf)
         } else {
             let entries = offsets
-                .map(|o| u32::try_from(o).map_err(|_| internal("a 32-bit chunk offset overflowed")))
-                .collect::<Result<_>>()?;
-            stbl.stco = Some(Stco { entries });
-            stbl.co64 = None;
+                .map(|o| {
+                    u32::try_from(o).map_err(|_| mp4_atom::Error::TooLarge(FourCC::new(b"stco")))
+                })
+                .collect::<mp4_atom::Result<_>>()?;
+            Stco { entries }.encode(buf)
         }
-        // Per-sample groups and hints of clip 0 alone would be wrong for the joined samples.
-        stbl.sbgp.clear();
-        stbl.sgpd.clear();
-        stbl.subs.clear();
-        stbl.saiz.clear();
-        stbl.saio.clear();
-        stbl.cslg = None;
-    }
-    moov.mvhd.duration = longest;
-    let mut out = Vec::new();
-    moov.encode(&mut out).map_err(internal)?;
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

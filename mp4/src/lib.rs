@@ -10,6 +10,7 @@ mod clip;
 mod error;
 mod join;
 mod layout;
+mod tree;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

@@ -1,6 +1,8 @@
 // Joining 36 clips of 5 s (a 3-minute video) with kling-edge/mp4 in Node, beside ffmpeg's concat
 // demuxer with -c copy on the same clips: wall time, peak memory, and the joiner's wasm size.
-//   node bench/join.mjs [runs=5]      (after `make build`; ffmpeg from PyPI's imageio-ffmpeg)
+//   node bench/join.mjs [runs=5] [--big]   (after `make build`; ffmpeg from PyPI's imageio-ffmpeg)
+// --big: a 1280x720 clip with detail (about 1.8 MB for 5 s, 66 MB for the 36) is encoded into .tmp first and joined
+// instead, so the memory columns show what holding the clips costs.
 // Each measurement runs in a fresh process, so its peak resident memory is its own: Node's from
 // process.resourceUsage(), ffmpeg's from /usr/bin/time -v. The clips are sim/media/clips/b-5s.mp4
 // (H.264 High with B-frames + AAC, 320x180) repeated; the output goes to .tmp/bench-join/.
@@ -10,10 +12,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipLen, kb, median, PKG, ROOT } from "./lib.mjs";
 
-const runs = Number(process.argv[2] ?? 5);
+const args = process.argv.slice(2);
+const big = args.includes("--big");
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
 const COUNT = 36;
-const CLIP = join(ROOT, "sim/media/clips/b-5s.mp4");
 const dir = join(ROOT, ".tmp/bench-join");
+const CLIP = big ? join(dir, "big-5s.mp4") : join(ROOT, "sim/media/clips/b-5s.mp4");
 const entry = join(PKG, "mp4/index.node.js");
 if (!existsSync(entry)) {
   console.error(`bench/join: ${entry} is missing: run \`make build\` first`);
@@ -74,6 +78,15 @@ function ffmpeg(bin) {
 
 const rows = { join: [], stream: [], baseline: [], ffmpeg: [] };
 const bin = ffmpegPath();
+if (big && !existsSync(CLIP)) {
+  // H.264 High with B-frames and AAC, like the committed clips, at 1280x720 with detail.
+  execFileSync(bin, [
+    ...["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=24,noise=alls=12:allf=t"],
+    ...["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "5"],
+    ...["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-crf", "27", "-preset", "veryfast"],
+    ...["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", CLIP],
+  ]);
+}
 for (let i = 0; i < runs; i++) {
   for (const mode of ["join", "stream", "baseline"]) rows[mode].push(node(mode));
   rows.ffmpeg.push(ffmpeg(bin));
@@ -87,7 +100,9 @@ const line = (name, xs, note) => {
   return `| ${name} | ${xs[0].ms === undefined ? "" : `${ms.toFixed(1)} ms`} | ${mb(rss)} | ${size} | ${note} |`;
 };
 const wasm = readFileSync(join(PKG, "mp4/kling_edge_mp4_bg.wasm"));
-console.log(`Joining ${COUNT} × 5 s clips (${(input / 1e6).toFixed(2)} MB in), median of ${runs} runs, peak RSS the largest:\n`);
+console.log(
+  `Joining ${COUNT} × 5 s clips of ${CLIP.replace(`${ROOT}/`, "")} (${(input / 1e6).toFixed(2)} MB in), median of ${runs} runs, peak RSS the largest:\n`,
+);
 console.log("| how | wall time | peak memory (RSS) | output | |");
 console.log("|---|---|---|---|---|");
 console.log(line("kling-edge/mp4 `join` (Node)", rows.join, "whole files in memory"));

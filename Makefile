@@ -10,7 +10,7 @@ EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
 .PHONY: all bootstrap build demo test lint test-native test-sim test-wasm test-e2e test-package \
-	test-runtimes test-worker test-reliability test-www test-mp4 docs screenshots fuzz bench bench-build size-profile call-profile clean
+	test-runtimes test-worker test-reliability test-www docs screenshots fuzz bench bench-build size-profile call-profile clean
 
 all: build
 
@@ -68,6 +68,7 @@ test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
 
 ## test-mp4: kling-edge/mp4 from the built package: join, joinStream (whole and ranged) and refusals
+.PHONY: test-mp4
 test-mp4: build
 	node --test tests/mp4/
 

@@ -101,10 +101,11 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
         }
         let last = read.len() - 1;
         let last_video = read[last].tracks[0].presented;
-        let shown = rescale(clip_starts[last], t0.timescale, video_scale)
-            + read[last].tracks[n]
+        let shown = rescale(clip_starts[last], t0.timescale, video_scale).saturating_add(
+            read[last].tracks[n]
                 .presented
-                .min(rescale(last_video, t0.timescale, video_scale));
+                .min(rescale(last_video, t0.timescale, video_scale)),
+        );
         tracks.push(Out {
             trak: t0.trak,
             tkhd: t0.tkhd.clone(),
@@ -125,7 +126,7 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     };
     let mut header = Vec::new();
     ftyp.encode(&mut header).map_err(internal)?;
-    let mdat_header = if payload + 8 > u64::from(u32::MAX) {
+    let mdat_header = if payload.saturating_add(8) > u64::from(u32::MAX) {
         16
     } else {
         8
@@ -136,7 +137,7 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     let fixed = header.len() as u64 + mdat_header;
     let mut wide = false;
     let mut len = moov(first, &tracks, None, wide)?.len() as u64;
-    if fixed + len + payload > u64::from(u32::MAX) {
+    if fixed.saturating_add(len).saturating_add(payload) > u64::from(u32::MAX) {
         wide = true;
         len = moov(first, &tracks, None, wide)?.len() as u64;
     }
@@ -150,12 +151,12 @@ pub fn plan(clips: &[ClipHeader<'_>]) -> Result<Plan> {
     if mdat_header == 16 {
         header.extend_from_slice(&1u32.to_be_bytes());
         header.extend_from_slice(b"mdat");
-        header.extend_from_slice(&(payload + 16).to_be_bytes());
+        header.extend_from_slice(&payload.saturating_add(16).to_be_bytes());
     } else {
         header.extend_from_slice(&((payload + 8) as u32).to_be_bytes());
         header.extend_from_slice(b"mdat");
     }
-    let size = header.len() as u64 + payload;
+    let size = (header.len() as u64).saturating_add(payload);
     Ok(Plan {
         header,
         size,
@@ -240,6 +241,12 @@ impl Joined {
             if let Some(d) = self.durations.last_mut() {
                 *d = gap;
             }
+        }
+        if self.durations.len() + t.durations.len() > u32::MAX as usize {
+            return Err(Error::incompatible(
+                k,
+                format!("clip {k} brings the {} past 2^32 samples", t.kind.name()),
+            ));
         }
         self.clip_start = self.durations.len();
         self.durations.extend_from_slice(&t.durations);
@@ -487,7 +494,7 @@ fn stbl(
                 samples_per_chunk,
                 sample_description_index: 1,
             });
-            first_chunk += n;
+            first_chunk = first_chunk.saturating_add(n);
         }
         Stsc { entries }.encode(buf)?;
         let offsets = j.chunks.iter().map(|c| base.map_or(0, |b| c.0 + b));

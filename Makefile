@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export WRANGLER_HIDE_BANNER := true
 export WRANGLER_SEND_METRICS := false
 
-SOURCES := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version
+SOURCES := $(shell find src pkg-template mp4/src -type f) mp4/Cargo.toml Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version
 EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
@@ -39,21 +39,22 @@ demo: build $(EXAMPLE_DEPS) $(WORKER_DEPS)
 ## test: every test. Tests write only to .tmp/ (and the ignored pkg/, target/, node_modules/):
 ## committed docs are refreshed by `make docs` and `make screenshots`
 test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-runtimes \
-	test-worker test-reliability test-www
+	test-worker test-reliability test-www test-mp4
 
 ## lint: Rust (rustfmt, clippy natively and for wasm32, and the fuzz targets, so they build with the
 ## core they fuzz) and every JS/TS/JSON file (Biome: format + lint)
 lint:
 	biome check .
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo fmt --manifest-path fuzz/Cargo.toml --check
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy --manifest-path fuzz/Cargo.toml --bins -- -D warnings
 
-## test-native: the core against a scripted host and a frozen clock
+## test-native: the core against a scripted host and a frozen clock; the clip joiner's plans,
+## refusals and (through the ffmpeg of PyPI's imageio-ffmpeg) its joined files
 test-native:
-	cargo test --quiet
+	cargo test --workspace --quiet
 
 test-sim:
 	node --test sim/test/
@@ -65,6 +66,11 @@ test-wasm:
 ## test-e2e: the built package against the simulator over loopback
 test-e2e: build $(EXAMPLE_DEPS)
 	node --test tests/e2e/
+
+## test-mp4: kling-edge/mp4 from the built package: join, joinStream (whole and ranged) and refusals
+.PHONY: test-mp4
+test-mp4: build
+	node --test tests/mp4/
 
 ## test-package: types, publint, @arethetypeswrong/cli
 test-package: build

@@ -1,0 +1,16 @@
+// Cloudflare Workers: workerd compiles imported .wasm modules but refuses to compile bytes.
+
+import { markReady } from "./api.js";
+import { initSync as load } from "./kling_edge_mp4.js";
+import wasm from "./kling_edge_mp4_bg.wasm";
+
+load({ module: wasm });
+markReady();
+
+export { join, joinStream, KlingError, plan } from "./api.js";
+
+/** Already initialised at import here; kept so the same code runs in browsers. */
+export async function init() {}
+
+/** Already initialised at import here; kept so the same code runs in browsers. */
+export function initSync() {}

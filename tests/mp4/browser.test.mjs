@@ -1,0 +1,94 @@
+// kling-edge/mp4's browser entry in headless Chromium: refused until `init()`, then a joined
+// file that the browser's own demuxer and decoder accept, seekable across the joins.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const root = new URL("../../", import.meta.url).pathname;
+const TYPES = { js: "text/javascript", wasm: "application/wasm", mp4: "video/mp4" };
+// Only the package and the committed clips are served.
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  if (path === "/") {
+    res.setHeader("content-type", "text/html");
+    return res.end("<!doctype html><title>kling-edge/mp4</title>");
+  }
+  if (!/^\/(pkg|sim\/media\/clips)\/[\w./-]+$/.test(path) || path.includes("..")) {
+    res.statusCode = 404;
+    return res.end();
+  }
+  try {
+    const body = readFileSync(root + path.slice(1));
+    res.setHeader("content-type", TYPES[path.split(".").pop()] ?? "application/octet-stream");
+    res.end(body);
+  } catch {
+    res.statusCode = 404;
+    res.end();
+  }
+});
+let browser;
+let base;
+
+before(async () => {
+  server.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server.close();
+});
+
+test("a joined file loads and seeks across its joins in Chromium", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  const result = await page.evaluate(async () => {
+    const mp4 = await import("/pkg/mp4/index.browser.js");
+    let early;
+    try {
+      mp4.join([]);
+    } catch (e) {
+      early = e.code;
+    }
+    await mp4.init();
+    const clip = async (name) => new Uint8Array(await (await fetch(`/sim/media/clips/${name}`)).arrayBuffer());
+    const out = mp4.join([await clip("a-3s.mp4"), await clip("b-5s.mp4"), await clip("c-10s.mp4")]);
+    const video = document.createElement("video");
+    video.muted = true;
+    video.src = URL.createObjectURL(new Blob([out], { type: "video/mp4" }));
+    await new Promise((resolve, reject) => {
+      video.onloadeddata = resolve;
+      video.onerror = () => reject(new Error(`video error ${video.error?.code}: ${video.error?.message}`));
+    });
+    const seeks = [];
+    for (const t of [2.9, 3.1, 7.9, 8.1, 17.9]) {
+      video.currentTime = t;
+      await new Promise((resolve, reject) => {
+        video.onseeked = resolve;
+        video.onerror = () => reject(new Error(`video error at ${t}: ${video.error?.message}`));
+      });
+      seeks.push(video.currentTime);
+    }
+    return { early, duration: video.duration, width: video.videoWidth, height: video.videoHeight, seeks, error: video.error };
+  });
+  assert.equal(result.early, "ERR_KLING_NOT_INITIALIZED");
+  assert.ok(Math.abs(result.duration - 18) < 0.05, `duration ${result.duration}`);
+  assert.deepEqual([result.width, result.height], [320, 180]);
+  assert.equal(result.seeks.length, 5);
+  assert.equal(result.error, null);
+  await page.close();
+});

@@ -1,13 +1,16 @@
-//! The endpoints' request shapes: which fields each accepts and the documented rule for each.
+//! The task families, and their create parameters read, checked (with the capability table,
+//! `caps.rs`) and made into what is sent.
 
 use crate::api::env::Json;
 use crate::api::error::Error;
-use crate::api::params::{ExtendParams, ImageToVideoParams, ListParams, TextToVideoParams};
-use crate::api::validate::{
-    array, callback_url, id, image, number, object, one_of, parse, text, whole, MAX_PROMPT_CHARS,
+use crate::api::fit::{self, Facts};
+use crate::api::params::{
+    ExtendParams, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
 };
+use crate::api::validate::{callback_url, id, number, parse, text, whole, MAX_PROMPT_CHARS};
+use crate::api::{generate, omni};
 
-/// The three task families this client speaks to.
+/// The task families this client speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// `/v1/videos/video-extend`.
@@ -16,16 +19,32 @@ pub enum Family {
     TextToVideo,
     /// `/v1/videos/image2video`.
     ImageToVideo,
+    /// `/v1/videos/omni-video`.
+    OmniVideo,
 }
 
 impl Family {
-    /// The family by its path's last segment: `video-extend`, `text2video`, `image2video`.
+    /// Every family.
+    pub const ALL: [Family; 4] = [
+        Family::VideoExtend,
+        Family::TextToVideo,
+        Family::ImageToVideo,
+        Family::OmniVideo,
+    ];
+
+    /// The family by its path's last segment: `video-extend`, `text2video`, `image2video`,
+    /// `omni-video`.
     pub fn from_name(name: &str) -> Option<Family> {
-        match name {
-            "video-extend" => Some(Family::VideoExtend),
-            "text2video" => Some(Family::TextToVideo),
-            "image2video" => Some(Family::ImageToVideo),
-            _ => None,
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The path's last segment.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::VideoExtend => "video-extend",
+            Family::TextToVideo => "text2video",
+            Family::ImageToVideo => "image2video",
+            Family::OmniVideo => "omni-video",
         }
     }
 
@@ -35,54 +54,53 @@ impl Family {
             Family::VideoExtend => "/v1/videos/video-extend",
             Family::TextToVideo => "/v1/videos/text2video",
             Family::ImageToVideo => "/v1/videos/image2video",
+            Family::OmniVideo => "/v1/videos/omni-video",
         }
     }
 
-    /// Reads and checks the caller's create parameters against the family's documented fields;
-    /// what comes back is what is sent (nulls dropped).
+    /// Reads and checks the caller's create parameters against the family's documented fields
+    /// and the capability table; what comes back is what is sent (nulls dropped). A retired
+    /// model is refused (see [`Family::check_create_with`]).
     pub fn check_create<J: Json>(self, params: &J) -> Result<CreateParams<J>, Error> {
-        match self {
+        self.check_create_with(params, false)
+    }
+
+    /// As [`Family::check_create`]; `allow_retired` lets a retired model through (the client
+    /// option `allowRetiredModels`).
+    pub fn check_create_with<J: Json>(
+        self,
+        params: &J,
+        allow_retired: bool,
+    ) -> Result<CreateParams<J>, Error> {
+        let (checked, facts) = self.read(params)?;
+        fit::check(self, &facts, allow_retired)?;
+        Ok(checked)
+    }
+
+    /// The checked parameters and the facts the table is checked against.
+    pub fn read<J: Json>(self, params: &J) -> Result<(CreateParams<J>, Facts), Error> {
+        Ok(match self {
             Family::VideoExtend => {
                 let p: ExtendParams = parse(params, EXTEND_HINTS)?;
                 check_extend(&p)?;
-                Ok(CreateParams::Extend(p))
+                (CreateParams::Extend(p), Facts::default())
             }
             Family::TextToVideo => {
                 let p: TextToVideoParams<J> = parse(params, GENERATE_HINTS)?;
-                text("prompt", &p.prompt, MAX_PROMPT_CHARS, true)?;
-                check_shared(
-                    &p.negative_prompt,
-                    p.cfg_scale,
-                    &p.callback_url,
-                    &p.external_task_id,
-                )?;
-                one_of("mode", &p.mode, MODES)?;
-                one_of("aspect_ratio", &p.aspect_ratio, ASPECT_RATIOS)?;
-                one_of("duration", &p.duration, DURATIONS)?;
-                object("camera_control", &p.camera_control)?;
-                check_model(&p.model_name)?;
-                Ok(CreateParams::TextToVideo(p))
+                let facts = generate::text_to_video(&p)?;
+                (CreateParams::TextToVideo(p), facts)
             }
             Family::ImageToVideo => {
                 let p: ImageToVideoParams<J> = parse(params, GENERATE_HINTS)?;
-                image("image", &p.image, true)?;
-                image("image_tail", &p.image_tail, false)?;
-                image("static_mask", &p.static_mask, false)?;
-                text("prompt", &p.prompt, MAX_PROMPT_CHARS, false)?;
-                check_shared(
-                    &p.negative_prompt,
-                    p.cfg_scale,
-                    &p.callback_url,
-                    &p.external_task_id,
-                )?;
-                one_of("mode", &p.mode, MODES)?;
-                one_of("duration", &p.duration, DURATIONS)?;
-                array("dynamic_masks", &p.dynamic_masks)?;
-                object("camera_control", &p.camera_control)?;
-                check_model(&p.model_name)?;
-                Ok(CreateParams::ImageToVideo(p))
+                let facts = generate::image_to_video(&p)?;
+                (CreateParams::ImageToVideo(p), facts)
             }
-        }
+            Family::OmniVideo => {
+                let p: OmniVideoParams = parse(params, GENERATE_HINTS)?;
+                let facts = omni::check(&p)?;
+                (CreateParams::OmniVideo(p), facts)
+            }
+        })
     }
 }
 
@@ -95,6 +113,8 @@ pub enum CreateParams<J> {
     TextToVideo(TextToVideoParams<J>),
     /// `image2video`.
     ImageToVideo(ImageToVideoParams<J>),
+    /// `omni-video`.
+    OmniVideo(OmniVideoParams),
 }
 
 impl<J: Json> CreateParams<J> {
@@ -104,6 +124,7 @@ impl<J: Json> CreateParams<J> {
             CreateParams::Extend(p) => p.external_task_id.as_deref(),
             CreateParams::TextToVideo(p) => p.external_task_id.as_deref(),
             CreateParams::ImageToVideo(p) => p.external_task_id.as_deref(),
+            CreateParams::OmniVideo(p) => p.external_task_id.as_deref(),
         }
     }
 
@@ -113,6 +134,7 @@ impl<J: Json> CreateParams<J> {
             CreateParams::Extend(p) => &mut p.external_task_id,
             CreateParams::TextToVideo(p) => &mut p.external_task_id,
             CreateParams::ImageToVideo(p) => &mut p.external_task_id,
+            CreateParams::OmniVideo(p) => &mut p.external_task_id,
         };
         *slot = Some(id);
     }
@@ -125,12 +147,23 @@ impl<J: Json> CreateParams<J> {
         }
     }
 
+    /// The `model_name` of a generation.
+    pub fn model_name(&self) -> Option<&str> {
+        match self {
+            CreateParams::Extend(_) => None,
+            CreateParams::TextToVideo(p) => p.model_name.as_deref(),
+            CreateParams::ImageToVideo(p) => p.model_name.as_deref(),
+            CreateParams::OmniVideo(p) => p.model_name.as_deref(),
+        }
+    }
+
     /// The body to send, as the host's value.
     pub fn to_json(&self) -> J {
         match self {
             CreateParams::Extend(p) => J::make(p),
             CreateParams::TextToVideo(p) => J::make(p),
             CreateParams::ImageToVideo(p) => J::make(p),
+            CreateParams::OmniVideo(p) => J::make(p),
         }
     }
 }
@@ -148,7 +181,7 @@ pub fn check_extend(p: &ExtendParams) -> Result<(), Error> {
 }
 
 /// The fields every family shares.
-fn check_shared(
+pub fn check_shared(
     negative_prompt: &Option<String>,
     cfg_scale: Option<f64>,
     callback: &Option<String>,
@@ -159,31 +192,6 @@ fn check_shared(
     callback_url("callback_url", callback)?;
     id("external_task_id", external_task_id, false)
 }
-
-/// A generation for a discontinued model fails on Kling, so it is refused before it is sent —
-/// and so is one without `model_name`, which asks for Kling's default, kling-v1.
-fn check_model(model: &Option<String>) -> Result<(), Error> {
-    let advice = "use kling-v1-6 or kling-v1-5 for a video you will extend (newer models generate but cannot be extended)";
-    match model.as_deref() {
-        None => Err(Error::invalid_request(
-            "model_name",
-            format!(
-                "`model_name` is required: Kling's default, kling-v1, is discontinued; {advice}"
-            ),
-        )),
-        Some(m) if DISCONTINUED_MODELS.contains(&m) => Err(Error::invalid_request(
-            "model_name",
-            format!(
-                "`model_name` {m} is discontinued: Kling no longer generates with it; {advice}"
-            ),
-        )),
-        Some(_) => text("model_name", model, 64, true),
-    }
-}
-
-const MODES: &[&str] = &["std", "pro"];
-const DURATIONS: &[&str] = &["5", "10"];
-const ASPECT_RATIOS: &[&str] = &["16:9", "9:16", "1:1"];
 
 const INHERITED: &str =
     "an extension inherits the model, mode and length step from its source video";
@@ -201,16 +209,8 @@ pub const EXTEND_HINTS: &[(&str, &str)] = &[
 
 const GENERATE_HINTS: &[(&str, &str)] = &[(
     "video_id",
-    "text2video and image2video create source videos; use extensions.create to extend a video",
+    "text2video, image2video and omni-video create videos; use extensions.create to extend a video",
 )];
-
-/// The models whose videos Kling can extend. kling-v1 videos could be, but it no longer generates,
-/// and media is purged after 30 days: in practice only kling-v1-5 and kling-v1-6 sources remain.
-pub const EXTENDABLE_MODELS: &[&str] = &["kling-v1", "kling-v1-5", "kling-v1-6"];
-
-/// Models Kling no longer generates with (a 2026-09 call: "The model 'kling-v1' has been
-/// discontinued and is no longer available").
-pub const DISCONTINUED_MODELS: &[&str] = &["kling-v1"];
 
 /// One page of a list query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

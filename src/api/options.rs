@@ -56,10 +56,13 @@ pub struct ClientOptions<F = ()> {
     )]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub token: Option<Token<F>>,
-    /// The API host, or a proxy that adds credentials. Default `https://api-singapore.klingai.com`.
+    /// The API host, or a proxy that adds credentials. Default `https://api-singapore.klingai.com`
+    /// (`region` picks it otherwise; giving both is refused).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub base_url: Option<String>,
-    /// `"global"` (api-singapore) or `"cn"` (api-beijing); an alternative to `baseUrl`.
+    /// `"global"` (`https://api-singapore.klingai.com`, the default) or `"cn"`
+    /// (`https://api-beijing.klingai.com`, mainland China); an alternative to `baseUrl`: giving
+    /// both is refused (`ERR_KLING_INVALID_OPTIONS`), as one of them would be ignored.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "\"global\" | \"cn\"", optional))]
     pub region: Option<String>,
     /// Per HTTP attempt, in milliseconds; default 60000.
@@ -105,6 +108,12 @@ pub struct ClientOptions<F = ()> {
         tsify(type = "KlingLogger", type_params = "", optional)
     )]
     pub logger: Option<F>,
+    /// Send creates for models Kling has retired (kling-v1-5, kling-v1-6, kling-v2-1, …), for an
+    /// account that still has access; by default they are refused before sending, naming the
+    /// model to use instead.
+    #[serde(default, deserialize_with = "flag")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean", optional))]
+    pub allow_retired_models: bool,
     /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
     #[serde(skip)]
     pub in_browser: bool,
@@ -130,6 +139,7 @@ impl<F> Default for ClientOptions<F> {
             max_concurrent_tasks: None,
             fetch: None,
             dangerously_allow_browser: false,
+            allow_retired_models: false,
             log_level: None,
             logger: None,
             in_browser: false,
@@ -191,6 +201,8 @@ pub struct ClientConfig {
     pub max_concurrent_tasks: Option<u32>,
     /// How much the client logs.
     pub log_level: LogLevel,
+    /// Creates for retired models are sent (`allowRetiredModels`).
+    pub allow_retired_models: bool,
 }
 
 impl ClientConfig {
@@ -212,6 +224,7 @@ impl ClientConfig {
             max_concurrent_tasks: whole(o.max_concurrent_tasks, "maxConcurrentTasks", 1.0, 1000.0)?
                 .map(|n| n as u32),
             log_level: log_level(o)?,
+            allow_retired_models: o.allow_retired_models,
         };
         Ok((config, credentials(o)?))
     }

@@ -20,29 +20,109 @@ pub struct Watermark {
     pub enabled: bool,
 }
 
-impl<'de> Deserialize<'de> for Watermark {
-    // Read as a map, every key of it: a struct read from a JavaScript object would see only
-    // `enabled`, and an unknown key would pass unnoticed.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Watermark, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Watermark;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("{ \"enabled\": true } or { \"enabled\": false }")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, m: M) -> Result<Watermark, M::Error> {
-                Watermark::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+/// `Deserialize` and `Serialize` for a nested parameter struct declared with
+/// `#[serde(deny_unknown_fields, remote = "Self")]`: read as a map, every key of it — a struct
+/// read from a JavaScript object would see only its declared fields, and an unknown key would
+/// pass unnoticed.
+macro_rules! every_key {
+    ($t:ty, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, m: M) -> Result<$t, M::Error> {
+                        <$t>::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    }
+                }
+                d.deserialize_any(V)
             }
         }
-        d.deserialize_any(V)
-    }
+
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                <$t>::serialize(self, s)
+            }
+        }
+    };
 }
 
-impl Serialize for Watermark {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Watermark::serialize(self, s)
-    }
+every_key!(Watermark, "{ \"enabled\": true } or { \"enabled\": false }");
+
+/// One shot of a multi-shot video (`multi_prompt`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "KlingShot"))]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct Shot {
+    /// The shot's place, from 1.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number"))]
+    pub index: Option<f64>,
+    /// What happens in the shot, up to 512 characters.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub prompt: Option<String>,
+    /// The shot's seconds, a string (at least `"1"`); the shots add up to `duration`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub duration: Option<String>,
 }
+
+every_key!(Shot, "{ index, prompt, duration }");
+
+/// An image of an Omni-Video request (`image_list`): a reference, or the first or last frame.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniImage"))]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct OmniImage {
+    /// An http(s) URL, or raw base64 without a `data:` prefix (JPG/PNG, ≤ 10 MB, ≥ 300 px).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub image_url: Option<String>,
+    /// `"first_frame"` or `"end_frame"`; absent: a reference image (`<<<image_n>>>`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"first_frame\" | \"end_frame\"")
+    )]
+    pub kind: Option<String>,
+}
+
+every_key!(OmniImage, "{ image_url, type? }");
+
+/// A video of an Omni-Video request (`video_list`, at most one): MP4/MOV, 3–10 s.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniVideoRef"))]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct OmniVideoRef {
+    /// Where Kling fetches the video (http or https).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub video_url: Option<String>,
+    /// `"feature"`: a reference for the new video (style, camera, the shot it continues);
+    /// `"base"`: the video to edit (the output is as long as it).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"feature\" | \"base\""))]
+    pub refer_type: Option<String>,
+    /// `"yes"` or `"no"`: keep the video's own sound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"yes\" | \"no\""))]
+    pub keep_original_sound: Option<String>,
+}
+
+every_key!(
+    OmniVideoRef,
+    "{ video_url, refer_type, keep_original_sound? }"
+);
+
+/// An element of an Omni-Video request (`element_list`): a subject saved in Kling.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniElement"))]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct OmniElement {
+    /// The element's id.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string | number"))]
+    pub element_id: Option<crate::api::task::Scalar>,
+}
+
+every_key!(OmniElement, "{ element_id }");
 
 /// `POST /v1/videos/video-extend`: extend a video by 4–5 s. The model, mode and length step are
 /// the source video's.
@@ -88,10 +168,12 @@ pub struct ExtendParams {
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct TextToVideoParams<J> {
-    /// `kling-v1-6` or `kling-v1-5` for a video you will extend (kling-v1 is discontinued).
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    /// The model (required): `kling-v3` today; `limits().families.text2video` lists each
+    /// model and what it takes. A name the package does not know is sent as it is.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "TextToVideoModel"))]
     pub model_name: Option<String>,
-    /// The video to make, up to 2500 characters.
+    /// The video to make, up to 2500 characters (optional with `multi_shot`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
     pub prompt: Option<String>,
     /// What to avoid, up to 2500 characters.
@@ -108,10 +190,27 @@ pub struct TextToVideoParams<J> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "\"16:9\" | \"9:16\" | \"1:1\""))]
     pub aspect_ratio: Option<String>,
-    /// `"5"` or `"10"` seconds (a string).
+    /// Seconds, a string: `"5"` or `"10"`, `"3"`–`"15"` on kling-v3 (per model: `limits()`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"5\" | \"10\""))]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "`${number}`"))]
     pub duration: Option<String>,
+    /// `"on"` or `"off"`: generate sound too (kling-v2-6 in pro mode, kling-v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"on\" | \"off\""))]
+    pub sound: Option<String>,
+    /// Several shots in one video (kling-v3), described by `multi_prompt` or by Kling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// `"customize"` (the shots of `multi_prompt`) or `"intelligence"` (Kling cuts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"customize\" | \"intelligence\"")
+    )]
+    pub shot_type: Option<String>,
+    /// 1–6 shots whose durations add up to `duration`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_prompt: Option<Vec<Shot>>,
     /// Camera movement, as Kling documents it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -135,13 +234,14 @@ pub struct TextToVideoParams<J> {
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ImageToVideoParams<J> {
-    /// `kling-v1-6` or `kling-v1-5` for a video you will extend (kling-v1 is discontinued).
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    /// The model (required): `kling-v3` today; `limits().families.image2video` lists each
+    /// model and what it takes. A name the package does not know is sent as it is.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "ImageToVideoModel"))]
     pub model_name: Option<String>,
     /// The first frame: an http(s) URL, or raw base64 without a `data:` prefix.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
     pub image: Option<String>,
-    /// The last frame, like `image`.
+    /// The last frame, like `image` (pro mode on kling-v2-5-turbo and kling-v2-6).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_tail: Option<String>,
     /// The video to make, up to 2500 characters.
@@ -157,10 +257,27 @@ pub struct ImageToVideoParams<J> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "\"std\" | \"pro\""))]
     pub mode: Option<String>,
-    /// `"5"` or `"10"` seconds (a string).
+    /// Seconds, a string: `"5"` or `"10"`, `"3"`–`"15"` on kling-v3 (per model: `limits()`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"5\" | \"10\""))]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "`${number}`"))]
     pub duration: Option<String>,
+    /// `"on"` or `"off"`: generate sound too (kling-v2-6 in pro mode, kling-v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"on\" | \"off\""))]
+    pub sound: Option<String>,
+    /// Several shots in one video (kling-v3), described by `multi_prompt` or by Kling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// `"customize"` (the shots of `multi_prompt`) or `"intelligence"` (Kling cuts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"customize\" | \"intelligence\"")
+    )]
+    pub shot_type: Option<String>,
+    /// 1–6 shots whose durations add up to `duration`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_prompt: Option<Vec<Shot>>,
     /// The area that stays still, like `image`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub static_mask: Option<String>,
@@ -175,6 +292,77 @@ pub struct ImageToVideoParams<J> {
         tsify(type = "Record<string, unknown>", type_params = "")
     )]
     pub camera_control: Option<J>,
+    /// Whether Kling also renders a watermarked copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<Watermark>,
+    /// Where Kling POSTs the task on every status change (`""`: nowhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// Your id for the task, and its idempotency key. Generated when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+}
+
+/// `POST /v1/videos/omni-video`: a video from text, images (references, first and last frame),
+/// a reference or base video and saved elements, in one or several shots — kling-video-o1 and
+/// kling-v3-omni. The prompt names the inputs: `<<<image_1>>>`, `<<<video_1>>>`,
+/// `<<<element_1>>>` (each must exist).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct OmniVideoParams {
+    /// `kling-v3-omni` or `kling-video-o1` (required). A name the package does not know is sent
+    /// as it is.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "OmniVideoModel"))]
+    pub model_name: Option<String>,
+    /// The video to make, up to 2500 characters (optional with `multi_shot`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// What to avoid, up to 2500 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// How closely to follow the prompt, 0 to 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cfg_scale: Option<f64>,
+    /// `"std"` or `"pro"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"std\" | \"pro\""))]
+    pub mode: Option<String>,
+    /// `"16:9"`, `"9:16"` or `"1:1"`: required without a first frame or a base video.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"16:9\" | \"9:16\" | \"1:1\""))]
+    pub aspect_ratio: Option<String>,
+    /// Seconds, a string: kling-v3-omni `"3"`–`"15"`; kling-video-o1 `"3"`–`"10"`, but `"5"` or
+    /// `"10"` from text or a first frame alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "`${number}`"))]
+    pub duration: Option<String>,
+    /// `"on"` or `"off"` (kling-v3-omni; not with a reference video).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"on\" | \"off\""))]
+    pub sound: Option<String>,
+    /// Several shots in one video (kling-v3-omni).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// `"customize"` (the shots of `multi_prompt`) or `"intelligence"` (Kling cuts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"customize\" | \"intelligence\"")
+    )]
+    pub shot_type: Option<String>,
+    /// 1–6 shots whose durations add up to `duration`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_prompt: Option<Vec<Shot>>,
+    /// Reference images and the first and last frame; images + elements ≤ 7 (≤ 4 with a video).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_list: Option<Vec<OmniImage>>,
+    /// Saved elements (subjects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element_list: Option<Vec<OmniElement>>,
+    /// At most one video: a reference (`feature`) or the video to edit (`base`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_list: Option<Vec<OmniVideoRef>>,
     /// Whether Kling also renders a watermarked copy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<Watermark>,

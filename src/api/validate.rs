@@ -230,7 +230,8 @@ pub fn is_http_url(s: &str) -> bool {
     }
 }
 
-fn quoted(allowed: &[&str]) -> String {
+/// `"a", "b"`: a list of values for a message.
+pub fn quoted(allowed: &[&str]) -> String {
     allowed
         .iter()
         .map(|a| format!("\"{a}\""))

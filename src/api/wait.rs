@@ -204,7 +204,7 @@ impl Client {
         opts: &WaitOptions,
         progress: Progress<'_, E::Json>,
     ) -> Result<Task<E::Json>, Error> {
-        family.check_create(params)?;
+        family.check_create_with(params, self.config().allow_retired_models)?;
         let _slot = match self.slots() {
             Some(slots) => Some(slots.acquire(env).await?),
             None => None,

@@ -1,0 +1,152 @@
+//! Omni-Video (`/v1/videos/omni-video`): each field's own rule, the inputs a prompt names, and
+//! the facts the capability table (`caps.rs`) checks the request's combination against.
+
+use crate::api::error::Error;
+use crate::api::fit::Facts;
+use crate::api::generate::{common, shots};
+use crate::api::model::check_shared;
+use crate::api::params::OmniVideoParams;
+use crate::api::validate::{callback_url, image, one_of, text, MAX_PROMPT_CHARS};
+
+/// The inputs a prompt may name, as `<<<image_1>>>`: the tag and the list it counts.
+const TAGS: &[(&str, &str)] = &[
+    ("image", "image_list"),
+    ("video", "video_list"),
+    ("element", "element_list"),
+];
+
+/// Checks every field of an Omni-Video create and returns its facts.
+pub fn check(p: &OmniVideoParams) -> Result<Facts, Error> {
+    text("prompt", &p.prompt, MAX_PROMPT_CHARS, false)?;
+    check_shared(
+        &p.negative_prompt,
+        p.cfg_scale,
+        &p.callback_url,
+        &p.external_task_id,
+    )?;
+    let mut facts = common(&p.model_name, &p.mode, &p.duration, &p.sound, &p.shot_type)?;
+    facts.aspect_ratio.clone_from(&p.aspect_ratio);
+    facts.set("prompt", p.prompt.as_deref().is_some_and(|s| !s.is_empty()));
+    facts.set("aspect_ratio", p.aspect_ratio.is_some());
+    shots(&mut facts, p.multi_shot, &p.multi_prompt)?;
+
+    let images = p.image_list.as_deref().unwrap_or_default();
+    let (mut first, mut end) = (0, 0);
+    for (i, img) in images.iter().enumerate() {
+        let field = format!("image_list[{i}].image_url");
+        image(&field, &img.image_url, true).map_err(|e| on("image_list", e))?;
+        let kind = format!("image_list[{i}].type");
+        one_of(&kind, &img.kind, &["first_frame", "end_frame"]).map_err(|e| on("image_list", e))?;
+        match img.kind.as_deref() {
+            Some("first_frame") => first += 1,
+            Some("end_frame") => end += 1,
+            _ => {}
+        }
+    }
+    if first > 1 || end > 1 {
+        return Err(Error::invalid_request(
+            "image_list",
+            "`image_list` holds at most one first_frame and one end_frame",
+        ));
+    }
+    let elements = p.element_list.as_deref().unwrap_or_default();
+    for (i, el) in elements.iter().enumerate() {
+        let id = el.element_id.as_ref().map(|s| s.text()).unwrap_or_default();
+        if id.trim().is_empty() {
+            return Err(Error::invalid_request(
+                "element_list",
+                format!("`element_list[{i}].element_id` is required"),
+            ));
+        }
+    }
+    let videos = p.video_list.as_deref().unwrap_or_default();
+    let mut base = false;
+    for (i, v) in videos.iter().enumerate() {
+        let url = &v.video_url;
+        if url.is_none() || url.as_deref() == Some("") {
+            return Err(Error::invalid_request(
+                "video_list",
+                format!("`video_list[{i}].video_url` is required"),
+            ));
+        }
+        callback_url(&format!("video_list[{i}].video_url"), url)
+            .map_err(|e| on("video_list", e))?;
+        let refer = format!("video_list[{i}].refer_type");
+        one_of(&refer, &v.refer_type, &["feature", "base"]).map_err(|e| on("video_list", e))?;
+        let keep = format!("video_list[{i}].keep_original_sound");
+        one_of(&keep, &v.keep_original_sound, &["yes", "no"]).map_err(|e| on("video_list", e))?;
+        base |= v.refer_type.as_deref() == Some("base");
+    }
+
+    let counts = [images.len(), videos.len(), elements.len()];
+    let prompts = p.prompt.iter().chain(
+        p.multi_prompt
+            .iter()
+            .flatten()
+            .filter_map(|s| s.prompt.as_ref()),
+    );
+    for prompt in prompts {
+        names_inputs(prompt, &counts)?;
+    }
+
+    facts.set("image_list", !images.is_empty());
+    facts.set("first_frame", first > 0);
+    facts.set("end_frame", end > 0);
+    facts.set("video", !videos.is_empty());
+    facts.set("base_video", base);
+    facts.set("element_list", !elements.is_empty());
+    let only_first = images
+        .iter()
+        .all(|i| i.kind.as_deref() == Some("first_frame"));
+    facts.set(
+        "text_or_first_frame",
+        videos.is_empty() && elements.is_empty() && only_first,
+    );
+    facts.counts.extend([
+        ("images", images.len()),
+        ("videos", videos.len()),
+        ("elements", elements.len()),
+    ]);
+    Ok(facts)
+}
+
+/// The error of an item's rule, on the list's field.
+fn on(field: &str, mut e: Error) -> Error {
+    e.field = Some(field.to_string());
+    e
+}
+
+/// Every `<<<image_n>>>`, `<<<video_n>>>` and `<<<element_n>>>` in `prompt` names an input that
+/// exists: `n` from 1 to the length of its list (`counts`, in the order of [`TAGS`]).
+fn names_inputs(prompt: &str, counts: &[usize; 3]) -> Result<(), Error> {
+    let mut rest = prompt;
+    while let Some(at) = rest.find("<<<") {
+        rest = &rest[at + 3..];
+        let Some(close) = rest.find(">>>") else {
+            break;
+        };
+        let tag = &rest[..close];
+        rest = &rest[close + 3..];
+        let Some((kind, n)) = tag.rsplit_once('_') else {
+            continue;
+        };
+        let Some(i) = TAGS.iter().position(|(k, _)| *k == kind) else {
+            continue;
+        };
+        let list = TAGS[i].1;
+        let have = counts[i];
+        let n_ok = n.parse::<usize>().is_ok_and(|n| n >= 1 && n <= have);
+        if !n_ok {
+            let fix = match have {
+                0 => format!("add it to `{list}`"),
+                1 => format!("the only one is <<<{kind}_1>>>"),
+                _ => format!("name {kind}_1 to {kind}_{have}"),
+            };
+            return Err(Error::invalid_request(
+                list,
+                format!("the prompt names <<<{tag}>>>, but `{list}` has {have} item(s): {fix}"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -57,6 +57,7 @@ export const chainStep = /* @__PURE__ */ whenReady("chainStep");
 export const pollIntervalMs = /* @__PURE__ */ whenReady("pollIntervalMs");
 export const limits = /* @__PURE__ */ whenReady("limits");
 export const checkParams = /* @__PURE__ */ whenReady("checkParams");
+export const price = /* @__PURE__ */ whenReady("price");
 export const isValidId = /* @__PURE__ */ whenReady("isValidId");
 export const statusRank = /* @__PURE__ */ whenReady("statusRank");
 export const errorAdvice = /* @__PURE__ */ whenReady("errorAdvice");

@@ -14,6 +14,7 @@ export {
   parseCallback,
   planChain,
   pollIntervalMs,
+  price,
   signToken,
   statusRank,
   verifyCallback,

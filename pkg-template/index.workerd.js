@@ -15,6 +15,7 @@ export {
   parseCallback,
   planChain,
   pollIntervalMs,
+  price,
   signToken,
   statusRank,
   verifyCallback,

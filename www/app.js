@@ -192,7 +192,8 @@ function setupConnection() {
     try {
       const baseUrl = url.href.replace(/\/$/, "");
       const creds = pair ? { accessKey: ak.value.trim(), secretKey: sk.value.trim() } : { apiKey: key.value.trim() };
-      state.client = new KlingClient({ ...creds, baseUrl, dangerouslyAllowBrowser: true });
+      // The page still offers the v1.x models the legacy extend path takes (retired on Kling).
+      state.client = new KlingClient({ ...creds, baseUrl, dangerouslyAllowBrowser: true, allowRetiredModels: true });
       state.via = "direct";
       state.directBase = baseUrl;
       renderConnState();

@@ -106,7 +106,7 @@ test("text2video + 2-step chain, client clock 40 minutes behind: one re-sign for
     maxResigns: 1,
     tasks: 3,
     flow: async (k) => {
-      const source = await k.textToVideo.create({ prompt: "a lake", model_name: "kling-v1-6" });
+      const source = await k.textToVideo.create({ prompt: "a lake", model_name: "kling-v3" });
       const done = await k.textToVideo.wait(source.task_id, FAST_WAIT);
       return k.extensions.chain({ video_id: done.task_result.videos[0].id, prompts: ["one", "two"] }, FAST_WAIT);
     },

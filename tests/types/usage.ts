@@ -73,11 +73,11 @@ export async function usage(): Promise<void> {
     await r.get("id", { signal: controller.signal });
     await r.wait("task", { timeoutMs: 1000 });
   }
-  const t2v: Task = await kling.textToVideo.createAndWait({ prompt: "p", model_name: "kling-v1-6" }, { pollIntervalMs: 5000 });
+  const t2v: Task = await kling.textToVideo.createAndWait({ prompt: "p", model_name: "kling-v3" }, { pollIntervalMs: 5000 });
   const t2vOne: Task = await kling.textToVideo.get(t2v.task_id);
   const t2vPage: Task[] = await kling.textToVideo.list();
   const t2vDone: Task = await kling.textToVideo.wait(t2vOne.task_id);
-  const i2v: Task = await kling.imageToVideo.createAndWait({ model_name: "kling-v1-5", image: "iVBORw0KGgo=" });
+  const i2v: Task = await kling.imageToVideo.createAndWait({ model_name: "kling-v3", image: "iVBORw0KGgo=" });
   const i2vOne: Task = await kling.imageToVideo.get(i2v.task_id);
   const i2vPage: Task[] = await kling.imageToVideo.list({ pageNum: 2 });
   const i2vDone: Task = await kling.imageToVideo.wait(i2vOne.task_id);
@@ -99,8 +99,8 @@ export async function usage(): Promise<void> {
   console.log(l.maxPromptChars, l.cfgScale[1], checked, ok, advice);
   // @ts-expect-error not a family
   checkParams("video", {});
-  await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
-  await kling.imageToVideo.create({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
+  await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v3", duration: "5", mode: "std", aspect_ratio: "16:9" });
+  await kling.imageToVideo.create({ model_name: "kling-v3", image: "https://example.com/cat.png" });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });
   const fromCallback: Task = verifyCallback(new Headers(), "{}", "whsec_x");
   parseCallback(new Uint8Array());
@@ -130,7 +130,7 @@ export async function usage(): Promise<void> {
   // @ts-expect-error text2video takes a prompt, not a video_id
   await kling.textToVideo.createAndWait({ video_id: "v" });
   // @ts-expect-error image2video needs an image
-  await kling.imageToVideo.create({ model_name: "kling-v1-6" });
+  await kling.imageToVideo.create({ model_name: "kling-v3" });
   // @ts-expect-error the flat methods are gone
   await kling.extensions();
   // @ts-expect-error not an error code

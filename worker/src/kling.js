@@ -40,7 +40,10 @@ function call(client, family, op, ...args) {
 }
 
 async function withClient(env, fn) {
-  const client = new KlingClient({ ...credentials(env), baseUrl: baseUrl(env), timeoutMs: 20_000, maxRetries: 2 });
+  // The service's ALLOWED_MODELS decides which models its users may ask for (today the v1.x
+  // models whose videos video-extend takes, retired on Kling since 2026-09-15): the package's own
+  // refusal of retired models would overrule it.
+  const client = new KlingClient({ ...credentials(env), baseUrl: baseUrl(env), timeoutMs: 20_000, maxRetries: 2, allowRetiredModels: true });
   try {
     return await fn(client);
   } finally {

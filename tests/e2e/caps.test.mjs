@@ -103,7 +103,9 @@ test("every row takes exactly its features, in the modes its rules allow", () =>
         continue;
       }
       checkParams(family, pro, options);
-      const onlyPro = row.rules.some((r) => r.kind === "onlyInMode" && (r.when === feature || (feature === "sound" && r.when === "sound:on")));
+      const onlyPro = row.rules.some(
+        (r) => r.kind === "onlyInMode" && (r.when === feature || (feature === "sound" && r.when === "sound:on")),
+      );
       const std = { ...base(family, model), ...extra, mode: "std" };
       if (onlyPro) assert.equal(refusal(family, std, options).field, field, `${model} ${feature}`);
       else checkParams(family, std, options);
@@ -134,7 +136,10 @@ test("price: the table's estimate, after the same checks", () => {
   });
   assert.equal(price("video-extend", { video_id: "v" }).units, 3.5);
   assert.equal(price("text2video", { model_name: FUTURE, prompt: "p", duration: "10" }).units, 20);
-  assert.equal(price("text2video", { model_name: "kling-v1-6", prompt: "p", mode: "pro", duration: "10" }, { allowRetiredModels: true }).units, 7);
+  assert.equal(
+    price("text2video", { model_name: "kling-v1-6", prompt: "p", mode: "pro", duration: "10" }, { allowRetiredModels: true }).units,
+    7,
+  );
   let e;
   try {
     price("text2video", { model_name: "kling-v3", prompt: "p", duration: "16" });
@@ -163,8 +168,9 @@ test("kling.omniVideo creates, gets and lists at /v1/videos/omni-video, refusing
   await kling.omniVideo.create({ model_name: "kling-v3-omni", prompt: "p", aspect_ratio: "1:1", external_task_id: "o-1" }).catch(() => {});
   await kling.omniVideo.get("o-1").catch(() => {});
   await Promise.resolve(kling.omniVideo.list()).catch(() => {});
-  assert.deepEqual(
-    [...new Set(requests.map(([m, p]) => `${m} ${p.replace(/\/o-1$/, "/:id")}`))].sort(),
-    ["GET /v1/videos/omni-video", "GET /v1/videos/omni-video/:id", "POST /v1/videos/omni-video"],
-  );
+  assert.deepEqual([...new Set(requests.map(([m, p]) => `${m} ${p.replace(/\/o-1$/, "/:id")}`))].sort(), [
+    "GET /v1/videos/omni-video",
+    "GET /v1/videos/omni-video/:id",
+    "POST /v1/videos/omni-video",
+  ]);
 });

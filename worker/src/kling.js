@@ -43,7 +43,13 @@ async function withClient(env, fn) {
   // The service's ALLOWED_MODELS decides which models its users may ask for (today the v1.x
   // models whose videos video-extend takes, retired on Kling since 2026-09-15): the package's own
   // refusal of retired models would overrule it.
-  const client = new KlingClient({ ...credentials(env), baseUrl: baseUrl(env), timeoutMs: 20_000, maxRetries: 2, allowRetiredModels: true });
+  const client = new KlingClient({
+    ...credentials(env),
+    baseUrl: baseUrl(env),
+    timeoutMs: 20_000,
+    maxRetries: 2,
+    allowRetiredModels: true,
+  });
   try {
     return await fn(client);
   } finally {

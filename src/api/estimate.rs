@@ -10,7 +10,7 @@ use crate::api::model::Family;
 use crate::api::text::parse_number;
 
 /// The estimate of one create.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {
     /// Units, at most what Kling charges for the table's figures (rounded up to 0.01).
     pub units: f64,

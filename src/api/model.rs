@@ -88,17 +88,17 @@ impl Family {
             Family::TextToVideo => {
                 let p: TextToVideoParams<J> = parse(params, GENERATE_HINTS)?;
                 let facts = generate::text_to_video(&p)?;
-                (CreateParams::TextToVideo(p), facts)
+                (CreateParams::TextToVideo(p, params.clone()), facts)
             }
             Family::ImageToVideo => {
                 let p: ImageToVideoParams<J> = parse(params, GENERATE_HINTS)?;
                 let facts = generate::image_to_video(&p)?;
-                (CreateParams::ImageToVideo(p), facts)
+                (CreateParams::ImageToVideo(p, params.clone()), facts)
             }
             Family::OmniVideo => {
                 let p: OmniVideoParams = parse(params, GENERATE_HINTS)?;
                 let facts = omni::check(&p)?;
-                (CreateParams::OmniVideo(p), facts)
+                (CreateParams::OmniVideo(p, params.clone()), facts)
             }
         })
     }
@@ -109,12 +109,12 @@ impl Family {
 pub enum CreateParams<J> {
     /// `video-extend`.
     Extend(ExtendParams),
-    /// `text2video`.
-    TextToVideo(TextToVideoParams<J>),
-    /// `image2video`.
-    ImageToVideo(ImageToVideoParams<J>),
-    /// `omni-video`.
-    OmniVideo(OmniVideoParams),
+    /// `text2video`, and the caller's value it was read from.
+    TextToVideo(TextToVideoParams<J>, J),
+    /// `image2video`, and the caller's value it was read from.
+    ImageToVideo(ImageToVideoParams<J>, J),
+    /// `omni-video`, and the caller's value it was read from.
+    OmniVideo(OmniVideoParams, J),
 }
 
 impl<J: Json> CreateParams<J> {
@@ -122,9 +122,9 @@ impl<J: Json> CreateParams<J> {
     pub fn external_task_id(&self) -> Option<&str> {
         match self {
             CreateParams::Extend(p) => p.external_task_id.as_deref(),
-            CreateParams::TextToVideo(p) => p.external_task_id.as_deref(),
-            CreateParams::ImageToVideo(p) => p.external_task_id.as_deref(),
-            CreateParams::OmniVideo(p) => p.external_task_id.as_deref(),
+            CreateParams::TextToVideo(p, _) => p.external_task_id.as_deref(),
+            CreateParams::ImageToVideo(p, _) => p.external_task_id.as_deref(),
+            CreateParams::OmniVideo(p, _) => p.external_task_id.as_deref(),
         }
     }
 
@@ -132,9 +132,9 @@ impl<J: Json> CreateParams<J> {
     pub fn set_external_task_id(&mut self, id: String) {
         let slot = match self {
             CreateParams::Extend(p) => &mut p.external_task_id,
-            CreateParams::TextToVideo(p) => &mut p.external_task_id,
-            CreateParams::ImageToVideo(p) => &mut p.external_task_id,
-            CreateParams::OmniVideo(p) => &mut p.external_task_id,
+            CreateParams::TextToVideo(p, _) => &mut p.external_task_id,
+            CreateParams::ImageToVideo(p, _) => &mut p.external_task_id,
+            CreateParams::OmniVideo(p, _) => &mut p.external_task_id,
         };
         *slot = Some(id);
     }
@@ -151,19 +151,28 @@ impl<J: Json> CreateParams<J> {
     pub fn model_name(&self) -> Option<&str> {
         match self {
             CreateParams::Extend(_) => None,
-            CreateParams::TextToVideo(p) => p.model_name.as_deref(),
-            CreateParams::ImageToVideo(p) => p.model_name.as_deref(),
-            CreateParams::OmniVideo(p) => p.model_name.as_deref(),
+            CreateParams::TextToVideo(p, _) => p.model_name.as_deref(),
+            CreateParams::ImageToVideo(p, _) => p.model_name.as_deref(),
+            CreateParams::OmniVideo(p, _) => p.model_name.as_deref(),
         }
     }
 
-    /// The body to send, as the host's value.
+    /// The body to send, as the host's value. A generation is the caller's value without its
+    /// nulls: every field in it was read and checked, and an external task id generated here is
+    /// added (serializing the typed parameters instead would cost the wasm a writer per family).
     pub fn to_json(&self) -> J {
-        match self {
-            CreateParams::Extend(p) => J::make(p),
-            CreateParams::TextToVideo(p) => J::make(p),
-            CreateParams::ImageToVideo(p) => J::make(p),
-            CreateParams::OmniVideo(p) => J::make(p),
+        let (value, id) = match self {
+            CreateParams::Extend(p) => return J::make(p),
+            CreateParams::TextToVideo(p, v) => (v, &p.external_task_id),
+            CreateParams::ImageToVideo(p, v) => (v, &p.external_task_id),
+            CreateParams::OmniVideo(p, v) => (v, &p.external_task_id),
+        };
+        let body = value.without_nulls();
+        match id {
+            Some(id) if !body.keys().iter().any(|k| k == "external_task_id") => {
+                body.with_text("external_task_id", id)
+            }
+            _ => body,
         }
     }
 }

@@ -186,7 +186,14 @@ pub fn price(
             &Js::params(&params, "params")?,
             allow_retired(options)?,
         )?;
-        Ok(<Js as crate::api::env::Json>::make(&estimate).0)
+        let o = Object::new();
+        let text = |s: Option<String>| s.map_or(JsValue::NULL, |s| JsValue::from_str(&s));
+        set(&o, "units", estimate.units.into());
+        set(&o, "estimate", true.into());
+        set(&o, "model", text(estimate.model));
+        set(&o, "mode", text(estimate.mode));
+        set(&o, "duration", estimate.duration.into());
+        Ok(o.into())
     };
     run().map_err(|e| to_js_error(&e))
 }

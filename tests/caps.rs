@@ -654,3 +654,40 @@ fn family_names_and_paths() {
         assert_eq!(Family::from_name(f.name()), Some(f));
     }
 }
+
+/// The fields serde knows for `T`, from its refusal of an unknown one.
+fn fields_of<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+    let e = serde_json::from_value::<T>(json!({"no such field": 1}))
+        .unwrap_err()
+        .to_string();
+    let list = e.split_once("expected one of ").expect("serde's words").1;
+    list.split(", ")
+        .map(|f| f.trim_matches('`').to_string())
+        .collect()
+}
+
+#[test]
+fn each_family_s_field_list_is_its_type_s_fields() {
+    use kling_edge::api::params::*;
+    assert_eq!(fields_of::<TextToVideoParams<Value>>(), TEXT2VIDEO_FIELDS);
+    assert_eq!(fields_of::<ImageToVideoParams<Value>>(), IMAGE2VIDEO_FIELDS);
+    assert_eq!(fields_of::<OmniVideoParams>(), OMNI_VIDEO_FIELDS);
+    // A field of another family is refused as unknown, naming the family's own.
+    let e = refused(
+        &client(false),
+        Family::TextToVideo,
+        &json!({"model_name": "kling-v3", "prompt": "p", "image": IMG}),
+        "image",
+    );
+    assert!(
+        e.message.contains("accepted fields are model_name, prompt"),
+        "{}",
+        e.message
+    );
+    refused(
+        &client(false),
+        Family::OmniVideo,
+        &json!({"model_name": "kling-v3-omni", "prompt": "p", "aspect_ratio": "1:1", "camera_control": {}}),
+        "camera_control",
+    );
+}

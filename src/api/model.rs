@@ -5,9 +5,12 @@ use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::fit::{self, Facts};
 use crate::api::params::{
-    ExtendParams, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
+    ExtendParams, Generation, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
+    IMAGE2VIDEO_FIELDS, OMNI_VIDEO_FIELDS, TEXT2VIDEO_FIELDS,
 };
-use crate::api::validate::{callback_url, id, number, parse, text, whole, MAX_PROMPT_CHARS};
+use crate::api::validate::{
+    callback_url, id, number, only_fields, parse, text, whole, MAX_PROMPT_CHARS,
+};
 use crate::api::{generate, omni};
 
 /// The task families this client speaks to.
@@ -86,22 +89,30 @@ impl Family {
                 (CreateParams::Extend(p), Facts::default())
             }
             Family::TextToVideo => {
-                let p: TextToVideoParams<J> = parse(params, GENERATE_HINTS)?;
+                let p = generation(params, TEXT2VIDEO_FIELDS)?.text_to_video();
                 let facts = generate::text_to_video(&p)?;
                 (CreateParams::TextToVideo(p, params.clone()), facts)
             }
             Family::ImageToVideo => {
-                let p: ImageToVideoParams<J> = parse(params, GENERATE_HINTS)?;
+                let p = generation(params, IMAGE2VIDEO_FIELDS)?.image_to_video();
                 let facts = generate::image_to_video(&p)?;
                 (CreateParams::ImageToVideo(p, params.clone()), facts)
             }
             Family::OmniVideo => {
-                let p: OmniVideoParams = parse(params, GENERATE_HINTS)?;
+                let p = generation(params, OMNI_VIDEO_FIELDS)?.omni_video();
                 let facts = omni::check(&p)?;
                 (CreateParams::OmniVideo(p, params.clone()), facts)
             }
         })
     }
+}
+
+/// Reads a generation's parameters, refusing a field that is not the family's.
+fn generation<J: Json>(params: &J, fields: &[&str]) -> Result<Generation<J>, Error> {
+    if params.is_object() {
+        only_fields(params, fields, GENERATE_HINTS)?;
+    }
+    parse(params, GENERATE_HINTS)
 }
 
 /// Checked create parameters of one family: what is sent.

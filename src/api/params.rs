@@ -374,6 +374,168 @@ pub struct OmniVideoParams {
     pub external_task_id: Option<String>,
 }
 
+/// The fields of [`TextToVideoParams`] (tests/caps.rs holds the list to the type).
+pub const TEXT2VIDEO_FIELDS: &[&str] = &[
+    "model_name",
+    "prompt",
+    "negative_prompt",
+    "cfg_scale",
+    "mode",
+    "aspect_ratio",
+    "duration",
+    "sound",
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "camera_control",
+    "watermark_info",
+    "callback_url",
+    "external_task_id",
+];
+
+/// The fields of [`ImageToVideoParams`] (tests/caps.rs holds the list to the type).
+pub const IMAGE2VIDEO_FIELDS: &[&str] = &[
+    "model_name",
+    "image",
+    "image_tail",
+    "prompt",
+    "negative_prompt",
+    "cfg_scale",
+    "mode",
+    "duration",
+    "sound",
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "static_mask",
+    "dynamic_masks",
+    "camera_control",
+    "watermark_info",
+    "callback_url",
+    "external_task_id",
+];
+
+/// The fields of [`OmniVideoParams`] (tests/caps.rs holds the list to the type).
+pub const OMNI_VIDEO_FIELDS: &[&str] = &[
+    "model_name",
+    "prompt",
+    "negative_prompt",
+    "cfg_scale",
+    "mode",
+    "aspect_ratio",
+    "duration",
+    "sound",
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "image_list",
+    "element_list",
+    "video_list",
+    "watermark_info",
+    "callback_url",
+    "external_task_id",
+];
+
+/// Every field of a generation — text2video, image2video and omni-video — read in one pass:
+/// one reader in the wasm instead of one per family (each costs ~10 KB). The family's own list
+/// (`*_FIELDS`) is checked first; the family's type is then made from this one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generation<J> {
+    model_name: Option<String>,
+    prompt: Option<String>,
+    negative_prompt: Option<String>,
+    cfg_scale: Option<f64>,
+    mode: Option<String>,
+    aspect_ratio: Option<String>,
+    duration: Option<String>,
+    sound: Option<String>,
+    multi_shot: Option<bool>,
+    shot_type: Option<String>,
+    multi_prompt: Option<Vec<Shot>>,
+    camera_control: Option<J>,
+    watermark_info: Option<Watermark>,
+    callback_url: Option<String>,
+    external_task_id: Option<String>,
+    image: Option<String>,
+    image_tail: Option<String>,
+    static_mask: Option<String>,
+    dynamic_masks: Option<J>,
+    image_list: Option<Vec<OmniImage>>,
+    element_list: Option<Vec<OmniElement>>,
+    video_list: Option<Vec<OmniVideoRef>>,
+}
+
+impl<J> Generation<J> {
+    /// The text2video fields (the others were refused before reading).
+    pub fn text_to_video(self) -> TextToVideoParams<J> {
+        TextToVideoParams {
+            model_name: self.model_name,
+            prompt: self.prompt,
+            negative_prompt: self.negative_prompt,
+            cfg_scale: self.cfg_scale,
+            mode: self.mode,
+            aspect_ratio: self.aspect_ratio,
+            duration: self.duration,
+            sound: self.sound,
+            multi_shot: self.multi_shot,
+            shot_type: self.shot_type,
+            multi_prompt: self.multi_prompt,
+            camera_control: self.camera_control,
+            watermark_info: self.watermark_info,
+            callback_url: self.callback_url,
+            external_task_id: self.external_task_id,
+        }
+    }
+
+    /// The image2video fields (the others were refused before reading).
+    pub fn image_to_video(self) -> ImageToVideoParams<J> {
+        ImageToVideoParams {
+            model_name: self.model_name,
+            image: self.image,
+            image_tail: self.image_tail,
+            prompt: self.prompt,
+            negative_prompt: self.negative_prompt,
+            cfg_scale: self.cfg_scale,
+            mode: self.mode,
+            duration: self.duration,
+            sound: self.sound,
+            multi_shot: self.multi_shot,
+            shot_type: self.shot_type,
+            multi_prompt: self.multi_prompt,
+            static_mask: self.static_mask,
+            dynamic_masks: self.dynamic_masks,
+            camera_control: self.camera_control,
+            watermark_info: self.watermark_info,
+            callback_url: self.callback_url,
+            external_task_id: self.external_task_id,
+        }
+    }
+
+    /// The omni-video fields (the others were refused before reading).
+    pub fn omni_video(self) -> OmniVideoParams {
+        OmniVideoParams {
+            model_name: self.model_name,
+            prompt: self.prompt,
+            negative_prompt: self.negative_prompt,
+            cfg_scale: self.cfg_scale,
+            mode: self.mode,
+            aspect_ratio: self.aspect_ratio,
+            duration: self.duration,
+            sound: self.sound,
+            multi_shot: self.multi_shot,
+            shot_type: self.shot_type,
+            multi_prompt: self.multi_prompt,
+            image_list: self.image_list,
+            element_list: self.element_list,
+            video_list: self.video_list,
+            watermark_info: self.watermark_info,
+            callback_url: self.callback_url,
+            external_task_id: self.external_task_id,
+        }
+    }
+}
+
 /// The parameters of `list()`: one page of tasks, newest first.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]

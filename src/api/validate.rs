@@ -124,6 +124,30 @@ pub fn array<J: Json>(name: &str, value: &Option<J>) -> Result<(), Error> {
     }
 }
 
+/// Refuses a key of `params` that is not one of `fields` (with `hint` when one is given for it),
+/// as `parse` does for a type's own fields: for readers shared by several families.
+pub fn only_fields<J: Json>(
+    params: &J,
+    fields: &[&str],
+    hints: &[(&str, &str)],
+) -> Result<(), Error> {
+    match params
+        .keys()
+        .into_iter()
+        .find(|k| !fields.contains(&k.as_str()))
+    {
+        Some(key) => {
+            let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            let reason = format!(
+                "unknown field `{key}`, expected one of {}",
+                expected.join(", ")
+            );
+            Err(refusal(&key, &reason, hints))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Reads the caller's `params` as `T`. A field of the wrong type is refused with its name; an
 /// unknown one with `hint` when one is given for it (mistakes copied from third-party guides are
 /// answered with the right way), else with the fields `T` accepts.

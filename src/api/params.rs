@@ -52,10 +52,43 @@ macro_rules! every_key {
 
 every_key!(Watermark, "{ \"enabled\": true } or { \"enabled\": false }");
 
+/// `Deserialize` for a parameter struct of optional fields, filled in place key by key: what
+/// `derive` would do, in a third of the wasm (derived readers keep every field in its own local
+/// and drop them all at each early return). Reads every key (`deserialize_any`: a JavaScript
+/// object is read as a map), refusing an unknown one in serde's words.
+macro_rules! reader {
+    ($t:ty, $expecting:literal, $fields:ident = [$($key:literal => $field:ident),* $(,)?]) => {
+        const $fields: &[&str] = &[$($key),*];
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<$t, M::Error> {
+                        let mut v = <$t>::default();
+                        while let Some(key) = m.next_key::<String>()? {
+                            match key.as_str() {
+                                $($key => v.$field = m.next_value()?,)*
+                                other => return Err(serde::de::Error::unknown_field(other, $fields)),
+                            }
+                        }
+                        Ok(v)
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+    };
+}
+
 /// One shot of a multi-shot video (`multi_prompt`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "KlingShot"))]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct Shot {
     /// The shot's place, from 1.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "number"))]
@@ -68,12 +101,16 @@ pub struct Shot {
     pub duration: Option<String>,
 }
 
-every_key!(Shot, "{ index, prompt, duration }");
+reader!(Shot, "{ index, prompt, duration }", SHOT_FIELDS = [
+    "index" => index,
+    "prompt" => prompt,
+    "duration" => duration,
+]);
 
 /// An image of an Omni-Video request (`image_list`): a reference, or the first or last frame.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniImage"))]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct OmniImage {
     /// An http(s) URL, or raw base64 without a `data:` prefix (JPG/PNG, ≤ 10 MB, ≥ 300 px).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
@@ -87,12 +124,15 @@ pub struct OmniImage {
     pub kind: Option<String>,
 }
 
-every_key!(OmniImage, "{ image_url, type? }");
+reader!(OmniImage, "{ image_url, type? }", IMAGE_FIELDS = [
+    "image_url" => image_url,
+    "type" => kind,
+]);
 
 /// A video of an Omni-Video request (`video_list`, at most one): MP4/MOV, 3–10 s.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniVideoRef"))]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct OmniVideoRef {
     /// Where Kling fetches the video (http or https).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
@@ -107,22 +147,25 @@ pub struct OmniVideoRef {
     pub keep_original_sound: Option<String>,
 }
 
-every_key!(
-    OmniVideoRef,
-    "{ video_url, refer_type, keep_original_sound? }"
-);
+reader!(OmniVideoRef, "{ video_url, refer_type, keep_original_sound? }", VIDEO_FIELDS = [
+    "video_url" => video_url,
+    "refer_type" => refer_type,
+    "keep_original_sound" => keep_original_sound,
+]);
 
 /// An element of an Omni-Video request (`element_list`): a subject saved in Kling.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "OmniElement"))]
-#[serde(deny_unknown_fields, remote = "Self")]
+#[serde(deny_unknown_fields)]
 pub struct OmniElement {
     /// The element's id.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string | number"))]
     pub element_id: Option<crate::api::task::Scalar>,
 }
 
-every_key!(OmniElement, "{ element_id }");
+reader!(OmniElement, "{ element_id }", ELEMENT_FIELDS = [
+    "element_id" => element_id,
+]);
 
 /// `POST /v1/videos/video-extend`: extend a video by 4–5 s. The model, mode and length step are
 /// the source video's.
@@ -439,8 +482,7 @@ pub const OMNI_VIDEO_FIELDS: &[&str] = &[
 /// Every field of a generation — text2video, image2video and omni-video — read in one pass:
 /// one reader in the wasm instead of one per family (each costs ~10 KB). The family's own list
 /// (`*_FIELDS`) is checked first; the family's type is then made from this one.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct Generation<J> {
     model_name: Option<String>,
     prompt: Option<String>,
@@ -465,6 +507,110 @@ pub struct Generation<J> {
     element_list: Option<Vec<OmniElement>>,
     video_list: Option<Vec<OmniVideoRef>>,
 }
+
+impl<J> Default for Generation<J> {
+    fn default() -> Self {
+        Generation {
+            model_name: None,
+            prompt: None,
+            negative_prompt: None,
+            cfg_scale: None,
+            mode: None,
+            aspect_ratio: None,
+            duration: None,
+            sound: None,
+            multi_shot: None,
+            shot_type: None,
+            multi_prompt: None,
+            camera_control: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            image: None,
+            image_tail: None,
+            static_mask: None,
+            dynamic_masks: None,
+            image_list: None,
+            element_list: None,
+            video_list: None,
+        }
+    }
+}
+
+impl<'de, J: Deserialize<'de>> Deserialize<'de> for Generation<J> {
+    // By hand, as `reader!` does (a derived reader of 22 fields costs the wasm ~16 KB).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<J>(std::marker::PhantomData<J>);
+        impl<'de, J: Deserialize<'de>> serde::de::Visitor<'de> for V<J> {
+            type Value = Generation<J>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of parameters")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Generation<J>, M::Error> {
+                let mut g = Generation::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "model_name" => g.model_name = m.next_value()?,
+                        "prompt" => g.prompt = m.next_value()?,
+                        "negative_prompt" => g.negative_prompt = m.next_value()?,
+                        "cfg_scale" => g.cfg_scale = m.next_value()?,
+                        "mode" => g.mode = m.next_value()?,
+                        "aspect_ratio" => g.aspect_ratio = m.next_value()?,
+                        "duration" => g.duration = m.next_value()?,
+                        "sound" => g.sound = m.next_value()?,
+                        "multi_shot" => g.multi_shot = m.next_value()?,
+                        "shot_type" => g.shot_type = m.next_value()?,
+                        "multi_prompt" => g.multi_prompt = m.next_value()?,
+                        "camera_control" => g.camera_control = m.next_value()?,
+                        "watermark_info" => g.watermark_info = m.next_value()?,
+                        "callback_url" => g.callback_url = m.next_value()?,
+                        "external_task_id" => g.external_task_id = m.next_value()?,
+                        "image" => g.image = m.next_value()?,
+                        "image_tail" => g.image_tail = m.next_value()?,
+                        "static_mask" => g.static_mask = m.next_value()?,
+                        "dynamic_masks" => g.dynamic_masks = m.next_value()?,
+                        "image_list" => g.image_list = m.next_value()?,
+                        "element_list" => g.element_list = m.next_value()?,
+                        "video_list" => g.video_list = m.next_value()?,
+                        other => {
+                            return Err(serde::de::Error::unknown_field(other, GENERATION_FIELDS))
+                        }
+                    }
+                }
+                Ok(g)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+const GENERATION_FIELDS: &[&str] = &[
+    "model_name",
+    "prompt",
+    "negative_prompt",
+    "cfg_scale",
+    "mode",
+    "aspect_ratio",
+    "duration",
+    "sound",
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "camera_control",
+    "watermark_info",
+    "callback_url",
+    "external_task_id",
+    "image",
+    "image_tail",
+    "static_mask",
+    "dynamic_masks",
+    "image_list",
+    "element_list",
+    "video_list",
+];
 
 impl<J> Generation<J> {
     /// The text2video fields (the others were refused before reading).

@@ -173,7 +173,7 @@ reader!(OmniElement, "{ element_id }", ELEMENT_FIELDS = [
 /// `external_task_id` is an idempotency key: the same id with the same request (the same
 /// `video_id`) returns the task that holds it and creates nothing; with a different request it
 /// is refused (`ERR_KLING_BAD_REQUEST`, `field: "external_task_id"`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(
     target_arch = "wasm32",
     derive(Tsify),
@@ -205,6 +205,16 @@ pub struct ExtendParams {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
 }
+
+reader!(ExtendParams, "the parameters of an extension", EXTEND_FIELDS = [
+    "video_id" => video_id,
+    "prompt" => prompt,
+    "negative_prompt" => negative_prompt,
+    "cfg_scale" => cfg_scale,
+    "watermark_info" => watermark_info,
+    "callback_url" => callback_url,
+    "external_task_id" => external_task_id,
+]);
 
 /// `POST /v1/videos/text2video`: a source video from a prompt.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -683,7 +693,7 @@ impl<J> Generation<J> {
 }
 
 /// The parameters of `list()`: one page of tasks, newest first.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
@@ -695,8 +705,13 @@ pub struct ListParams {
     pub page_size: Option<f64>,
 }
 
+reader!(ListParams, "{ pageNum?, pageSize? }", LIST_FIELDS = [
+    "pageNum" => page_num,
+    "pageSize" => page_size,
+]);
+
 /// The parameters of `account.costs()`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(
     target_arch = "wasm32",
     derive(Tsify),
@@ -715,8 +730,14 @@ pub struct CostsParams {
     pub resource_pack_name: Option<String>,
 }
 
+reader!(CostsParams, "{ start_time, end_time, resource_pack_name? }", COSTS_FIELDS = [
+    "start_time" => start_time,
+    "end_time" => end_time,
+    "resource_pack_name" => resource_pack_name,
+]);
+
 /// `extensions.chain()`: extend a video again and again, each step from the previous result.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ChainParams {
@@ -755,8 +776,20 @@ pub struct ChainParams {
     pub callback_url: Option<String>,
 }
 
+reader!(ChainParams, "the parameters of a chain", CHAIN_FIELDS = [
+    "video_id" => video_id,
+    "prompts" => prompts,
+    "video_duration" => video_duration,
+    "external_task_id" => external_task_id,
+    "prompt" => prompt,
+    "negative_prompt" => negative_prompt,
+    "cfg_scale" => cfg_scale,
+    "watermark_info" => watermark_info,
+    "callback_url" => callback_url,
+]);
+
 /// What one step of a chain may set for itself.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ChainStepFields {
@@ -775,6 +808,23 @@ pub struct ChainStepFields {
     /// This step's callback URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+reader!(ChainStepFields, "the fields of a chain step", STEP_FIELDS = [
+    "prompt" => prompt,
+    "negative_prompt" => negative_prompt,
+    "cfg_scale" => cfg_scale,
+    "watermark_info" => watermark_info,
+    "callback_url" => callback_url,
+]);
+
+impl Serialize for ChainPrompt {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ChainPrompt::Prompt(p) => s.serialize_str(p),
+            ChainPrompt::Fields(f) => f.serialize(s),
+        }
+    }
 }
 
 /// One entry of `prompts`: a prompt, or a step's own fields.

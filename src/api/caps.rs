@@ -12,7 +12,7 @@
 //! v1.5/v1.6 std 2, pro 3.5); today's models are given conservative figures, proportional to
 //! seconds, at or above what resellers quote. The charge is the task's `final_unit_deduction`.
 
-use crate::api::model::Family;
+use crate::api::family::Family;
 
 /// The durations a model takes, as strings of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 use crate::api::caps::{self, EXTEND_UNITS, SOUND_FACTOR};
 use crate::api::env::Json;
 use crate::api::error::Error;
+use crate::api::family::Family;
 use crate::api::fit;
-use crate::api::model::Family;
 use crate::api::text::parse_number;
 
 /// The estimate of one create.

@@ -4,7 +4,7 @@
 
 use crate::api::caps::{self, Retirement, Row, Rule, Seconds, GATES};
 use crate::api::error::Error;
-use crate::api::model::Family;
+use crate::api::family::Family;
 use crate::api::text::{num, parse_number};
 use crate::api::validate::quoted;
 

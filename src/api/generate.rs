@@ -4,10 +4,9 @@
 use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::fit::Facts;
-use crate::api::model::check_shared;
 use crate::api::params::{ImageToVideoParams, Shot, TextToVideoParams};
 use crate::api::text::parse_number;
-use crate::api::validate::{array, image, object, one_of, text, MAX_PROMPT_CHARS};
+use crate::api::validate::{array, check_shared, image, object, one_of, text, MAX_PROMPT_CHARS};
 
 /// A shot's prompt limit, in characters.
 pub const MAX_SHOT_PROMPT_CHARS: usize = 512;

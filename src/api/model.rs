@@ -3,64 +3,16 @@
 
 use crate::api::env::Json;
 use crate::api::error::Error;
+pub use crate::api::family::Family;
 use crate::api::fit::{self, Facts};
 use crate::api::params::{
     ExtendParams, Generation, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
     IMAGE2VIDEO_FIELDS, OMNI_VIDEO_FIELDS, TEXT2VIDEO_FIELDS,
 };
-use crate::api::validate::{
-    callback_url, id, number, only_fields, parse, text, whole, MAX_PROMPT_CHARS,
-};
+use crate::api::validate::{check_shared, id, only_fields, parse, text, whole, MAX_PROMPT_CHARS};
 use crate::api::{generate, omni};
 
-/// The task families this client speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// `/v1/videos/video-extend`.
-    VideoExtend,
-    /// `/v1/videos/text2video`.
-    TextToVideo,
-    /// `/v1/videos/image2video`.
-    ImageToVideo,
-    /// `/v1/videos/omni-video`.
-    OmniVideo,
-}
-
 impl Family {
-    /// Every family.
-    pub const ALL: [Family; 4] = [
-        Family::VideoExtend,
-        Family::TextToVideo,
-        Family::ImageToVideo,
-        Family::OmniVideo,
-    ];
-
-    /// The family by its path's last segment: `video-extend`, `text2video`, `image2video`,
-    /// `omni-video`.
-    pub fn from_name(name: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// The path's last segment.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::VideoExtend => "video-extend",
-            Family::TextToVideo => "text2video",
-            Family::ImageToVideo => "image2video",
-            Family::OmniVideo => "omni-video",
-        }
-    }
-
-    /// The endpoint's path.
-    pub fn path(self) -> &'static str {
-        match self {
-            Family::VideoExtend => "/v1/videos/video-extend",
-            Family::TextToVideo => "/v1/videos/text2video",
-            Family::ImageToVideo => "/v1/videos/image2video",
-            Family::OmniVideo => "/v1/videos/omni-video",
-        }
-    }
-
     /// Reads and checks the caller's create parameters against the family's documented fields
     /// and the capability table; what comes back is what is sent (nulls dropped). A retired
     /// model is refused (see [`Family::check_create_with`]).
@@ -198,19 +150,6 @@ pub fn check_extend(p: &ExtendParams) -> Result<(), Error> {
         &p.callback_url,
         &p.external_task_id,
     )
-}
-
-/// The fields every family shares.
-pub fn check_shared(
-    negative_prompt: &Option<String>,
-    cfg_scale: Option<f64>,
-    callback: &Option<String>,
-    external_task_id: &Option<String>,
-) -> Result<(), Error> {
-    text("negative_prompt", negative_prompt, MAX_PROMPT_CHARS, false)?;
-    number("cfg_scale", cfg_scale, 0.0, 1.0)?;
-    callback_url("callback_url", callback)?;
-    id("external_task_id", external_task_id, false)
 }
 
 const INHERITED: &str =

@@ -4,9 +4,8 @@
 use crate::api::error::Error;
 use crate::api::fit::Facts;
 use crate::api::generate::{common, shots};
-use crate::api::model::check_shared;
 use crate::api::params::OmniVideoParams;
-use crate::api::validate::{callback_url, image, one_of, text, MAX_PROMPT_CHARS};
+use crate::api::validate::{callback_url, check_shared, image, one_of, text, MAX_PROMPT_CHARS};
 
 /// The inputs a prompt may name, as `<<<image_1>>>`: the tag and the list it counts.
 const TAGS: &[(&str, &str)] = &[

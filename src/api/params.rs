@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::reader::reader;
+
 #[cfg(target_arch = "wasm32")]
 use tsify::Tsify;
 
@@ -51,39 +53,6 @@ macro_rules! every_key {
 }
 
 every_key!(Watermark, "{ \"enabled\": true } or { \"enabled\": false }");
-
-/// `Deserialize` for a parameter struct of optional fields, filled in place key by key: what
-/// `derive` would do, in a third of the wasm (derived readers keep every field in its own local
-/// and drop them all at each early return). Reads every key (`deserialize_any`: a JavaScript
-/// object is read as a map), refusing an unknown one in serde's words.
-macro_rules! reader {
-    ($t:ty, $expecting:literal, $fields:ident = [$($key:literal => $field:ident),* $(,)?]) => {
-        const $fields: &[&str] = &[$($key),*];
-
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
-                struct V;
-                impl<'de> serde::de::Visitor<'de> for V {
-                    type Value = $t;
-                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<$t, M::Error> {
-                        let mut v = <$t>::default();
-                        while let Some(key) = m.next_key::<String>()? {
-                            match key.as_str() {
-                                $($key => v.$field = m.next_value()?,)*
-                                other => return Err(serde::de::Error::unknown_field(other, $fields)),
-                            }
-                        }
-                        Ok(v)
-                    }
-                }
-                d.deserialize_any(V)
-            }
-        }
-    };
-}
 
 /// One shot of a multi-shot video (`multi_prompt`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

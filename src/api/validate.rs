@@ -298,3 +298,16 @@ pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// The fields every family shares.
+pub fn check_shared(
+    negative_prompt: &Option<String>,
+    cfg_scale: Option<f64>,
+    callback: &Option<String>,
+    external_task_id: &Option<String>,
+) -> Result<(), Error> {
+    text("negative_prompt", negative_prompt, MAX_PROMPT_CHARS, false)?;
+    number("cfg_scale", cfg_scale, 0.0, 1.0)?;
+    callback_url("callback_url", callback)?;
+    id("external_task_id", external_task_id, false)
+}

@@ -56,7 +56,7 @@ every_key!(Watermark, "{ \"enabled\": true } or { \"enabled\": false }");
 
 /// One shot of a multi-shot video (`multi_prompt`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "KlingShot"))]
+#[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Shot {
     /// The shot's place, from 1.

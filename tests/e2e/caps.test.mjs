@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkParams, clientFor, KlingError, limits, price, startSim } from "./support.mjs";
+import { checkParams, clientFor, KlingClient, KlingError, limits, price, startSim } from "./support.mjs";
 
 const IMG = "https://example.com/a.png";
 const FUTURE = "kling-v9-future";
@@ -173,4 +173,18 @@ test("kling.omniVideo creates, gets and lists at /v1/videos/omni-video, refusing
     "GET /v1/videos/omni-video/:id",
     "POST /v1/videos/omni-video",
   ]);
+});
+
+test("region picks Kling's host; baseUrl and region together are refused", () => {
+  assert.equal(new KlingClient({ region: "cn" }).toJSON().baseUrl, "https://api-beijing.klingai.com");
+  assert.equal(new KlingClient({ region: "global" }).toJSON().baseUrl, "https://api-singapore.klingai.com");
+  assert.equal(new KlingClient({}).toJSON().baseUrl, "https://api-singapore.klingai.com");
+  assert.throws(
+    () => new KlingClient({ region: "cn", baseUrl: "https://proxy.example.com" }),
+    (e) => e.code === "ERR_KLING_INVALID_OPTIONS" && /not both/.test(e.message),
+  );
+  assert.throws(
+    () => new KlingClient({ region: "eu" }),
+    (e) => e.code === "ERR_KLING_INVALID_OPTIONS",
+  );
 });

@@ -20,11 +20,13 @@ import {
   type KlingLogFields,
   type KlingLogger,
   type KlingLogLevel,
+  type KlingPrice,
   limits,
   type PagePromise,
   parseCallback,
   planChain,
   pollIntervalMs,
+  price,
   type ResourcePack,
   signToken,
   statusRank,
@@ -101,6 +103,30 @@ export async function usage(): Promise<void> {
   checkParams("video", {});
   await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v3", duration: "5", mode: "std", aspect_ratio: "16:9" });
   await kling.imageToVideo.create({ model_name: "kling-v3", image: "https://example.com/cat.png" });
+  await kling.textToVideo.create({ model_name: "kling-v3", prompt: "p", duration: "15", sound: "on", multi_shot: false });
+  await kling.textToVideo.create({ model_name: "kling-v42-next", prompt: "any other model name is taken" });
+  const omni: Task = await kling.omniVideo.createAndWait({
+    model_name: "kling-v3-omni",
+    prompt: "The next shot of <<<video_1>>>",
+    video_list: [{ video_url: "https://example.com/v.mp4", refer_type: "feature", keep_original_sound: "yes" }],
+    image_list: [{ image_url: "https://example.com/a.png", type: "first_frame" }],
+    multi_shot: true,
+    shot_type: "customize",
+    multi_prompt: [{ index: 1, prompt: "wide", duration: "5" }],
+    duration: "5",
+  });
+  for await (const t of kling.omniVideo.list({ pageSize: 10 })) console.log(t.task_id);
+  const cost: KlingPrice = price("omni-video", { model_name: "kling-v3-omni", prompt: "p", aspect_ratio: "1:1" });
+  const v3 = l.families.text2video.models.find((m) => m.name === "kling-v3");
+  console.log(
+    omni,
+    cost.units,
+    v3?.durations,
+    l.retiredModels,
+    checkParams("text2video", { model_name: "kling-v1-6", prompt: "p" }, { allowRetiredModels: true }),
+  );
+  // @ts-expect-error refer_type is feature or base
+  await kling.omniVideo.create({ model_name: "kling-v3-omni", video_list: [{ video_url: "u", refer_type: "style" }] });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });
   const fromCallback: Task = verifyCallback(new Headers(), "{}", "whsec_x");
   parseCallback(new Uint8Array());

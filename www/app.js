@@ -41,7 +41,9 @@ async function boot() {
   // The session token the demo server minted for its demo user (an app's backend would, after
   // its login): the service answers only for this user's tasks and budget.
   state.session = config.session ?? null;
-  state.edge = new KlingClient({ baseUrl: EDGE_BASE, ...(state.session ? { token: state.session.token } : {}) });
+  // The page offers the v1.x models the legacy extend path takes (retired on Kling since
+  // 2026-09-15): the service's ALLOWED_MODELS decides which it lets through.
+  state.edge = new KlingClient({ baseUrl: EDGE_BASE, allowRetiredModels: true, ...(state.session ? { token: state.session.token } : {}) });
   state.client = state.edge;
   refreshBudget();
 

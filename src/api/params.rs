@@ -40,7 +40,7 @@ macro_rules! every_key {
                         <$t>::deserialize(serde::de::value::MapAccessDeserializer::new(m))
                     }
                 }
-                d.deserialize_any(V)
+                d.deserialize_map(V)
             }
         }
 

@@ -2,7 +2,7 @@
 
 /// `Deserialize` for a parameter struct of optional fields, filled in place key by key: what
 /// `derive` would do, in a third of the wasm (derived readers keep every field in its own local
-/// and drop them all at each early return). Reads every key (`deserialize_any`: a JavaScript
+/// and drop them all at each early return). Reads every key (`deserialize_map`: a JavaScript
 /// object is read as a map), refusing an unknown one in serde's words.
 macro_rules! reader {
     ($t:ty, $expecting:literal, $fields:ident = [$($key:literal => $field:ident $(via $conv:path)?),* $(,)?]) => {
@@ -27,7 +27,7 @@ macro_rules! reader {
                         Ok(v)
                     }
                 }
-                d.deserialize_any(V)
+                d.deserialize_map(V)
             }
         }
     };
@@ -55,7 +55,7 @@ macro_rules! reader {
                         Ok(v)
                     }
                 }
-                d.deserialize_any(V(std::marker::PhantomData))
+                d.deserialize_map(V(std::marker::PhantomData))
             }
         }
     };

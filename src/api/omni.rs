@@ -5,7 +5,7 @@ use crate::api::error::Error;
 use crate::api::fit::Facts;
 use crate::api::generate::{common, shots};
 use crate::api::params::OmniVideoParams;
-use crate::api::validate::{callback_url, check_shared, image, one_of, text, MAX_PROMPT_CHARS};
+use crate::api::validate::{callback_url, check_shared, id, image, one_of, text, MAX_PROMPT_CHARS};
 
 /// The inputs a prompt may name, as `<<<image_1>>>`: the tag and the list it counts.
 const TAGS: &[(&str, &str)] = &[
@@ -32,10 +32,9 @@ pub fn check(p: &OmniVideoParams) -> Result<Facts, Error> {
     let images = p.image_list.as_deref().unwrap_or_default();
     let (mut first, mut end) = (0, 0);
     for (i, img) in images.iter().enumerate() {
-        let field = format!("image_list[{i}].image_url");
-        image(&field, &img.image_url, true).map_err(|e| on("image_list", e))?;
-        let kind = format!("image_list[{i}].type");
-        one_of(&kind, &img.kind, &["first_frame", "end_frame"]).map_err(|e| on("image_list", e))?;
+        let list = "image_list";
+        image("image_url", &img.image_url, true).map_err(|e| item(list, i, e))?;
+        one_of("type", &img.kind, &["first_frame", "end_frame"]).map_err(|e| item(list, i, e))?;
         match img.kind.as_deref() {
             Some("first_frame") => first += 1,
             Some("end_frame") => end += 1,
@@ -50,30 +49,22 @@ pub fn check(p: &OmniVideoParams) -> Result<Facts, Error> {
     }
     let elements = p.element_list.as_deref().unwrap_or_default();
     for (i, el) in elements.iter().enumerate() {
-        let id = el.element_id.as_ref().map(|s| s.text()).unwrap_or_default();
-        if id.trim().is_empty() {
-            return Err(Error::invalid_request(
-                "element_list",
-                format!("`element_list[{i}].element_id` is required"),
-            ));
-        }
+        let element = el.element_id.as_ref().map(|s| s.text());
+        id("element_id", &element, true).map_err(|e| item("element_list", i, e))?;
     }
     let videos = p.video_list.as_deref().unwrap_or_default();
     let mut base = false;
     for (i, v) in videos.iter().enumerate() {
-        let url = &v.video_url;
-        if url.is_none() || url.as_deref() == Some("") {
-            return Err(Error::invalid_request(
-                "video_list",
-                format!("`video_list[{i}].video_url` is required"),
-            ));
-        }
-        callback_url(&format!("video_list[{i}].video_url"), url)
-            .map_err(|e| on("video_list", e))?;
-        let refer = format!("video_list[{i}].refer_type");
-        one_of(&refer, &v.refer_type, &["feature", "base"]).map_err(|e| on("video_list", e))?;
-        let keep = format!("video_list[{i}].keep_original_sound");
-        one_of(&keep, &v.keep_original_sound, &["yes", "no"]).map_err(|e| on("video_list", e))?;
+        let list = "video_list";
+        text("video_url", &v.video_url, MAX_URL_CHARS, true).map_err(|e| item(list, i, e))?;
+        callback_url("video_url", &v.video_url).map_err(|e| item(list, i, e))?;
+        one_of("refer_type", &v.refer_type, &["feature", "base"]).map_err(|e| item(list, i, e))?;
+        one_of(
+            "keep_original_sound",
+            &v.keep_original_sound,
+            &["yes", "no"],
+        )
+        .map_err(|e| item(list, i, e))?;
         base |= v.refer_type.as_deref() == Some("base");
     }
 
@@ -109,11 +100,16 @@ pub fn check(p: &OmniVideoParams) -> Result<Facts, Error> {
     Ok(facts)
 }
 
-/// The error of an item's rule, on the list's field.
-fn on(field: &str, mut e: Error) -> Error {
-    e.field = Some(field.to_string());
+/// The error of item `i`'s rule, on the list's field, naming the item.
+#[cold]
+fn item(list: &str, i: usize, mut e: Error) -> Error {
+    e.message = format!("`{list}[{i}]`: {}", e.message);
+    e.field = Some(list.to_string());
     e
 }
+
+/// The longest video URL taken (Kling fetches it), in characters.
+const MAX_URL_CHARS: usize = 4096;
 
 /// Every `<<<image_n>>>`, `<<<video_n>>>` and `<<<element_n>>>` in `prompt` names an input that
 /// exists: `n` from 1 to the length of its list (`counts`, in the order of [`TAGS`]).

@@ -153,7 +153,7 @@ pub struct Row {
     /// Whether video-extend takes this model's videos.
     pub extendable: bool,
     /// When Kling stopped generating with it.
-    pub retired: Option<Retirement>,
+    pub retired: Option<&'static Retirement>,
     /// Estimated units per 5 seconds: `[std, pro]`.
     pub per_5s: [f64; 2],
 }
@@ -179,13 +179,16 @@ const NONE: &[&str] = &[];
 const RETIRED_2026_09_15: &str = "Kling's legacy-model end of life, published by its partner Comfy (Comfy-Org/docs PR #1326, ComfyUI PR #15676, changelog v0.30.2)";
 const V1_DISCONTINUED: &str = "Kling's own answer since 2026-09: \"The model 'kling-v1' has been discontinued and is no longer available\"";
 
-const fn retired(date: &'static str, source: &'static str) -> Option<Retirement> {
-    Some(Retirement {
-        date,
-        source,
-        instead: "kling-v3",
-    })
-}
+const RETIRED: Retirement = Retirement {
+    date: "2026-09-15",
+    source: RETIRED_2026_09_15,
+    instead: "kling-v3",
+};
+const DISCONTINUED: Retirement = Retirement {
+    date: "2026-09",
+    source: V1_DISCONTINUED,
+    instead: "kling-v3",
+};
 
 /// The rules shared by every generation model (text2video, image2video) on multi-shot.
 const SHOT_RULES: [Rule; 4] = [
@@ -319,26 +322,26 @@ pub const TABLE: &[Row] = &[
     },
     Row {
         extendable: true,
-        retired: retired("2026-09", V1_DISCONTINUED),
+        retired: Some(&DISCONTINUED),
         ..row(T2V, "kling-v1", [1.0, 3.5])
     },
     Row {
         extendable: true,
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         ..row(T2V, "kling-v1-5", [2.0, 3.5])
     },
     Row {
         extendable: true,
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         ..row(T2V, "kling-v1-6", [2.0, 3.5])
     },
     row(T2V, "kling-v2-master", [10.0, 10.0]),
     Row {
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         ..row(T2V, "kling-v2-1", [2.0, 3.5])
     },
     Row {
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         ..row(T2V, "kling-v2-1-master", [10.0, 10.0])
     },
     row(T2V, "kling-v2-5-turbo", [2.0, 3.5]),
@@ -361,34 +364,34 @@ pub const TABLE: &[Row] = &[
     },
     Row {
         extendable: true,
-        retired: retired("2026-09", V1_DISCONTINUED),
+        retired: Some(&DISCONTINUED),
         features: &["image_tail"],
         rules: IMAGE_TAIL_PRO,
         ..row(I2V, "kling-v1", [1.0, 3.5])
     },
     Row {
         extendable: true,
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         features: &["image_tail"],
         rules: IMAGE_TAIL_PRO,
         ..row(I2V, "kling-v1-5", [2.0, 3.5])
     },
     Row {
         extendable: true,
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         features: &["image_tail"],
         rules: IMAGE_TAIL_PRO,
         ..row(I2V, "kling-v1-6", [2.0, 3.5])
     },
     row(I2V, "kling-v2-master", [10.0, 10.0]),
     Row {
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         features: &["image_tail"],
         rules: IMAGE_TAIL_PRO,
         ..row(I2V, "kling-v2-1", [2.0, 3.5])
     },
     Row {
-        retired: retired("2026-09-15", RETIRED_2026_09_15),
+        retired: Some(&RETIRED),
         ..row(I2V, "kling-v2-1-master", [10.0, 10.0])
     },
     Row {
@@ -513,5 +516,5 @@ pub fn retired_models() -> Vec<&'static str> {
 
 /// The retirement of `model` in any family.
 pub fn retirement(model: &str) -> Option<Retirement> {
-    TABLE.iter().find(|r| r.model == model)?.retired
+    TABLE.iter().find(|r| r.model == model)?.retired.copied()
 }

@@ -122,7 +122,7 @@ pub fn check(family: Family, facts: &Facts, allow_retired: bool) -> Result<&'sta
         None => family.name().to_string(),
     };
     if let (Some(r), false) = (row.retired, allow_retired) {
-        return Err(retired_refusal(row.model, r));
+        return Err(retired_refusal(row.model, *r));
     }
     one_of("mode", &facts.mode, row.modes, &name)?;
     one_of(

@@ -207,11 +207,11 @@ fn an_unsettled_create_of_every_family_is_looked_up_at_its_own_endpoint() {
     for (family, params) in [
         (
             Family::TextToVideo,
-            json!({"prompt": "p", "model_name": "kling-v1-6"}),
+            json!({"prompt": "p", "model_name": "kling-v3"}),
         ),
         (
             Family::ImageToVideo,
-            json!({"image": "https://example.com/i.png", "model_name": "kling-v1-6"}),
+            json!({"image": "https://example.com/i.png", "model_name": "kling-v3"}),
         ),
     ] {
         let env = ScriptedEnv::with(std::iter::repeat_n(Err(TransportError::Timeout), 3));
@@ -456,11 +456,11 @@ fn for_text2video_and_image2video_the_id_alone_decides() {
     for (family, params) in [
         (
             Family::TextToVideo,
-            json!({"prompt": "p", "model_name": "kling-v1-6", "external_task_id": "order-1"}),
+            json!({"prompt": "p", "model_name": "kling-v3", "external_task_id": "order-1"}),
         ),
         (
             Family::ImageToVideo,
-            json!({"image": "https://example.com/i.png", "model_name": "kling-v1-6", "external_task_id": "order-1"}),
+            json!({"image": "https://example.com/i.png", "model_name": "kling-v3", "external_task_id": "order-1"}),
         ),
     ] {
         let env = ScriptedEnv::new();

@@ -174,7 +174,7 @@ fn text_to_video_create_get_and_list_use_the_text2video_paths() {
         .reply(ok(json!([])));
     let client = ak_client();
     let params = json!({
-        "model_name": "kling-v1-6",
+        "model_name": "kling-v3",
         "prompt": "a cat on a skateboard",
         "mode": "pro",
         "aspect_ratio": "9:16",
@@ -218,7 +218,7 @@ fn image_to_video_create_get_and_list_use_the_image2video_paths() {
         .reply(ok(json!([task("i2v", "succeed")])));
     let client = ak_client();
     let params = json!({
-        "model_name": "kling-v1-5",
+        "model_name": "kling-v3",
         "image": "https://example.com/a.png",
         "image_tail": "iVBORw0KGgo=",
         "prompt": "wind",

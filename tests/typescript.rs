@@ -124,3 +124,40 @@ fn kling_log_fields_has_every_field_a_log_record_can_carry() {
         .collect();
     assert_eq!(interface("KlingLogFields"), keys);
 }
+
+#[test]
+fn the_model_name_types_list_every_model_of_the_capability_table() {
+    use kling_edge::api::{caps, Family};
+    for (name, family) in [
+        ("TextToVideoModel", Family::TextToVideo),
+        ("ImageToVideoModel", Family::ImageToVideo),
+        ("OmniVideoModel", Family::OmniVideo),
+    ] {
+        let known = set(caps::rows(family).skip(1).map(|r| r.model));
+        assert_eq!(union(name), known, "{name}");
+        assert!(
+            declared(&format!("export type {name} ="), ";").contains("(string & {})"),
+            "{name} takes any other name too"
+        );
+    }
+    let families = set(Family::ALL.map(Family::name));
+    assert_eq!(union("KlingFamily"), families);
+}
+
+#[test]
+fn the_readme_and_usage_guide_name_today_s_models_and_the_table() {
+    let usage = include_str!("../docs/usage.md");
+    for doc in [README, usage] {
+        for needle in [
+            "kling-v3",
+            "kling-v3-omni",
+            "omniVideo",
+            "allowRetiredModels",
+            "limits().families",
+            "price(",
+            "region",
+        ] {
+            assert!(doc.contains(needle), "a doc lacks {needle}");
+        }
+    }
+}

@@ -10,8 +10,22 @@ use kling_edge::api::{Error, ErrorKind, Family, Page, RequestOptions};
 use serde_json::{json, Value};
 use support::*;
 
-/// Creates with `params` against a host that must see no request; returns the refusal.
+/// A model for a generation that names none (the table's rules for kling-v2-5-turbo apply).
+fn with_model(family: Family, mut params: Value) -> Value {
+    if family != Family::VideoExtend && params.is_object() && params.get("model_name").is_none() {
+        params["model_name"] = json!("kling-v2-5-turbo");
+    }
+    params
+}
+
+/// Creates with `params` (with a model, see [`with_model`]) against a host that must see no
+/// request; returns the refusal.
 fn refused(family: Family, params: Value, field: &str) -> Error {
+    refused_as_is(family, with_model(family, params), field)
+}
+
+/// Creates with `params` as given against a host that must see no request; returns the refusal.
+fn refused_as_is(family: Family, params: Value, field: &str) -> Error {
     let env = ScriptedEnv::new();
     let e = block_on(ak_client().create(&env, family, &params, RequestOptions::default()))
         .expect_err("the parameters must be refused");
@@ -24,10 +38,8 @@ fn refused(family: Family, params: Value, field: &str) -> Error {
 }
 
 /// Creates with `params`; the one request must be sent.
-fn accepted(family: Family, mut params: Value) {
-    if family != Family::VideoExtend && params.get("model_name").is_none() {
-        params["model_name"] = json!("kling-v1-6");
-    }
+fn accepted(family: Family, params: Value) {
+    let params = with_model(family, params);
     let env = ScriptedEnv::new();
     env.reply(ok(task("t", "submitted")));
     block_on(ak_client().create(&env, family, &params, RequestOptions::default()))
@@ -176,7 +188,7 @@ fn unknown_fields_are_refused_with_a_hint_for_the_third_party_guide_fields() {
     );
     let e = refused(
         Family::TextToVideo,
-        json!({"prompt": "p", "video_id": "v"}),
+        json!({"prompt": "p", "video_id": "v", "model_name": "kling-v3"}),
         "video_id",
     );
     assert!(e.message.contains("extensions.create"), "{}", e.message);
@@ -314,18 +326,29 @@ fn a_generation_for_the_discontinued_kling_v1_is_refused_before_sending() {
         } else {
             base
         };
-        let e = refused(family, base.clone(), "model_name");
+        let e = refused_as_is(family, base.clone(), "model_name");
         assert!(
             e.message
                 .contains("Kling's default, kling-v1, is discontinued"),
             "{}",
             e.message
         );
+        assert!(
+            e.message.contains("kling-v3 is today's model"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("kling-v1-6"), "{}", e.message);
         let mut v1 = base.clone();
         v1["model_name"] = json!("kling-v1");
         let e = refused(family, v1, "model_name");
-        assert!(e.message.contains("kling-v1-6"), "{}", e.message);
-        for model in ["kling-v1-5", "kling-v1-6", "kling-v2-master"] {
+        assert!(e.message.contains("Use kling-v3 instead"), "{}", e.message);
+        for model in [
+            "kling-v3",
+            "kling-v2-6",
+            "kling-v2-5-turbo",
+            "kling-v2-master",
+        ] {
             let mut ok_params = base.clone();
             ok_params["model_name"] = json!(model);
             accepted(family, ok_params);

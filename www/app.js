@@ -65,7 +65,9 @@ async function boot() {
   // The session token the demo server minted for its demo user (an app's backend would, after
   // its login): the service answers only for this user's tasks and budget.
   state.session = config.session ? withRenewal(config.session) : null;
-  state.edge = new KlingClient({ baseUrl: EDGE_BASE, ...(state.session ? { token: sessionToken } : {}) });
+  // The page offers the v1.x models the legacy extend path takes (retired on Kling since
+  // 2026-09-15): the service's ALLOWED_MODELS decides which it lets through.
+  state.edge = new KlingClient({ baseUrl: EDGE_BASE, allowRetiredModels: true, ...(state.session ? { token: sessionToken } : {}) });
   state.client = state.edge;
   refreshBudget();
 
@@ -216,7 +218,8 @@ function setupConnection() {
     try {
       const baseUrl = url.href.replace(/\/$/, "");
       const creds = pair ? { accessKey: ak.value.trim(), secretKey: sk.value.trim() } : { apiKey: key.value.trim() };
-      state.client = new KlingClient({ ...creds, baseUrl, dangerouslyAllowBrowser: true });
+      // The page still offers the v1.x models the legacy extend path takes (retired on Kling).
+      state.client = new KlingClient({ ...creds, baseUrl, dangerouslyAllowBrowser: true, allowRetiredModels: true });
       state.via = "direct";
       state.directBase = baseUrl;
       renderConnState();

@@ -40,10 +40,14 @@ function reporter(label) {
 
 const { options, poll, stop } = await target();
 try {
-  const kling = new KlingClient(options);
+  // The legacy extend path: video-extend takes only kling-v1.x videos, and those models were
+  // retired on 2026-09-15, so the source is made with `allowRetiredModels` (the simulator keeps
+  // them; a real account needs to have kept access). Today's models continue a video with
+  // omniVideo or image2video instead (docs/usage.md).
+  const kling = new KlingClient({ ...options, allowRetiredModels: true });
 
   const source = await kling.textToVideo.create({
-    model_name: "kling-v1-6", // name it: kling-v1 (the default) is discontinued; only v1-5 and v1-6 videos can be extended
+    model_name: "kling-v1-6", // retired, but only v1.x videos can be extended
     prompt: "Morning sunrise over a mountain lake, mist rising",
     duration: "5",
     mode: "std",

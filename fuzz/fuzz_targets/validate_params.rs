@@ -1,4 +1,5 @@
-//! Any parameters a caller can pass → `Family::check_create` for all three families,
+//! Any parameters a caller can pass → `Family::check_create` for every family (the capability
+//! table included),
 //! `Page::from_params` and `ChainPlan::from_params`, with oracles on what a success promises.
 //!
 //! Two values per input: the bytes parsed as JSON (when they are JSON), and a value built from the
@@ -15,11 +16,7 @@ use kling_edge::api::validate::MAX_PROMPT_CHARS;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Number, Value};
 
-const FAMILIES: [Family; 3] = [
-    Family::VideoExtend,
-    Family::TextToVideo,
-    Family::ImageToVideo,
-];
+const FAMILIES: [Family; 4] = Family::ALL;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(value) = serde_json::from_slice::<Value>(data) {
@@ -83,6 +80,20 @@ const KEYS: &[&str] = &[
     "image_tail",
     "static_mask",
     "dynamic_masks",
+    "sound",
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "index",
+    "image_list",
+    "image_url",
+    "type",
+    "video_list",
+    "video_url",
+    "refer_type",
+    "keep_original_sound",
+    "element_list",
+    "element_id",
     "prompts",
     "video_duration",
     "pageNum",
@@ -100,6 +111,19 @@ const WORDS: &[&str] = &[
     "1:1",
     "kling-v1",
     "kling-v1-6",
+    "kling-v3",
+    "kling-v3-omni",
+    "kling-video-o1",
+    "kling-v2-6",
+    "15",
+    "on",
+    "customize",
+    "first_frame",
+    "end_frame",
+    "feature",
+    "base",
+    "<<<image_1>>>",
+    "<<<video_1>>>",
     "https://example.com/cb",
     "http://h",
     "https://",

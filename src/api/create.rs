@@ -22,6 +22,7 @@
 use crate::api::client::{encode_segment, Client, RequestOptions};
 use crate::api::env::{Env, Json};
 use crate::api::error::{Error, ErrorKind};
+use crate::api::fit::explain_model_refusal;
 use crate::api::http::Method;
 use crate::api::model::Family;
 use crate::api::retry::RetryState;
@@ -84,7 +85,7 @@ impl Client {
         params: &E::Json,
         opts: RequestOptions,
     ) -> Result<Task<E::Json>, Error> {
-        let mut body = family.check_create(params)?;
+        let mut body = family.check_create_with(params, self.config().allow_retired_models)?;
         let given = body.external_task_id().is_some();
         let external_id = match body.external_task_id() {
             Some(id) => id.to_string(),
@@ -105,6 +106,7 @@ impl Client {
                 let advice = format!(
                     "call again with external_task_id \"{external_id}\": the same id returns that task if it exists and creates it once if not"
                 );
+                let e = explain_model_refusal(e, family, body.model_name());
                 in_doubt(e, &external_id, may_exist, &advice)
             })
     }

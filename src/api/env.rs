@@ -77,6 +77,14 @@ pub trait Json: Clone + std::fmt::Debug + DeserializeOwned + Serialize {
 
     /// Whether the value is an array.
     fn is_array(&self) -> bool;
+
+    /// A copy without the `null` members of its objects, at any depth: checked parameters as
+    /// they are sent (a `null` means "not given").
+    fn without_nulls(&self) -> Self;
+
+    /// This object with `key` set to the string `value` (on a copy the core made, such as
+    /// [`Json::without_nulls`]'s).
+    fn with_text(self, key: &str, value: &str) -> Self;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -118,5 +126,27 @@ impl Json for serde_json::Value {
 
     fn is_array(&self) -> bool {
         serde_json::Value::is_array(self)
+    }
+
+    fn without_nulls(&self) -> Self {
+        match self {
+            serde_json::Value::Object(o) => serde_json::Value::Object(
+                o.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.without_nulls()))
+                    .collect(),
+            ),
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.iter().map(Json::without_nulls).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    fn with_text(mut self, key: &str, value: &str) -> Self {
+        if let Some(o) = self.as_object_mut() {
+            o.insert(key.to_string(), value.into());
+        }
+        self
     }
 }

@@ -1,89 +1,70 @@
-//! The endpoints' request shapes: which fields each accepts and the documented rule for each.
+//! The task families, and their create parameters read, checked (with the capability table,
+//! `caps.rs`) and made into what is sent.
 
 use crate::api::env::Json;
 use crate::api::error::Error;
-use crate::api::params::{ExtendParams, ImageToVideoParams, ListParams, TextToVideoParams};
-use crate::api::validate::{
-    array, callback_url, id, image, number, object, one_of, parse, text, whole, MAX_PROMPT_CHARS,
+pub use crate::api::family::Family;
+use crate::api::fit::{self, Facts};
+use crate::api::params::{
+    ExtendParams, Generation, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
+    IMAGE2VIDEO_FIELDS, OMNI_VIDEO_FIELDS, TEXT2VIDEO_FIELDS,
 };
-
-/// The three task families this client speaks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// `/v1/videos/video-extend`.
-    VideoExtend,
-    /// `/v1/videos/text2video`.
-    TextToVideo,
-    /// `/v1/videos/image2video`.
-    ImageToVideo,
-}
+use crate::api::validate::{check_shared, id, only_fields, parse, text, whole, MAX_PROMPT_CHARS};
+use crate::api::{generate, omni};
 
 impl Family {
-    /// The family by its path's last segment: `video-extend`, `text2video`, `image2video`.
-    pub fn from_name(name: &str) -> Option<Family> {
-        match name {
-            "video-extend" => Some(Family::VideoExtend),
-            "text2video" => Some(Family::TextToVideo),
-            "image2video" => Some(Family::ImageToVideo),
-            _ => None,
-        }
-    }
-
-    /// The endpoint's path.
-    pub fn path(self) -> &'static str {
-        match self {
-            Family::VideoExtend => "/v1/videos/video-extend",
-            Family::TextToVideo => "/v1/videos/text2video",
-            Family::ImageToVideo => "/v1/videos/image2video",
-        }
-    }
-
-    /// Reads and checks the caller's create parameters against the family's documented fields;
-    /// what comes back is what is sent (nulls dropped).
+    /// Reads and checks the caller's create parameters against the family's documented fields
+    /// and the capability table; what comes back is what is sent (nulls dropped). A retired
+    /// model is refused (see [`Family::check_create_with`]).
     pub fn check_create<J: Json>(self, params: &J) -> Result<CreateParams<J>, Error> {
-        match self {
+        self.check_create_with(params, false)
+    }
+
+    /// As [`Family::check_create`]; `allow_retired` lets a retired model through (the client
+    /// option `allowRetiredModels`).
+    pub fn check_create_with<J: Json>(
+        self,
+        params: &J,
+        allow_retired: bool,
+    ) -> Result<CreateParams<J>, Error> {
+        let (checked, facts) = self.read(params)?;
+        fit::check(self, &facts, allow_retired)?;
+        Ok(checked)
+    }
+
+    /// The checked parameters and the facts the table is checked against.
+    pub fn read<J: Json>(self, params: &J) -> Result<(CreateParams<J>, Facts), Error> {
+        Ok(match self {
             Family::VideoExtend => {
                 let p: ExtendParams = parse(params, EXTEND_HINTS)?;
                 check_extend(&p)?;
-                Ok(CreateParams::Extend(p))
+                (CreateParams::Extend(p), Facts::default())
             }
             Family::TextToVideo => {
-                let p: TextToVideoParams<J> = parse(params, GENERATE_HINTS)?;
-                text("prompt", &p.prompt, MAX_PROMPT_CHARS, true)?;
-                check_shared(
-                    &p.negative_prompt,
-                    p.cfg_scale,
-                    &p.callback_url,
-                    &p.external_task_id,
-                )?;
-                one_of("mode", &p.mode, MODES)?;
-                one_of("aspect_ratio", &p.aspect_ratio, ASPECT_RATIOS)?;
-                one_of("duration", &p.duration, DURATIONS)?;
-                object("camera_control", &p.camera_control)?;
-                check_model(&p.model_name)?;
-                Ok(CreateParams::TextToVideo(p))
+                let p = generation(params, TEXT2VIDEO_FIELDS)?.text_to_video();
+                let facts = generate::text_to_video(&p)?;
+                (CreateParams::TextToVideo(p, params.clone()), facts)
             }
             Family::ImageToVideo => {
-                let p: ImageToVideoParams<J> = parse(params, GENERATE_HINTS)?;
-                image("image", &p.image, true)?;
-                image("image_tail", &p.image_tail, false)?;
-                image("static_mask", &p.static_mask, false)?;
-                text("prompt", &p.prompt, MAX_PROMPT_CHARS, false)?;
-                check_shared(
-                    &p.negative_prompt,
-                    p.cfg_scale,
-                    &p.callback_url,
-                    &p.external_task_id,
-                )?;
-                one_of("mode", &p.mode, MODES)?;
-                one_of("duration", &p.duration, DURATIONS)?;
-                array("dynamic_masks", &p.dynamic_masks)?;
-                object("camera_control", &p.camera_control)?;
-                check_model(&p.model_name)?;
-                Ok(CreateParams::ImageToVideo(p))
+                let p = generation(params, IMAGE2VIDEO_FIELDS)?.image_to_video();
+                let facts = generate::image_to_video(&p)?;
+                (CreateParams::ImageToVideo(p, params.clone()), facts)
             }
-        }
+            Family::OmniVideo => {
+                let p = generation(params, OMNI_VIDEO_FIELDS)?.omni_video();
+                let facts = omni::check(&p)?;
+                (CreateParams::OmniVideo(p, params.clone()), facts)
+            }
+        })
     }
+}
+
+/// Reads a generation's parameters, refusing a field that is not the family's.
+fn generation<J: Json>(params: &J, fields: &[&str]) -> Result<Generation<J>, Error> {
+    if params.is_object() {
+        only_fields(params, fields, GENERATE_HINTS)?;
+    }
+    parse(params, GENERATE_HINTS)
 }
 
 /// Checked create parameters of one family: what is sent.
@@ -91,10 +72,12 @@ impl Family {
 pub enum CreateParams<J> {
     /// `video-extend`.
     Extend(ExtendParams),
-    /// `text2video`.
-    TextToVideo(TextToVideoParams<J>),
-    /// `image2video`.
-    ImageToVideo(ImageToVideoParams<J>),
+    /// `text2video`, and the caller's value it was read from.
+    TextToVideo(TextToVideoParams<J>, J),
+    /// `image2video`, and the caller's value it was read from.
+    ImageToVideo(ImageToVideoParams<J>, J),
+    /// `omni-video`, and the caller's value it was read from.
+    OmniVideo(OmniVideoParams, J),
 }
 
 impl<J: Json> CreateParams<J> {
@@ -102,8 +85,9 @@ impl<J: Json> CreateParams<J> {
     pub fn external_task_id(&self) -> Option<&str> {
         match self {
             CreateParams::Extend(p) => p.external_task_id.as_deref(),
-            CreateParams::TextToVideo(p) => p.external_task_id.as_deref(),
-            CreateParams::ImageToVideo(p) => p.external_task_id.as_deref(),
+            CreateParams::TextToVideo(p, _) => p.external_task_id.as_deref(),
+            CreateParams::ImageToVideo(p, _) => p.external_task_id.as_deref(),
+            CreateParams::OmniVideo(p, _) => p.external_task_id.as_deref(),
         }
     }
 
@@ -111,8 +95,9 @@ impl<J: Json> CreateParams<J> {
     pub fn set_external_task_id(&mut self, id: String) {
         let slot = match self {
             CreateParams::Extend(p) => &mut p.external_task_id,
-            CreateParams::TextToVideo(p) => &mut p.external_task_id,
-            CreateParams::ImageToVideo(p) => &mut p.external_task_id,
+            CreateParams::TextToVideo(p, _) => &mut p.external_task_id,
+            CreateParams::ImageToVideo(p, _) => &mut p.external_task_id,
+            CreateParams::OmniVideo(p, _) => &mut p.external_task_id,
         };
         *slot = Some(id);
     }
@@ -125,12 +110,32 @@ impl<J: Json> CreateParams<J> {
         }
     }
 
-    /// The body to send, as the host's value.
-    pub fn to_json(&self) -> J {
+    /// The `model_name` of a generation.
+    pub fn model_name(&self) -> Option<&str> {
         match self {
-            CreateParams::Extend(p) => J::make(p),
-            CreateParams::TextToVideo(p) => J::make(p),
-            CreateParams::ImageToVideo(p) => J::make(p),
+            CreateParams::Extend(_) => None,
+            CreateParams::TextToVideo(p, _) => p.model_name.as_deref(),
+            CreateParams::ImageToVideo(p, _) => p.model_name.as_deref(),
+            CreateParams::OmniVideo(p, _) => p.model_name.as_deref(),
+        }
+    }
+
+    /// The body to send, as the host's value. A generation is the caller's value without its
+    /// nulls: every field in it was read and checked, and an external task id generated here is
+    /// added (serializing the typed parameters instead would cost the wasm a writer per family).
+    pub fn to_json(&self) -> J {
+        let (value, id) = match self {
+            CreateParams::Extend(p) => return J::make(p),
+            CreateParams::TextToVideo(p, v) => (v, &p.external_task_id),
+            CreateParams::ImageToVideo(p, v) => (v, &p.external_task_id),
+            CreateParams::OmniVideo(p, v) => (v, &p.external_task_id),
+        };
+        let body = value.without_nulls();
+        match id {
+            Some(id) if !body.keys().iter().any(|k| k == "external_task_id") => {
+                body.with_text("external_task_id", id)
+            }
+            _ => body,
         }
     }
 }
@@ -146,44 +151,6 @@ pub fn check_extend(p: &ExtendParams) -> Result<(), Error> {
         &p.external_task_id,
     )
 }
-
-/// The fields every family shares.
-fn check_shared(
-    negative_prompt: &Option<String>,
-    cfg_scale: Option<f64>,
-    callback: &Option<String>,
-    external_task_id: &Option<String>,
-) -> Result<(), Error> {
-    text("negative_prompt", negative_prompt, MAX_PROMPT_CHARS, false)?;
-    number("cfg_scale", cfg_scale, 0.0, 1.0)?;
-    callback_url("callback_url", callback)?;
-    id("external_task_id", external_task_id, false)
-}
-
-/// A generation for a discontinued model fails on Kling, so it is refused before it is sent —
-/// and so is one without `model_name`, which asks for Kling's default, kling-v1.
-fn check_model(model: &Option<String>) -> Result<(), Error> {
-    let advice = "use kling-v1-6 or kling-v1-5 for a video you will extend (newer models generate but cannot be extended)";
-    match model.as_deref() {
-        None => Err(Error::invalid_request(
-            "model_name",
-            format!(
-                "`model_name` is required: Kling's default, kling-v1, is discontinued; {advice}"
-            ),
-        )),
-        Some(m) if DISCONTINUED_MODELS.contains(&m) => Err(Error::invalid_request(
-            "model_name",
-            format!(
-                "`model_name` {m} is discontinued: Kling no longer generates with it; {advice}"
-            ),
-        )),
-        Some(_) => text("model_name", model, 64, true),
-    }
-}
-
-const MODES: &[&str] = &["std", "pro"];
-const DURATIONS: &[&str] = &["5", "10"];
-const ASPECT_RATIOS: &[&str] = &["16:9", "9:16", "1:1"];
 
 const INHERITED: &str =
     "an extension inherits the model, mode and length step from its source video";
@@ -201,16 +168,8 @@ pub const EXTEND_HINTS: &[(&str, &str)] = &[
 
 const GENERATE_HINTS: &[(&str, &str)] = &[(
     "video_id",
-    "text2video and image2video create source videos; use extensions.create to extend a video",
+    "text2video, image2video and omni-video create videos; use extensions.create to extend a video",
 )];
-
-/// The models whose videos Kling can extend. kling-v1 videos could be, but it no longer generates,
-/// and media is purged after 30 days: in practice only kling-v1-5 and kling-v1-6 sources remain.
-pub const EXTENDABLE_MODELS: &[&str] = &["kling-v1", "kling-v1-5", "kling-v1-6"];
-
-/// Models Kling no longer generates with (a 2026-09 call: "The model 'kling-v1' has been
-/// discontinued and is no longer available").
-pub const DISCONTINUED_MODELS: &[&str] = &["kling-v1"];
 
 /// One page of a list query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use tsify::Tsify;
 use crate::api::auth::{Credentials, Secret, DEFAULT_TTL_SECONDS};
 use crate::api::error::Error;
 use crate::api::log::LogLevel;
+use crate::api::reader::reader;
 use crate::api::text::num;
 use crate::api::validate::is_http_url;
 
@@ -28,16 +29,12 @@ const MAX_RETRIES_LIMIT: f64 = 10.0;
 /// object is read into this type (through `serde-wasm-bindgen` in JavaScript), checked by
 /// [`ClientConfig::from_options`], and published as the `KlingClientOptions` TypeScript type.
 /// `F` is the host's value for what only the host can hold (functions, a logger object).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 #[cfg_attr(
     target_arch = "wasm32",
     derive(Tsify),
-    tsify(rename = "KlingClientOptions")
-)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    bound = "F: Deserialize<'de> + HostValue"
+    tsify(rename = "KlingClientOptions"),
+    serde(rename_all = "camelCase")
 )]
 pub struct ClientOptions<F = ()> {
     /// The access key (with `secretKey`): a JWT is signed here and re-signed before it expires.
@@ -56,10 +53,13 @@ pub struct ClientOptions<F = ()> {
     )]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub token: Option<Token<F>>,
-    /// The API host, or a proxy that adds credentials. Default `https://api-singapore.klingai.com`.
+    /// The API host, or a proxy that adds credentials. Default `https://api-singapore.klingai.com`
+    /// (`region` picks it otherwise; giving both is refused).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub base_url: Option<String>,
-    /// `"global"` (api-singapore) or `"cn"` (api-beijing); an alternative to `baseUrl`.
+    /// `"global"` (`https://api-singapore.klingai.com`, the default) or `"cn"`
+    /// (`https://api-beijing.klingai.com`, mainland China); an alternative to `baseUrl`: giving
+    /// both is refused (`ERR_KLING_INVALID_OPTIONS`), as one of them would be ignored.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "\"global\" | \"cn\"", optional))]
     pub region: Option<String>,
     /// Per HTTP attempt, in milliseconds; default 60000.
@@ -88,7 +88,6 @@ pub struct ClientOptions<F = ()> {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub fetch: Option<F>,
     /// Required to hold `accessKey`/`secretKey`/`apiKey` in a browser page or a browser's worker.
-    #[serde(default, deserialize_with = "flag")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean", optional))]
     pub dangerously_allow_browser: bool,
     /// How much to log, as openai-node does: `"off"` (default), `"error"` (calls that finally
@@ -105,12 +104,17 @@ pub struct ClientOptions<F = ()> {
         tsify(type = "KlingLogger", type_params = "", optional)
     )]
     pub logger: Option<F>,
+    /// Send creates for models Kling has retired (kling-v1-5, kling-v1-6, kling-v2-1, …), for an
+    /// account that still has access; by default they are refused before sending, naming the
+    /// model to use instead.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean", optional))]
+    pub allow_retired_models: bool,
     /// The host is a browser page or a worker inside a browser (set by the boundary, not by users).
-    #[serde(skip)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
     pub in_browser: bool,
     /// The `KLING_LOG` environment variable, where the host has one; used when `log_level` is
     /// absent. An unknown value there is ignored: an environment must not break construction.
-    #[serde(skip)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
     pub log_level_env: Option<String>,
 }
 
@@ -130,6 +134,7 @@ impl<F> Default for ClientOptions<F> {
             max_concurrent_tasks: None,
             fetch: None,
             dangerously_allow_browser: false,
+            allow_retired_models: false,
             log_level: None,
             logger: None,
             in_browser: false,
@@ -170,9 +175,28 @@ impl<'de, F: Deserialize<'de> + HostValue> Deserialize<'de> for Token<F> {
 }
 
 /// `null` counts as not given, as for every other option.
-fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
+fn flag(value: Option<bool>) -> bool {
+    value.unwrap_or(false)
 }
+
+reader!(ClientOptions over F + HostValue, "an object of options", CLIENT_FIELDS = [
+    "accessKey" => access_key,
+    "secretKey" => secret_key,
+    "apiKey" => api_key,
+    "token" => token,
+    "baseUrl" => base_url,
+    "region" => region,
+    "timeoutMs" => timeout_ms,
+    "maxRetries" => max_retries,
+    "tokenTtlSeconds" => token_ttl_seconds,
+    "maxResponseBytes" => max_response_bytes,
+    "maxConcurrentTasks" => max_concurrent_tasks,
+    "fetch" => fetch,
+    "dangerouslyAllowBrowser" => dangerously_allow_browser via flag,
+    "allowRetiredModels" => allow_retired_models via flag,
+    "logLevel" => log_level,
+    "logger" => logger,
+]);
 
 /// Checked client configuration.
 #[derive(Debug)]
@@ -191,6 +215,8 @@ pub struct ClientConfig {
     pub max_concurrent_tasks: Option<u32>,
     /// How much the client logs.
     pub log_level: LogLevel,
+    /// Creates for retired models are sent (`allowRetiredModels`).
+    pub allow_retired_models: bool,
 }
 
 impl ClientConfig {
@@ -212,6 +238,7 @@ impl ClientConfig {
             max_concurrent_tasks: whole(o.max_concurrent_tasks, "maxConcurrentTasks", 1.0, 1000.0)?
                 .map(|n| n as u32),
             log_level: log_level(o)?,
+            allow_retired_models: o.allow_retired_models,
         };
         Ok((config, credentials(o)?))
     }
@@ -258,16 +285,12 @@ pub struct RequestOptions {
 
 /// The options every request takes as its last argument (`get`, `list`, `create`,
 /// `account.costs`), as the caller gives them; `F` is the host's value for the signal.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 #[cfg_attr(
     target_arch = "wasm32",
     derive(Tsify),
-    tsify(rename = "RequestOptions")
-)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    bound = "F: Deserialize<'de>"
+    tsify(rename = "RequestOptions"),
+    serde(rename_all = "camelCase")
 )]
 pub struct CallOptions<F = ()> {
     /// Stops the call (`ERR_KLING_ABORTED`). A task already created keeps running on Kling.
@@ -283,6 +306,22 @@ pub struct CallOptions<F = ()> {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub max_retries: Option<f64>,
 }
+
+impl<F> Default for CallOptions<F> {
+    fn default() -> Self {
+        CallOptions {
+            signal: None,
+            timeout_ms: None,
+            max_retries: None,
+        }
+    }
+}
+
+reader!(CallOptions over F, "an object of options", CALL_FIELDS = [
+    "signal" => signal,
+    "timeoutMs" => timeout_ms,
+    "maxRetries" => max_retries,
+]);
 
 impl<F> CallOptions<F> {
     /// The checked overrides.

@@ -237,6 +237,15 @@ impl Scalar {
     }
 }
 
+impl serde::Serialize for Scalar {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Scalar::Text(t) => s.serialize_str(t),
+            Scalar::Number(n) => s.serialize_f64(*n),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
         struct V;

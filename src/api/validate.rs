@@ -124,6 +124,30 @@ pub fn array<J: Json>(name: &str, value: &Option<J>) -> Result<(), Error> {
     }
 }
 
+/// Refuses a key of `params` that is not one of `fields` (with `hint` when one is given for it),
+/// as `parse` does for a type's own fields: for readers shared by several families.
+pub fn only_fields<J: Json>(
+    params: &J,
+    fields: &[&str],
+    hints: &[(&str, &str)],
+) -> Result<(), Error> {
+    match params
+        .keys()
+        .into_iter()
+        .find(|k| !fields.contains(&k.as_str()))
+    {
+        Some(key) => {
+            let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            let reason = format!(
+                "unknown field `{key}`, expected one of {}",
+                expected.join(", ")
+            );
+            Err(refusal(&key, &reason, hints))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Reads the caller's `params` as `T`. A field of the wrong type is refused with its name; an
 /// unknown one with `hint` when one is given for it (mistakes copied from third-party guides are
 /// answered with the right way), else with the fields `T` accepts.
@@ -249,7 +273,8 @@ pub fn is_http_url(s: &str) -> bool {
     }
 }
 
-fn quoted(allowed: &[&str]) -> String {
+/// `"a", "b"`: a list of values for a message.
+pub fn quoted(allowed: &[&str]) -> String {
     allowed
         .iter()
         .map(|a| format!("\"{a}\""))
@@ -291,4 +316,17 @@ pub fn check_id(name: &str, id: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// The fields every family shares.
+pub fn check_shared(
+    negative_prompt: &Option<String>,
+    cfg_scale: Option<f64>,
+    callback: &Option<String>,
+    external_task_id: &Option<String>,
+) -> Result<(), Error> {
+    text("negative_prompt", negative_prompt, MAX_PROMPT_CHARS, false)?;
+    number("cfg_scale", cfg_scale, 0.0, 1.0)?;
+    callback_url("callback_url", callback)?;
+    id("external_task_id", external_task_id, false)
 }

@@ -1,6 +1,5 @@
 //! Waiting for a task: poll until it succeeds or fails, never past a deadline.
 
-use serde::Deserialize;
 #[cfg(target_arch = "wasm32")]
 use tsify::Tsify;
 
@@ -9,6 +8,7 @@ use crate::api::env::{Env, Json};
 use crate::api::error::transport_error;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
+use crate::api::reader::reader;
 use crate::api::task::{Task, TaskStatus};
 use crate::api::text::num;
 use crate::api::validate::check_id;
@@ -80,12 +80,12 @@ impl Default for WaitOptions {
 
 /// The options of every call that waits (`wait`, `createAndWait`, `chain`), as the caller gives
 /// them; `F` is the host's value for the signal and the callback.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(Tsify), tsify(rename = "WaitOptions"))]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    bound = "F: Deserialize<'de>"
+#[derive(Debug, Clone)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(Tsify),
+    tsify(rename = "WaitOptions"),
+    serde(rename_all = "camelCase")
 )]
 pub struct WaitCallOptions<F = ()> {
     /// Stops the wait (`ERR_KLING_ABORTED`). The task keeps running on Kling and is billable.
@@ -113,6 +113,24 @@ pub struct WaitCallOptions<F = ()> {
     )]
     pub on_progress: Option<F>,
 }
+
+impl<F> Default for WaitCallOptions<F> {
+    fn default() -> Self {
+        WaitCallOptions {
+            signal: None,
+            timeout_ms: None,
+            poll_interval_ms: None,
+            on_progress: None,
+        }
+    }
+}
+
+reader!(WaitCallOptions over F, "an object of options", WAIT_FIELDS = [
+    "signal" => signal,
+    "timeoutMs" => timeout_ms,
+    "pollIntervalMs" => poll_interval_ms,
+    "onProgress" => on_progress,
+]);
 
 impl<F> WaitCallOptions<F> {
     /// The checked schedule and deadline.
@@ -204,7 +222,7 @@ impl Client {
         opts: &WaitOptions,
         progress: Progress<'_, E::Json>,
     ) -> Result<Task<E::Json>, Error> {
-        family.check_create(params)?;
+        family.check_create_with(params, self.config().allow_retired_models)?;
         let _slot = match self.slots() {
             Some(slots) => Some(slots.acquire(env).await?),
             None => None,

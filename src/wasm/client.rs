@@ -13,7 +13,7 @@ use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::iter::Lister;
 use crate::wasm::json::Js;
-use crate::wasm::resource::{Account, Extensions, ImageToVideo, TextToVideo};
+use crate::wasm::resource::{Account, Extensions, ImageToVideo, OmniVideo, TextToVideo};
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
 /// signed tokens and learns the server's clock.
@@ -29,6 +29,7 @@ pub struct KlingClient {
     extensions: JsValue,
     text_to_video: JsValue,
     image_to_video: JsValue,
+    omni_video: JsValue,
     account: JsValue,
 }
 
@@ -101,7 +102,8 @@ impl KlingClient {
         Ok(KlingClient {
             extensions: Extensions::new(inner.clone(), lister.clone()).into(),
             text_to_video: TextToVideo::new(inner.clone(), lister.clone()).into(),
-            image_to_video: ImageToVideo::new(inner.clone(), lister).into(),
+            image_to_video: ImageToVideo::new(inner.clone(), lister.clone()).into(),
+            omni_video: OmniVideo::new(inner.clone(), lister).into(),
             account: Account::new(inner.clone()).into(),
             inner,
         })
@@ -114,18 +116,25 @@ impl KlingClient {
         self.extensions.clone()
     }
 
-    /// Source videos from a prompt (`/v1/videos/text2video`): `create`, `get`, `list`, `wait`,
+    /// Videos from a prompt (`/v1/videos/text2video`): `create`, `get`, `list`, `wait`,
     /// `createAndWait`.
     #[wasm_bindgen(getter, js_name = textToVideo, unchecked_return_type = "TextToVideo")]
     pub fn text_to_video(&self) -> JsValue {
         self.text_to_video.clone()
     }
 
-    /// Source videos from an image (`/v1/videos/image2video`): `create`, `get`, `list`, `wait`,
+    /// Videos from a first (and last) frame (`/v1/videos/image2video`): `create`, `get`, `list`, `wait`,
     /// `createAndWait`.
     #[wasm_bindgen(getter, js_name = imageToVideo, unchecked_return_type = "ImageToVideo")]
     pub fn image_to_video(&self) -> JsValue {
         self.image_to_video.clone()
+    }
+
+    /// Omni-Video (`/v1/videos/omni-video`; kling-v3-omni, kling-video-o1): `create`, `get`,
+    /// `list`, `wait`, `createAndWait`.
+    #[wasm_bindgen(getter, js_name = omniVideo, unchecked_return_type = "OmniVideo")]
+    pub fn omni_video(&self) -> JsValue {
+        self.omni_video.clone()
     }
 
     /// The account (`/account/costs`): `costs`, its resource packs and what remains.

@@ -57,6 +57,11 @@ export function plainParams(value) {
 
 const UNSENDABLE = Symbol("unsendable");
 
+/** Checked parameters as they are sent: a copy without `null` members (a null means "not given"). */
+export function withoutNulls(value) {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (v === null ? undefined : v)));
+}
+
 /**
  * An options object's own enumerable properties, copied one level deep (functions and the logger
  * stay as they are), so the wasm reads values that cannot throw under it; `{error, key}` when a

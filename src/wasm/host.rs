@@ -32,6 +32,9 @@ extern "C" {
     #[wasm_bindgen(js_name = plainParams)]
     pub fn plain_params(value: &JsValue) -> JsValue;
     pub fn unsendable(copy: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = withoutNulls)]
+    pub fn without_nulls(value: &JsValue) -> JsValue;
+
     #[wasm_bindgen(js_name = plainOptions)]
     pub fn plain_options(value: &JsValue) -> JsValue;
     pub fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Promise;

@@ -23,22 +23,17 @@ pub struct Lister {
     pub(crate) inner: Rc<Inner>,
 }
 
-/// The family behind a resource's index (0 extensions, 1 text2video, 2 image2video).
+/// The family behind a resource's index (its place in `Family::ALL`).
 fn family(index: u8) -> Family {
-    match index {
-        1 => Family::TextToVideo,
-        2 => Family::ImageToVideo,
-        _ => Family::VideoExtend,
-    }
+    Family::ALL
+        .get(usize::from(index))
+        .copied()
+        .unwrap_or(Family::VideoExtend)
 }
 
 /// The index `host.pagePromise` hands back for `family`.
 pub(crate) fn family_index(f: Family) -> u8 {
-    match f {
-        Family::VideoExtend => 0,
-        Family::TextToVideo => 1,
-        Family::ImageToVideo => 2,
-    }
+    Family::ALL.iter().position(|x| *x == f).unwrap_or(0) as u8
 }
 
 #[wasm_bindgen]

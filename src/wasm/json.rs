@@ -136,4 +136,14 @@ impl Json for Js {
     fn is_array(&self) -> bool {
         js_sys::Array::is_array(&self.0)
     }
+
+    fn without_nulls(&self) -> Js {
+        Js(host::without_nulls(&self.0))
+    }
+
+    fn with_text(self, key: &str, value: &str) -> Js {
+        // A plain object the core made: setting a property cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &key.into(), &value.into());
+        self
+    }
 }

@@ -1,6 +1,6 @@
-//! The resources of a client — `kling.extensions`, `kling.textToVideo`, `kling.imageToVideo` —
-//! from one implementation: each is the same five operations on its task family; and
-//! `kling.account`.
+//! The resources of a client — `kling.extensions`, `kling.textToVideo`, `kling.imageToVideo`,
+//! `kling.omniVideo` — from one implementation: each is the same five operations on its task
+//! family; and `kling.account`.
 
 use std::rc::Rc;
 
@@ -13,7 +13,7 @@ use crate::wasm::inner::Inner;
 use crate::wasm::iter::family_index;
 use crate::wasm::ops::{self, Op};
 
-/// One family's five operations, shared by the three resources.
+/// One family's five operations, shared by the resources.
 pub(crate) struct Tasks {
     inner: Rc<Inner>,
     family: Family,
@@ -153,19 +153,25 @@ resource!(
     Extensions,
     Family::VideoExtend,
     "ExtendVideoParams",
-    "`kling.extensions` (`/v1/videos/video-extend`): extensions of kling-v1-5 and kling-v1-6 videos, 4–5 s each."
+    "`kling.extensions` (`/v1/videos/video-extend`): extensions of kling-v1, kling-v1-5 and kling-v1-6 videos (retired models: none made since 2026-09-15), 4–5 s each."
 );
 resource!(
     TextToVideo,
     Family::TextToVideo,
     "TextToVideoParams",
-    "`kling.textToVideo` (`/v1/videos/text2video`): source videos from a prompt."
+    "`kling.textToVideo` (`/v1/videos/text2video`): videos from a prompt (kling-v3 today; `limits().families.text2video` lists each model's rules)."
 );
 resource!(
     ImageToVideo,
     Family::ImageToVideo,
     "ImageToVideoParams",
-    "`kling.imageToVideo` (`/v1/videos/image2video`): source videos from an image."
+    "`kling.imageToVideo` (`/v1/videos/image2video`): videos from a first (and last) frame (kling-v3 today; `limits().families.image2video` lists each model's rules)."
+);
+resource!(
+    OmniVideo,
+    Family::OmniVideo,
+    "OmniVideoParams",
+    "`kling.omniVideo` (`/v1/videos/omni-video`): kling-v3-omni and kling-video-o1 — videos from text, reference images, first and last frames, a reference or base video and elements, in one or several shots, with sound."
 );
 
 #[wasm_bindgen]

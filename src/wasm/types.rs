@@ -165,19 +165,87 @@ export interface KlingLimits {
   defaultPageSize: number;
   extendableModels: string[];
   discontinuedModels: string[];
+  /** Models Kling no longer generates with (refused unless `allowRetiredModels: true`). */
+  retiredModels: string[];
   statuses: TaskStatus[];
+  /** The capability table, per family. */
+  families: Record<KlingFamily, KlingFamilyCaps>;
 }
 
-/** What `price` reports: the most a create can cost, and what the estimate is for. */
+/** The task families, by their path's last segment. */
+export type KlingFamily = "video-extend" | "text2video" | "image2video" | "omni-video";
+
+/** The text2video models the package knows (today: kling-v3), and any other name, sent as it is. */
+export type TextToVideoModel =
+  | "kling-v3" | "kling-v2-6" | "kling-v2-5-turbo" | "kling-v2-master" | "kling-v2-1-master"
+  | "kling-v2-1" | "kling-v1-6" | "kling-v1-5" | "kling-v1" | (string & {});
+
+/** The image2video models the package knows (today: kling-v3), and any other name, sent as it is. */
+export type ImageToVideoModel =
+  | "kling-v3" | "kling-v2-6" | "kling-v2-5-turbo" | "kling-v2-master" | "kling-v2-1-master"
+  | "kling-v2-1" | "kling-v1-6" | "kling-v1-5" | "kling-v1" | (string & {});
+
+/** The Omni-Video models the package knows, and any other name, sent as it is. */
+export type OmniVideoModel = "kling-v3-omni" | "kling-video-o1" | (string & {});
+
+/**
+ * A rule of the capability table tying fields together. `when` names a fact about a request: a
+ * field given (`image_tail`), a field's value (`sound:on`, `multi_shot:true`), or `first_frame`,
+ * `end_frame`, `video`, `base_video`, `masks`, `text_or_first_frame`, `always`.
+ */
+export type KlingRule =
+  | { kind: "onlyInMode"; when: string; mode: string }
+  | { kind: "needs"; when: string; needs: string }
+  | { kind: "notWith"; when: string; not: string }
+  | { kind: "durationsWhen"; when: string; durations: string[] }
+  | { kind: "requiredUnless"; when: "always"; field: string; unless: string[] }
+  | { kind: "atMost"; when: string; count: string[]; max: number }
+  | { kind: "shotsSumToDuration"; when: "multi_prompt" };
+
+/** One model's row of the capability table. */
+export interface KlingModelCaps {
+  /** `model_name` (`"*"` for `anyModel`). */
+  name: string;
+  modes: string[];
+  /** Every allowed `duration`, as the strings sent. */
+  durations: string[];
+  /** Empty where the family has no `aspect_ratio`. */
+  aspectRatios: string[];
+  /** `image_tail`, `sound`, `multi_shot`, `reference_video`, `elements`, `end_frame`. */
+  features: string[];
+  /** The model's own rules (its family's are `anyModel.rules`, and apply to it too). */
+  rules: KlingRule[];
+  /** Whether video-extend takes its videos. */
+  extendable: boolean;
+  /** When Kling stopped generating with it, where that is published, and the model to use instead. */
+  retired: { date: string; source: string; instead: string } | null;
+  /** Estimated units per 5 seconds, `[std, pro]` (see `price`). */
+  unitsPer5s: [number, number];
+}
+
+/** One family of the capability table. */
+export interface KlingFamilyCaps {
+  path: string;
+  /** The model to use today (`null` for video-extend, whose model is the source's). */
+  currentModel: string | null;
+  /** Every model the package knows. */
+  models: KlingModelCaps[];
+  /** The rules of a model the package does not know (it is sent), and the family's rules. */
+  anyModel: KlingModelCaps;
+}
+
+/** What `price` estimates a create costs at most. */
 export interface KlingPrice {
-  /** Kling's units (1 unit is about $0.14); Kling's charge is the task's `final_unit_deduction`. */
+  /** Kling's units (1 unit is about $0.14). */
   units: number;
-  /** The model priced; null for an extension of a source of unknown model. */
+  /** Always `true`: the charge is the task's `final_unit_deduction`. */
+  estimate: true;
+  /** The model priced; `null` for an extension of a source of unknown model. */
   model: string | null;
-  /** `std` or `pro`; null for an extension of a source of unknown mode. */
+  /** `std` or `pro`; `null` for an extension of a source of unknown mode. */
   mode: string | null;
-  /** Seconds the task makes. */
-  seconds: number;
+  /** The seconds priced, as a string. */
+  duration: string;
 }
 
 /** What `planChain` reports of checked chain parameters. */

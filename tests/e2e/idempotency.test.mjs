@@ -53,7 +53,7 @@ test("text2video: the id alone decides", async (t) => {
   const sim = await startSim();
   t.after(() => sim.close());
   const kling = clientFor(sim);
-  const params = { model_name: "kling-v1-6", prompt: "a lake", external_task_id: "src-1" };
+  const params = { model_name: "kling-v3", prompt: "a lake", external_task_id: "src-1" };
   const first = await kling.textToVideo.create(params);
   const again = await kling.textToVideo.create({ ...params, prompt: "a different prompt" });
   assert.equal(again.task_id, first.task_id);

@@ -30,7 +30,10 @@ test("checkParams refuses exactly what a create refuses, and sends nothing", () 
     ["video-extend", { video_id: SOURCE, prompt: "x".repeat(2501) }, "prompt"],
     ["video-extend", { task_id: "1" }, "task_id"],
     ["text2video", { prompt: "p" }, "model_name"],
-    ["image2video", { model_name: "kling-v1-6" }, "image"],
+    ["image2video", { model_name: "kling-v3" }, "image"],
+    ["text2video", { model_name: "kling-v3", prompt: "p", duration: "16" }, "duration"],
+    ["text2video", { model_name: "kling-v1-6", prompt: "p" }, "model_name"],
+    ["omni-video", { model_name: "kling-v3-omni", prompt: "<<<video_1>>>", aspect_ratio: "1:1" }, "video_list"],
     ["nope", {}, "family"],
   ]) {
     let e;

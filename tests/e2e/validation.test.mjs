@@ -25,13 +25,13 @@ const CASES = [
   ["extensions.create", { video_id: SOURCE, duration: "5" }, "duration"],
   ["extensions.create", { video_id: SOURCE, mode: "pro" }, "mode"],
   ["extensions.create", { video_id: SOURCE, model_name: "kling-v2-master" }, "model_name"],
-  ["textToVideo.create", { model_name: "kling-v1-6" }, "prompt"],
-  ["textToVideo.create", { model_name: "kling-v1-6", prompt: "x", duration: 5 }, "duration"],
-  ["textToVideo.create", { model_name: "kling-v1-6", prompt: "x", duration: "7" }, "duration"],
-  ["textToVideo.create", { model_name: "kling-v1-6", prompt: "x", mode: "standard" }, "mode"],
-  ["textToVideo.create", { model_name: "kling-v1-6", prompt: "x", aspect_ratio: "4:3" }, "aspect_ratio"],
-  ["imageToVideo.create", { model_name: "kling-v1-6", prompt: "x" }, "image"],
-  ["imageToVideo.create", { model_name: "kling-v1-6", image: "data:image/png;base64,AAAA" }, "image"],
+  ["textToVideo.create", { model_name: "kling-v2-5-turbo" }, "prompt"],
+  ["textToVideo.create", { model_name: "kling-v2-5-turbo", prompt: "x", duration: 5 }, "duration"],
+  ["textToVideo.create", { model_name: "kling-v2-5-turbo", prompt: "x", duration: "7" }, "duration"],
+  ["textToVideo.create", { model_name: "kling-v2-5-turbo", prompt: "x", mode: "standard" }, "mode"],
+  ["textToVideo.create", { model_name: "kling-v2-5-turbo", prompt: "x", aspect_ratio: "4:3" }, "aspect_ratio"],
+  ["imageToVideo.create", { model_name: "kling-v2-5-turbo", prompt: "x" }, "image"],
+  ["imageToVideo.create", { model_name: "kling-v2-5-turbo", image: "data:image/png;base64,AAAA" }, "image"],
   ["extensions.list", { pageNum: 0 }, "pageNum"],
   ["extensions.list", { pageNum: 1001 }, "pageNum"],
   ["extensions.list", { pageSize: 501 }, "pageSize"],
@@ -86,7 +86,7 @@ test("refusals say what to do in the caller's words: the guide's fields get thei
   const kling = clientFor(sim);
   const guide = await rejectionOf(kling.extensions.create({ task_id: "123" }));
   assert.match(guide.message, /unknown field `task_id`: video-extend takes `video_id`, the id of a video .* not a task id/);
-  const typed = await rejectionOf(kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "x", duration: 5 }));
+  const typed = await rejectionOf(kling.textToVideo.create({ model_name: "kling-v2-5-turbo", prompt: "x", duration: 5 }));
   assert.equal(typed.message, "`duration` is the number 5; expected a string");
   const nested = await rejectionOf(kling.extensions.create({ video_id: SOURCE, watermark_info: { enabled: true, x: 1 } }));
   assert.equal(nested.field, "watermark_info");

@@ -33,7 +33,7 @@ function figures(requests) {
 async function scenario(t, { name, skew, timing, flow, maxResigns, minResigns = 1, tasks = 1 }) {
   const sim = await startSim({ clockOffsetMs: skew[0].offsetMs, ...(timing ? { timing } : {}) });
   t.after(() => sim.close());
-  const kling = clientFor(sim);
+  const kling = clientFor(sim, { allowRetiredModels: true });
   const started = Date.now();
   // Later skews are applied while the flow runs.
   const timers = skew.slice(1).map((s) => setTimeout(() => sim.configure({ clockOffsetMs: s.offsetMs }), s.atMs));
@@ -106,6 +106,7 @@ test("text2video + 2-step chain, client clock 40 minutes behind: one re-sign for
     maxResigns: 1,
     tasks: 3,
     flow: async (k) => {
+      // The chain extends the source: only a retired v1.x model makes one.
       const source = await k.textToVideo.create({ prompt: "a lake", model_name: "kling-v1-6" });
       const done = await k.textToVideo.wait(source.task_id, FAST_WAIT);
       return k.extensions.chain({ video_id: done.task_result.videos[0].id, prompts: ["one", "two"] }, FAST_WAIT);

@@ -96,7 +96,7 @@ test(`no double charge: ${CREATES} creates under random ambiguous failures (seed
       batch.map((c) => {
         const params = {
           prompt: `create ${c.i}`,
-          ...(c.family === "video-extend" ? {} : { model_name: "kling-v1-6" }),
+          ...(c.family === "video-extend" ? {} : { model_name: "kling-v3" }),
           ...(c.callerId ? { external_task_id: c.callerId } : {}),
         };
         return settle(FAMILIES[c.family].create(kling, params, c.maxRetries === undefined ? {} : { maxRetries: c.maxRetries }));

@@ -83,7 +83,7 @@ async function run(kling, op, setup, seen) {
     case "chain":
       return kling.extensions.chain({ video_id: SOURCE, prompts: ["step one", "step two"] }, waitOpts);
     case "text2video":
-      return kling.textToVideo.create({ model_name: "kling-v1-6", prompt: "a fox in the snow" });
+      return kling.textToVideo.create({ model_name: "kling-v3", prompt: "a fox in the snow" });
   }
 }
 

@@ -20,11 +20,13 @@ import {
   type KlingLogFields,
   type KlingLogger,
   type KlingLogLevel,
+  type KlingPrice,
   limits,
   type PagePromise,
   parseCallback,
   planChain,
   pollIntervalMs,
+  price,
   type ResourcePack,
   signToken,
   statusRank,
@@ -73,11 +75,11 @@ export async function usage(): Promise<void> {
     await r.get("id", { signal: controller.signal });
     await r.wait("task", { timeoutMs: 1000 });
   }
-  const t2v: Task = await kling.textToVideo.createAndWait({ prompt: "p", model_name: "kling-v1-6" }, { pollIntervalMs: 5000 });
+  const t2v: Task = await kling.textToVideo.createAndWait({ prompt: "p", model_name: "kling-v3" }, { pollIntervalMs: 5000 });
   const t2vOne: Task = await kling.textToVideo.get(t2v.task_id);
   const t2vPage: Task[] = await kling.textToVideo.list();
   const t2vDone: Task = await kling.textToVideo.wait(t2vOne.task_id);
-  const i2v: Task = await kling.imageToVideo.createAndWait({ model_name: "kling-v1-5", image: "iVBORw0KGgo=" });
+  const i2v: Task = await kling.imageToVideo.createAndWait({ model_name: "kling-v3", image: "iVBORw0KGgo=" });
   const i2vOne: Task = await kling.imageToVideo.get(i2v.task_id);
   const i2vPage: Task[] = await kling.imageToVideo.list({ pageNum: 2 });
   const i2vDone: Task = await kling.imageToVideo.wait(i2vOne.task_id);
@@ -99,8 +101,32 @@ export async function usage(): Promise<void> {
   console.log(l.maxPromptChars, l.cfgScale[1], checked, ok, advice);
   // @ts-expect-error not a family
   checkParams("video", {});
-  await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v1-6", duration: "5", mode: "std", aspect_ratio: "16:9" });
-  await kling.imageToVideo.create({ model_name: "kling-v1-6", image: "https://example.com/cat.png" });
+  await kling.textToVideo.create({ prompt: "sunrise", model_name: "kling-v3", duration: "5", mode: "std", aspect_ratio: "16:9" });
+  await kling.imageToVideo.create({ model_name: "kling-v3", image: "https://example.com/cat.png" });
+  await kling.textToVideo.create({ model_name: "kling-v3", prompt: "p", duration: "15", sound: "on", multi_shot: false });
+  await kling.textToVideo.create({ model_name: "kling-v42-next", prompt: "any other model name is taken" });
+  const omni: Task = await kling.omniVideo.createAndWait({
+    model_name: "kling-v3-omni",
+    prompt: "The next shot of <<<video_1>>>",
+    video_list: [{ video_url: "https://example.com/v.mp4", refer_type: "feature", keep_original_sound: "yes" }],
+    image_list: [{ image_url: "https://example.com/a.png", type: "first_frame" }],
+    multi_shot: true,
+    shot_type: "customize",
+    multi_prompt: [{ index: 1, prompt: "wide", duration: "5" }],
+    duration: "5",
+  });
+  for await (const t of kling.omniVideo.list({ pageSize: 10 })) console.log(t.task_id);
+  const cost: KlingPrice = price("omni-video", { model_name: "kling-v3-omni", prompt: "p", aspect_ratio: "1:1" });
+  const v3 = l.families.text2video.models.find((m) => m.name === "kling-v3");
+  console.log(
+    omni,
+    cost.units,
+    v3?.durations,
+    l.retiredModels,
+    checkParams("text2video", { model_name: "kling-v1-6", prompt: "p" }, { allowRetiredModels: true }),
+  );
+  // @ts-expect-error refer_type is feature or base
+  await kling.omniVideo.create({ model_name: "kling-v3-omni", video_list: [{ video_url: "u", refer_type: "style" }] });
   const token: string = signToken("ak", "sk", { ttlSeconds: 600 });
   const fromCallback: Task = verifyCallback(new Headers(), "{}", "whsec_x");
   parseCallback(new Uint8Array());
@@ -130,7 +156,7 @@ export async function usage(): Promise<void> {
   // @ts-expect-error text2video takes a prompt, not a video_id
   await kling.textToVideo.createAndWait({ video_id: "v" });
   // @ts-expect-error image2video needs an image
-  await kling.imageToVideo.create({ model_name: "kling-v1-6" });
+  await kling.imageToVideo.create({ model_name: "kling-v3" });
   // @ts-expect-error the flat methods are gone
   await kling.extensions();
   // @ts-expect-error not an error code

@@ -79,6 +79,8 @@ export const TEST_VARS = {
   USER_DAILY_UNITS: "1000",
   ACCOUNT_DAILY_UNITS: "100000",
   ALLOWED_MODELS: "kling-v1-5,kling-v1-6",
+  // The legacy extend path needs v1.x sources, which only an account that kept access can make.
+  ALLOW_RETIRED_MODELS: "true",
 };
 
 /** A port free on 127.0.0.1 now (the Worker's origin must be known before it starts). */

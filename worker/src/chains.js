@@ -76,7 +76,7 @@ export async function createChain(request, ctx) {
 async function affordsFirstStep(ctx, plan, source) {
   const { env, user } = ctx;
   const cfg = config(env);
-  const cost = toMilli(price("video-extend", { video_id: String(plan.video_id) }, { model: source.model, mode: source.mode }).units);
+  const cost = toMilli(price("video-extend", { video_id: String(plan.video_id) }, { source }).units);
   const mine = await userStore(env, user.userKey).usage(today(), dailyBudget(user, cfg));
   const account = await accountLedger(env).usage(today(), cfg.accountDaily);
   const remaining = Math.min(mine.remaining, account.remaining);

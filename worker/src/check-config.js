@@ -29,7 +29,7 @@ const BINDINGS = [
   { name: "MEDIA", kind: "r2", optional: true },
 ];
 
-const FLAGS = ["ALLOW_PRO", "SHOW_ACCOUNT_UNITS"];
+const FLAGS = ["ALLOW_PRO", "ALLOW_RETIRED_MODELS", "SHOW_ACCOUNT_UNITS"];
 
 function checkBindings(env) {
   for (const { name, kind, optional } of BINDINGS) {

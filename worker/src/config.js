@@ -4,7 +4,7 @@
 // Units are kept as integer thousandths ("milli-units") everywhere a sum is taken, so that
 // 3.5 + 2 + … never drifts; they are shown as plain unit numbers.
 import { HttpError } from "./http.js";
-import { isValidId } from "./kling.js";
+import { allowRetired, isValidId } from "./kling.js";
 
 export const FAMILIES = ["video-extend", "text2video", "image2video"];
 
@@ -55,6 +55,7 @@ export function config(env) {
     // whether pro mode. No list: every model the package accepts.
     allowedModels: list(env.ALLOWED_MODELS, null),
     allowPro: String(env.ALLOW_PRO ?? "").toLowerCase() === "true",
+    allowRetired: allowRetired(env),
   };
 }
 

@@ -17,6 +17,15 @@ import {
 } from "kling-edge";
 import { HttpError } from "./http.js";
 
+/**
+ * `ALLOW_RETIRED_MODELS`: an account that kept access to models Kling retired (the v1.x models
+ * whose videos video-extend takes) may let its users generate with them; the package refuses them
+ * otherwise.
+ */
+export function allowRetired(env) {
+  return String(env.ALLOW_RETIRED_MODELS ?? "").toLowerCase() === "true";
+}
+
 // A chain's arithmetic (checks, the 180 s cap before each step, the next video id, step ids,
 // durations) and the poll schedule are the package's: the Workflow only keeps the state.
 // Kling's rules (checks, ids, limits, prices) are the package's too: the service restates none.
@@ -87,7 +96,14 @@ function call(client, family, op, ...args) {
 }
 
 async function withClient(env, fn) {
-  const client = new KlingClient({ ...credentials(env), baseUrl: baseUrl(env), timeoutMs: 20_000, maxRetries: 2 });
+  const client = new KlingClient({
+    ...credentials(env),
+    baseUrl: baseUrl(env),
+    timeoutMs: 20_000,
+    maxRetries: 2,
+    // Retired models only for an account that kept access (the operator says so).
+    allowRetiredModels: allowRetired(env),
+  });
   try {
     return await fn(client);
   } finally {

@@ -43,7 +43,8 @@ const notFound = (what = "no such task") => new HttpError(404, "ERR_NOT_FOUND", 
 async function quote(env, cfg, user, family, params) {
   // The caller's id is the service's (clientIdOf); Kling receives one derived from it.
   const { external_task_id: _own, ...request } = params;
-  const checked = checkParams(family, request);
+  const rules = { allowRetiredModels: cfg.allowRetired };
+  const checked = checkParams(family, request, rules);
   checkPolicy(cfg, family, checked);
   let source;
   if (family === "video-extend") {
@@ -52,7 +53,7 @@ async function quote(env, cfg, user, family, params) {
     // Another user's video, or one of unknown owner, is answered exactly like a missing one.
     if (!source) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
   }
-  const p = price(family, checked, source);
+  const p = price(family, checked, { ...rules, source });
   return { checked, cost: toMilli(p.units), model: p.model, mode: p.mode, fingerprint: await sha256Hex(JSON.stringify(checked)) };
 }
 

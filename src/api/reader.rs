@@ -1,0 +1,63 @@
+//! Readers of parameter and option objects, filled in place key by key.
+
+/// `Deserialize` for a parameter struct of optional fields, filled in place key by key: what
+/// `derive` would do, in a third of the wasm (derived readers keep every field in its own local
+/// and drop them all at each early return). Reads every key (`deserialize_map`: a JavaScript
+/// object is read as a map), refusing an unknown one in serde's words.
+macro_rules! reader {
+    ($t:ty, $expecting:literal, $fields:ident = [$($key:literal => $field:ident $(via $conv:path)?),* $(,)?]) => {
+        const $fields: &[&str] = &[$($key),*];
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<$t, M::Error> {
+                        let mut v = <$t>::default();
+                        while let Some(key) = m.next_key::<String>()? {
+                            match key.as_str() {
+                                $($key => v.$field = $($conv)?(m.next_value()?),)*
+                                other => return Err(serde::de::Error::unknown_field(other, $fields)),
+                            }
+                        }
+                        Ok(v)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+    // A struct generic over the host's value `$g` (which must be readable, and `$extra`):
+    // `reader!(CallOptions over F, …)`.
+    ($t:ident over $g:ident $(+ $extra:path)?, $expecting:literal, $fields:ident = [$($key:literal => $field:ident $(via $conv:path)?),* $(,)?]) => {
+        const $fields: &[&str] = &[$($key),*];
+
+        impl<'de, $g: serde::Deserialize<'de> $(+ $extra)?> serde::Deserialize<'de> for $t<$g> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t<$g>, D::Error> {
+                struct V<$g>(std::marker::PhantomData<$g>);
+                impl<'de, $g: serde::Deserialize<'de> $(+ $extra)?> serde::de::Visitor<'de> for V<$g> {
+                    type Value = $t<$g>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<$t<$g>, M::Error> {
+                        let mut v = <$t<$g>>::default();
+                        while let Some(key) = m.next_key::<String>()? {
+                            match key.as_str() {
+                                $($key => v.$field = $($conv)?(m.next_value()?),)*
+                                other => return Err(serde::de::Error::unknown_field(other, $fields)),
+                            }
+                        }
+                        Ok(v)
+                    }
+                }
+                d.deserialize_map(V(std::marker::PhantomData))
+            }
+        }
+    };
+}
+pub(crate) use reader;

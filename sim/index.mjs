@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { Account } from "./lib/account.mjs";
 import { createRequestHandler } from "./lib/app.mjs";
 import { CallbackDispatcher } from "./lib/callbacks.mjs";
-import { ClipCatalog } from "./lib/clips.mjs";
+import { catalogFor } from "./lib/clips.mjs";
 import { applyConfig, buildConfig, publicConfig } from "./lib/config.mjs";
 import { FaultSet } from "./lib/faults.mjs";
 import { RateLimiter } from "./lib/limits.mjs";
@@ -44,7 +44,7 @@ export async function startSimulator(options = {}) {
     config,
     now,
     videos,
-    catalog: new ClipCatalog(clips),
+    catalog: catalogFor(clips),
     onChange: (task) => {
       if (task.params.callbackUrl) callbacks.notify(task.params.callbackUrl, taskView(task, baseUrl));
     },

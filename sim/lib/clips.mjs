@@ -49,6 +49,18 @@ export class ClipCatalog {
   }
 }
 
+const catalogs = new WeakMap(); // the clips are read once per process, and so is their catalog
+
+/** The catalog of `clips` (sim/lib/media.mjs's loadClips()), built once. */
+export function catalogFor(clips) {
+  let catalog = catalogs.get(clips);
+  if (!catalog) {
+    catalog = new ClipCatalog(clips);
+    catalogs.set(clips, catalog);
+  }
+  return catalog;
+}
+
 /** The aspect ratio closest to a video's width and height (a base video's output keeps its shape). */
 export function aspectRatioOf(width, height) {
   if (!width || !height) return null;

@@ -19,7 +19,7 @@ cd "$(dirname "$0")"
 SETS="${*:-samples gen}"
 
 if ! python3 -c 'import imageio_ffmpeg' 2>/dev/null; then
-  pip install --quiet imageio-ffmpeg
+  python3 -m pip install --quiet "imageio-ffmpeg==0.8.1" # the version scripts/bootstrap installs
 fi
 FFMPEG="$(python3 -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')"
 

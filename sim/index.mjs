@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import { Account } from "./lib/account.mjs";
 import { createRequestHandler } from "./lib/app.mjs";
 import { CallbackDispatcher } from "./lib/callbacks.mjs";
+import { catalogFor } from "./lib/clips.mjs";
 import { applyConfig, buildConfig, publicConfig } from "./lib/config.mjs";
 import { FaultSet } from "./lib/faults.mjs";
 import { RateLimiter } from "./lib/limits.mjs";
@@ -27,12 +28,13 @@ export async function startSimulator(options = {}) {
   const videos = new VideoRegistry(now());
   const callbacks = new CallbackDispatcher({ config, now });
   let baseUrl = "";
+  const clips = loadClips();
   const ctx = {
     config,
     now,
     videos,
     baseUrl: () => baseUrl,
-    clips: loadClips(),
+    clips,
     faults: new FaultSet(),
     rateLimiter: new RateLimiter(config),
     requestLog: [],
@@ -42,6 +44,7 @@ export async function startSimulator(options = {}) {
     config,
     now,
     videos,
+    catalog: catalogFor(clips),
     onChange: (task) => {
       if (task.params.callbackUrl) callbacks.notify(task.params.callbackUrl, taskView(task, baseUrl));
     },

@@ -2,6 +2,7 @@
 // CLI: node sim/server.mjs --port 8787 [--host 127.0.0.1] [--submitted-ms 300] [--processing-ms 1500]
 //   [--extend-seconds 5] [--clock-offset-ms 0] [--webhook-secret whsec_...] [--max-concurrent N]
 //   [--rate-limit N/windowMs] [--access-key ..] [--secret-key ..] [--api-key ..]
+//   [--allow-retired-models] [--mismatch-next-clips N]
 // Runs until SIGINT/SIGTERM, then closes every connection and exits.
 import { parseArgs } from "node:util";
 import { startSimulator } from "./index.mjs";
@@ -20,6 +21,8 @@ const FLAGS = {
   "access-key": { type: "string" },
   "secret-key": { type: "string" },
   "api-key": { type: "string" },
+  "allow-retired-models": { type: "boolean" },
+  "mismatch-next-clips": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -43,6 +46,8 @@ function toOptions(values) {
   if (values["access-key"] !== undefined) options.accessKey = values["access-key"];
   if (values["secret-key"] !== undefined) options.secretKey = values["secret-key"];
   if (values["api-key"] !== undefined) options.apiKey = values["api-key"];
+  if (values["allow-retired-models"]) options.allowRetiredModels = true;
+  if (values["mismatch-next-clips"] !== undefined) options.mismatchNextClips = number("mismatch-next-clips");
   return options;
 }
 
@@ -52,7 +57,8 @@ async function main() {
     console.log(
       "usage: node sim/server.mjs --port N [--host H] [--submitted-ms MS] [--processing-ms MS]\n" +
         "  [--extend-seconds S] [--clock-offset-ms MS] [--webhook-secret whsec_...] [--max-concurrent N]\n" +
-        "  [--rate-limit N/windowMs] [--access-key K] [--secret-key K] [--api-key K]   (see sim/README.md)",
+        "  [--rate-limit N/windowMs] [--access-key K] [--secret-key K] [--api-key K]\n" +
+        "  [--allow-retired-models] [--mismatch-next-clips N]   (see sim/README.md)",
     );
     return;
   }

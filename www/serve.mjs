@@ -162,7 +162,10 @@ export async function startDemo({
 } = {}) {
   if (!existsSync(join(ROOT, "pkg/package.json"))) throw new Error("pkg/ is not built: run `make build` first");
   const real = realCredentials(env);
-  const sim = real ? null : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, ...simOptions });
+  // As an account that kept access to the retired v1.x models: the page's legacy extend flow.
+  const sim = real
+    ? null
+    : await startSimulator({ timing: { submittedMs: 1200, processingMs: 3500 }, allowRetiredModels: true, ...simOptions });
   let front = null;
   let mf = null;
   try {
@@ -200,6 +203,7 @@ export async function startDemo({
       USER_DAILY_UNITS: "200",
       ACCOUNT_DAILY_UNITS: "1000",
       ALLOW_PRO: "true",
+      ALLOW_RETIRED_MODELS: sim ? "true" : "false",
       // The simulator's seeded sources may be extended by the demo's user; its results are kept.
       SHARED_SOURCE_VIDEOS: sim ? sim.samples.map((s) => s.id).join(",") : "",
       MEDIA_HOSTS: sim ? sim.url : "https://*.klingai.com",

@@ -16,7 +16,8 @@ async function target() {
     return { options: apiKey ? { apiKey, baseUrl } : { accessKey, secretKey, baseUrl }, poll: 10_000, stop() {} };
   }
   const { startSimulator, SIM_DEFAULTS } = await import("../../sim/index.mjs");
-  const sim = await startSimulator({ timing: { submittedMs: 400, processingMs: 1600 } });
+  // As an account that kept access to the retired v1.x models (below).
+  const sim = await startSimulator({ timing: { submittedMs: 400, processingMs: 1600 }, allowRetiredModels: true });
   log(`no Kling keys in the environment: using the local simulator at ${sim.url}`);
   return {
     options: { accessKey: SIM_DEFAULTS.accessKey, secretKey: SIM_DEFAULTS.secretKey, baseUrl: sim.url },

@@ -15,6 +15,8 @@ export const SIM_DEFAULTS = Object.freeze({
   callbackTimeoutMs: 2000,
   callbacks: true,
   failNextTasks: 0,
+  allowRetiredModels: false,
+  mismatchNextClips: 0,
 });
 
 // Keys that configure() / POST /__sim/config may change; host and port are fixed once listening.
@@ -31,6 +33,8 @@ const RUNTIME_KEYS = new Set([
   "callbackTimeoutMs",
   "callbacks",
   "failNextTasks",
+  "allowRetiredModels",
+  "mismatchNextClips",
 ]);
 
 export function buildConfig(options = {}) {
@@ -41,6 +45,7 @@ export function buildConfig(options = {}) {
   for (const key of RUNTIME_KEYS) config[key] = SIM_DEFAULTS[key];
   config.timing = { ...SIM_DEFAULTS.timing };
   config.webhookKey = null;
+  config.retiredModelsChosen = false; // whether the caller set allowRetiredModels (sim/lib/routes.mjs)
   // Everything but host/port goes through applyConfig, which rejects unknown keys (typos).
   const { host: _host, port: _port, ...runtime } = options;
   applyConfig(config, runtime);
@@ -59,6 +64,7 @@ export function applyConfig(config, partial) {
   }
   Object.assign(config, next);
   if ("webhookSecret" in next) config.webhookKey = webhookKey(next.webhookSecret);
+  if ("allowRetiredModels" in next) config.retiredModelsChosen = true;
 }
 
 function normalize(key, value, config) {
@@ -74,10 +80,12 @@ function normalize(key, value, config) {
     case "callbackTimeoutMs":
       return positiveNumber(key, value);
     case "callbacks":
-      if (typeof value !== "boolean") throw new TypeError("callbacks must be a boolean");
+    case "allowRetiredModels":
+      if (typeof value !== "boolean") throw new TypeError(`${key} must be a boolean`);
       return value;
     case "failNextTasks":
-      if (!Number.isInteger(value) || value < 0) throw new TypeError("failNextTasks must be a whole number");
+    case "mismatchNextClips":
+      if (!Number.isInteger(value) || value < 0) throw new TypeError(`${key} must be a whole number`);
       return value;
     case "clockOffsetMs":
       if (!Number.isFinite(value)) throw new TypeError("clockOffsetMs must be a finite number");
@@ -137,8 +145,8 @@ function positiveInteger(key, value) {
   return value;
 }
 
-/** The config as JSON can show it (Infinity → null, no derived key bytes). */
+/** The config as JSON can show it (Infinity → null, no derived key bytes or bookkeeping). */
 export function publicConfig(config) {
-  const { webhookKey: _derived, ...rest } = config;
+  const { webhookKey: _derived, retiredModelsChosen: _chosen, ...rest } = config;
   return { ...rest, maxConcurrentTasks: Number.isFinite(config.maxConcurrentTasks) ? config.maxConcurrentTasks : null };
 }

@@ -1,25 +1,52 @@
-// Serves the "generated" videos: every known video id maps deterministically onto one of
-// the tiny real H.264 clips in sim/media/, with HEAD and single-range support so players
-// and download code behave as they would against a CDN. No auth, like Kling's media URLs.
+// Serves the "generated" videos: every known video id maps onto one of the tiny real H.264 clips
+// in sim/media/ (its own clip for a generating task's result, a hash-chosen legacy clip for the
+// samples and extensions), with HEAD and single-range support so players and download code behave
+// as they would against a CDN. No auth, like Kling's media URLs.
 import { readdirSync, readFileSync } from "node:fs";
 import { send } from "./http.mjs";
 
 const MEDIA_DIR = new URL("../media/", import.meta.url);
+const LEGACY_CLIP = /^clip-[a-z]+\.mp4$/;
 
-/** The committed clips, read once: name → bytes. */
+let loaded = null; // the committed clips never change while the process runs: read them once
+
+/**
+ * The committed clips, read once per process: name → bytes. `clip-*.mp4` are the samples' and
+ * extensions' clips; `gen/*.mp4` the results of generating tasks (sim/lib/clips.mjs).
+ */
 export function loadClips() {
-  const names = readdirSync(MEDIA_DIR)
-    .filter((name) => /^clip-[a-z]+\.mp4$/.test(name))
+  if (loaded) return loaded;
+  const legacy = readdirSync(MEDIA_DIR)
+    .filter((name) => LEGACY_CLIP.test(name))
     .sort();
-  if (names.length === 0) throw new Error("sim/media has no clip-*.mp4; run sim/media/generate.sh");
-  return new Map(names.map((name) => [name, readFileSync(new URL(name, MEDIA_DIR))]));
+  if (legacy.length === 0) throw new Error("sim/media has no clip-*.mp4; run sim/media/generate.sh");
+  const generated = readdirSync(new URL("gen/", MEDIA_DIR))
+    .filter((name) => name.endsWith(".mp4"))
+    .sort()
+    .map((name) => `gen/${name}`);
+  loaded = new Map([...legacy, ...generated].map((name) => [name, readFileSync(new URL(name, MEDIA_DIR))]));
+  return loaded;
 }
 
-/** Picks the clip for a video id (the same id always gets the same clip). */
-function clipFor(clips, videoId) {
+/** Picks a legacy clip for a video without its own (the same id always gets the same clip). */
+function legacyClipFor(clips, videoId) {
+  const names = [...clips.keys()].filter((name) => LEGACY_CLIP.test(name));
   let hash = 0;
   for (const char of videoId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return [...clips.values()][hash % clips.size];
+  return clips.get(names[hash % names.length]);
+}
+
+/**
+ * The bytes behind /media/<name>: a clip by its own name, or a known video's clip
+ * (`<video id>.mp4`, `<video id>-wm.mp4`); null when there is none.
+ */
+export function mediaBytes({ name, clips, videos }) {
+  const direct = clips.get(name);
+  if (direct) return direct;
+  const match = /^(\d+)(-wm)?\.mp4$/.exec(name);
+  const video = match && videos.get(match[1]);
+  if (!video) return null;
+  return video.clip ? clips.get(video.clip) : legacyClipFor(clips, video.id);
 }
 
 /** Handles GET/HEAD /media/<name>; `videos` tells which ids exist. */
@@ -27,8 +54,7 @@ export function serveMedia({ req, res, name, clips, videos }) {
   if (req.method !== "GET" && req.method !== "HEAD") {
     return send(res, 405, { Allow: "GET, HEAD", "Content-Type": "text/plain" }, "method not allowed\n");
   }
-  const match = /^(\d+)(-wm)?\.mp4$/.exec(name);
-  const bytes = clips.get(name) ?? (match && videos.has(match[1]) ? clipFor(clips, match[1]) : null);
+  const bytes = mediaBytes({ name, clips, videos });
   if (!bytes) return send(res, 404, { "Content-Type": "text/plain" }, "no such media\n");
 
   const headers = { "Content-Type": "video/mp4", "Accept-Ranges": "bytes", "Cache-Control": "public, max-age=3600" };

@@ -1,4 +1,4 @@
-// Tasks of all three families and their lifecycle: submitted → processing → succeed | failed,
+// Tasks of every family and their lifecycle: submitted → processing → succeed | failed,
 // driven by timers so that every change can be announced to callbacks as it happens.
 import { ApiError } from "./http.mjs";
 import { Timers } from "./timers.mjs";
@@ -11,18 +11,21 @@ export class TaskStore {
   #tasks = new Map(); // task id → task, in creation order
   #byExternal = new Map(); // `${family}\n${external id}` → task
   #timers = new Timers();
+  #generated = 0; // generating tasks created so far: each takes the next palette colour
 
   /**
    * @param {object} deps
-   * @param {object} deps.config      live simulator config (timing, caps, extendSeconds)
+   * @param {object} deps.config      live simulator config (timing, caps, extendSeconds, switches)
    * @param {() => number} deps.now   simulator clock, ms
    * @param {import('./videos.mjs').VideoRegistry} deps.videos
+   * @param {import('./clips.mjs').ClipCatalog} deps.catalog  the clips generating tasks produce
    * @param {(task: object) => void} deps.onChange  called after every status change
    */
-  constructor({ config, now, videos, onChange }) {
+  constructor({ config, now, videos, catalog, onChange }) {
     this.config = config;
     this.now = now;
     this.videos = videos;
+    this.catalog = catalog;
     this.onChange = onChange;
   }
 
@@ -35,6 +38,10 @@ export class TaskStore {
       throw new ApiError(1303, `Concurrency limit exceeded: ${this.config.maxConcurrentTasks} task(s) already in progress`);
     }
     const now = this.now();
+    // A generating task's result is its own clip: the task's duration, aspect ratio and sound, the
+    // next palette colour, or an unjoinable clip while mismatchNextClips lasts. Extensions keep the
+    // legacy clips (their results are whole extended videos, up to 3 minutes).
+    const clip = parent ? null : this.#pickClip(params);
     const task = {
       family,
       id: newNumericId((id) => this.#tasks.has(id) || this.videos.has(id)),
@@ -48,7 +55,8 @@ export class TaskStore {
       model: parent ? parent.model : params.modelName,
       mode: parent ? parent.mode : params.mode,
       parentVideo: parent ? { id: parent.id, duration: parent.duration } : null,
-      resultDuration: parent ? parent.duration + this.config.extendSeconds : params.duration,
+      resultDuration: parent ? parent.duration + this.config.extendSeconds : this.catalog.duration(clip),
+      clip,
       resultVideo: null,
     };
     if (this.config.failNextTasks > 0) {
@@ -95,11 +103,24 @@ export class TaskStore {
     this.#timers.clear();
     this.#tasks.clear();
     this.#byExternal.clear();
+    this.#generated = 0;
     this.videos.dropResults();
   }
 
   close() {
     this.#timers.clear();
+  }
+
+  #pickClip(params) {
+    const mismatch = this.config.mismatchNextClips > 0;
+    if (mismatch) this.config.mismatchNextClips -= 1;
+    return this.catalog.pick({
+      aspectRatio: params.aspectRatio,
+      seconds: params.duration,
+      sound: params.sound,
+      colour: this.#generated++,
+      mismatch,
+    });
   }
 
   #extensionSource(videoId) {
@@ -133,6 +154,7 @@ export class TaskStore {
       duration: task.resultDuration,
       createdAt: this.now(),
       taskId: task.id,
+      clip: task.clip,
     });
     this.#advance(task, "succeed");
   }

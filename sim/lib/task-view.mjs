@@ -51,12 +51,13 @@ function resultVideoView(task, baseUrl) {
 
 /**
  * Units charged, per shared/kling-api.md: an extension of a kling-v1 source costs 1 (std),
- * of a v1.5/v1.6 source 2 (std); pro is 3.5 either way. Generations use the same base for
- * 5 s and double it for 10 s. Only successful tasks are charged. (kling-v1 no longer generates and
- * its videos are all purged, so only tasks of the other models reach this today.)
+ * of a v1.5/v1.6 source 2 (std); pro is 3.5 either way. Generations use the same base per 5 s
+ * (5 s: the base, 10 s: double; today's 3–15 s in proportion, to 0.1 unit — the simulator's
+ * placeholder, not Kling's price list). Only successful tasks are charged. (kling-v1 no longer
+ * generates and its videos are all purged, so only tasks of the other models reach this today.)
  */
 function unitDeduction(task) {
   const base = task.mode === "pro" ? 3.5 : task.model === "kling-v1" ? 1 : 2;
-  const factor = task.family !== "video-extend" && task.resultVideo.duration >= 10 ? 2 : 1;
-  return String(base * factor);
+  const factor = task.family === "video-extend" ? 1 : task.resultVideo.duration / 5;
+  return String(Math.round(base * factor * 10) / 10);
 }

@@ -99,9 +99,9 @@ export class VideoRegistry {
     return this.#videos.has(id);
   }
 
-  /** Registers a task's result video and returns it. */
-  add({ id, model, mode, duration, createdAt, taskId }) {
-    const video = { id, model, mode, duration, createdAt, taskId, sample: false };
+  /** Registers a task's result video and returns it; `clip` names its media (sim/lib/clips.mjs). */
+  add({ id, model, mode, duration, createdAt, taskId, clip = null }) {
+    const video = { id, model, mode, duration, createdAt, taskId, clip, sample: false };
     this.#videos.set(id, video);
     return video;
   }

@@ -109,10 +109,10 @@ test("without a secret callbacks are unsigned; failed deliveries are recorded, n
   received = [];
   const sim = await startFast();
   try {
-    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6", callback_url: `${receiverUrl}/plain` });
+    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6", callback_url: `${receiverUrl}/plain` });
     const dead = await api(sim, "POST", "/v1/videos/text2video", {
       prompt: "y",
-      model_name: "kling-v1-6",
+      model_name: "kling-v2-6",
       callback_url: "http://127.0.0.1:9/",
     });
     await waitForTask(sim, "text2video", dead.body.data.task_id);

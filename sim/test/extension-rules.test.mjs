@@ -52,7 +52,7 @@ test("an extension past 180 s is refused", async () => {
 });
 
 test("a task id in place of a video id is refused with a hint", async () => {
-  const { body } = await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6" });
+  const { body } = await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6" });
   await waitForTask(sim, "text2video", body.data.task_id);
   assert.equal(await refusal(body.data.task_id), "video_id must be a video id (task_result.videos[].id), not a task id");
 });

@@ -77,7 +77,7 @@ test("unknown paths are 404 / 1203; unknown control paths are 404", async () => 
 });
 
 test("reset drops tasks, log, faults and callbacks but keeps the samples", async () => {
-  await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6" });
+  await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6" });
   sim.injectFault({ action: { type: "malformed" } });
   assert.equal((await fetch(`${sim.url}/__sim/reset`, { method: "POST" })).status, 200);
   assert.deepEqual([sim.tasks(), sim.requests(), sim.faults(), sim.callbacks()], [[], [], [], []]);

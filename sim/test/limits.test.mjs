@@ -23,7 +23,7 @@ test("creates over the concurrency cap get 429 / 1303 until a task ends", async 
   const sim = await startFast({ maxConcurrentTasks: 2 });
   try {
     const a = await api(sim, "POST", "/v1/videos/video-extend", { video_id: SAMPLE.v16 });
-    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6" });
+    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6" });
     const over = await api(sim, "POST", "/v1/videos/video-extend", { video_id: SAMPLE.v16 });
     assert.equal(over.status, 429);
     assert.equal(over.body.code, 1303);
@@ -47,8 +47,8 @@ test("limits can be changed at runtime over HTTP", async () => {
     const config = await res.json();
     assert.equal(config.maxConcurrentTasks, 1);
     assert.deepEqual(config.timing, { submittedMs: 20, processingMs: 10 });
-    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6" });
-    assert.equal((await api(sim, "POST", "/v1/videos/text2video", { prompt: "y", model_name: "kling-v1-6" })).body.code, 1303);
+    await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6" });
+    assert.equal((await api(sim, "POST", "/v1/videos/text2video", { prompt: "y", model_name: "kling-v2-6" })).body.code, 1303);
     const bad = await fetch(`${sim.url}/__sim/config`, { method: "POST", body: JSON.stringify({ port: 1 }) });
     assert.equal(bad.status, 400);
     await fetch(`${sim.url}/__sim/config`, { method: "POST", body: JSON.stringify({ maxConcurrentTasks: null }) });

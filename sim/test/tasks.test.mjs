@@ -63,7 +63,9 @@ test("a prompt with [fail] ends failed, with a reason and no charge", async () =
   assert.equal(done.final_unit_deduction, undefined);
 });
 
-test("text2video makes an extendable source of the requested duration and model", async () => {
+test("with allowRetiredModels, text2video makes an extendable kling-v1-6 source of the requested duration", async (t) => {
+  sim.configure({ allowRetiredModels: true });
+  t.after(() => sim.configure({ allowRetiredModels: false }));
   const { body } = await api(sim, "POST", "/v1/videos/text2video", {
     prompt: "a cat",
     model_name: "kling-v1-6",
@@ -82,11 +84,11 @@ test("text2video makes an extendable source of the requested duration and model"
 });
 
 test("image2video needs an image and defaults to 5 s", async () => {
-  const missing = await api(sim, "POST", "/v1/videos/image2video", { prompt: "x", model_name: "kling-v1-6" });
+  const missing = await api(sim, "POST", "/v1/videos/image2video", { prompt: "x", model_name: "kling-v2-6" });
   assert.equal(missing.status, 400);
   assert.equal(missing.body.code, 1201);
   assert.match(missing.body.message, /image/);
-  const { body } = await api(sim, "POST", "/v1/videos/image2video", { image: "https://example.com/a.png", model_name: "kling-v1-5" });
+  const { body } = await api(sim, "POST", "/v1/videos/image2video", { image: "https://example.com/a.png", model_name: "kling-v2-5-turbo" });
   const done = await waitForTask(sim, "image2video", body.data.task_id);
   assert.equal(done.task_result.videos[0].duration, "5");
   assert.equal(done.final_unit_deduction, "2");
@@ -109,7 +111,7 @@ test("kling-v1, named or by default (no model_name), is refused as discontinued,
     assert.equal(res.body.data, undefined);
   }
   assert.equal(sim.tasks().length, 0);
-  for (const model of ["kling-v1-5", "kling-v1-6", "kling-v2-master"]) {
+  for (const model of ["kling-v2-5-turbo", "kling-v2-6", "kling-v3", "kling-v2-master"]) {
     const res = await api(sim, "POST", "/v1/videos/text2video", { prompt: "a cat", model_name: model });
     assert.equal(res.status, 200, model);
   }
@@ -123,10 +125,11 @@ test("bodies are validated like the real API", async () => {
     ["video-extend", { video_id: SAMPLE.v16, mode: "pro" }, 1200, /mode/],
     ["video-extend", { video_id: SAMPLE.v16, callback_url: "not a url" }, 1201, /callback_url/],
     ["text2video", { prompt: "x", duration: 5 }, 1201, /duration/],
-    ["text2video", { prompt: "x", duration: "7" }, 1201, /duration/],
+    ["text2video", { prompt: "x", model_name: "kling-v2-6", duration: "7" }, 1201, /duration/],
     ["text2video", { prompt: "x", mode: "fast" }, 1201, /mode/],
     ["text2video", { prompt: "x", aspect_ratio: "4:3" }, 1201, /aspect_ratio/],
-    ["text2video", { prompt: "" }, 1201, /prompt/],
+    ["text2video", { prompt: "", model_name: "kling-v2-6" }, 1201, /prompt/],
+    ["text2video", { model_name: "kling-v2-6" }, 1201, /prompt/],
     ["image2video", { image: "data:image/png;base64,AAAA" }, 1201, /data:/],
     ["video-extend", "{not json", 1200, /JSON/],
     ["video-extend", "[1,2]", 1200, /object/],
@@ -138,7 +141,7 @@ test("bodies are validated like the real API", async () => {
     assert.match(res.body.message, message);
   }
   const prompt2500 = "猫".repeat(2500); // characters, not bytes
-  assert.equal((await api(sim, "POST", "/v1/videos/text2video", { prompt: prompt2500, model_name: "kling-v1-6" })).status, 200);
+  assert.equal((await api(sim, "POST", "/v1/videos/text2video", { prompt: prompt2500, model_name: "kling-v2-6" })).status, 200);
 });
 
 test("a duplicate external_task_id is refused within a family, and lookup by it works", async () => {
@@ -149,7 +152,7 @@ test("a duplicate external_task_id is refused within a family, and lookup by it 
   assert.equal(dup.status, 400);
   assert.equal(dup.body.code, 1201);
   assert.match(dup.body.message, /external_task_id/);
-  const other = await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6", external_task_id: "job-1" });
+  const other = await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6", external_task_id: "job-1" });
   assert.equal(other.status, 200);
 
   const byExternal = await api(sim, "GET", "/v1/videos/video-extend/job-1");
@@ -162,7 +165,7 @@ test("a duplicate external_task_id is refused within a family, and lookup by it 
 test("lists are newest first and paged without a total", async () => {
   const ids = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await api(sim, "POST", "/v1/videos/text2video", { prompt: `p${i}`, model_name: "kling-v1-6" })).body.data.task_id);
+    ids.push((await api(sim, "POST", "/v1/videos/text2video", { prompt: `p${i}`, model_name: "kling-v2-6" })).body.data.task_id);
   }
   const page1 = await api(sim, "GET", "/v1/videos/text2video?pageNum=1&pageSize=2");
   const page3 = await api(sim, "GET", "/v1/videos/text2video?pageNum=3&pageSize=2");
@@ -193,7 +196,7 @@ test("unknown tasks are 404 / 1203 and wrong methods 404 / 1202", async () => {
 });
 
 test("sim.tasks() and the request log see every family; Authorization is redacted", async () => {
-  await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v1-6" });
+  await api(sim, "POST", "/v1/videos/text2video", { prompt: "x", model_name: "kling-v2-6" });
   await api(sim, "POST", "/v1/videos/video-extend", { video_id: SAMPLE.v16 });
   assert.deepEqual(
     sim.tasks().map((t) => [t.family, t.task_status]),
@@ -205,7 +208,7 @@ test("sim.tasks() and the request log see every family; Authorization is redacte
   const [entry] = sim.requests();
   assert.equal(entry.method, "POST");
   assert.equal(entry.path, "/v1/videos/text2video");
-  assert.deepEqual(entry.body, { prompt: "x", model_name: "kling-v1-6" });
+  assert.deepEqual(entry.body, { prompt: "x", model_name: "kling-v2-6" });
   assert.equal(entry.status, 200);
   assert.equal(entry.headers.authorization, "Bearer …");
   const overHttp = await (await fetch(`${sim.url}/__sim/tasks`)).json();

@@ -11,8 +11,12 @@ export const V2_SOURCE = "800000000000000003"; // kling-v2-master: not extendabl
 export const LONG_SOURCE = "800000000000000005"; // kling-v1-6, 178 s
 export const FAST = { pollIntervalMs: 15 };
 
+/**
+ * The simulator for these suites, which test the legacy extend path too: it keeps serving the
+ * retired v1.x models (as for an account that kept access) unless `allowRetiredModels: false`.
+ */
 export async function startSim(options = {}) {
-  return startSimulator({ timing: { submittedMs: 20, processingMs: 60 }, ...options });
+  return startSimulator({ timing: { submittedMs: 20, processingMs: 60 }, allowRetiredModels: true, ...options });
 }
 
 export function clientFor(sim, options = {}) {

@@ -46,6 +46,7 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   mkdirSync(persist, { recursive: true });
   const sim = await startSimulator({
     webhookSecret: WEBHOOK_SECRET,
+    allowRetiredModels: true, // an account that kept its v1.x models: sources to extend
     // Tasks of 0.8 s on 4 slots: the account's cap (3 units a second of the run) is what the
     // simulator can make, so the queue drains by the end.
     timing: { submittedMs: 100, processingMs: 700 },

@@ -150,7 +150,8 @@ export function simBindings(sim) {
 }
 
 export async function startSim(t, options = {}) {
-  const sim = await startSimulator({ timing: FAST, ...options });
+  // The service's legacy extend path needs v1.x sources: an account that kept access to them.
+  const sim = await startSimulator({ timing: FAST, allowRetiredModels: true, ...options });
   t.after(() => sim.close());
   return sim;
 }

@@ -178,6 +178,10 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
     if (body !== undefined && body !== null) init.body = JSON.stringify(body);
     // Called with `this` undefined: a user's fetch bound to nothing must not see the options object.
     const response = await fetchFn.call(undefined, url, init);
+    if (typeof response?.status !== "number" || typeof response.headers?.get !== "function") {
+      // A custom fetch that resolved to something else: said so, not as the engine's words for it.
+      return { kind: "network", message: "the fetch function did not resolve to a Response" };
+    }
     const read = await readCapped(response, maxBytes);
     if (read === undefined) {
       // `message` carries the request id here: the one identifier worth keeping from the answer.

@@ -127,3 +127,18 @@ test("a value of the wrong kind is named in JavaScript's words, never by the bou
     assert.doesNotMatch(m, /JsValue|Object\(|struct |Reflect|\bf64\b/);
   }
 });
+
+test("a custom fetch that resolves to something else is a network error that says so", async () => {
+  const { KlingClient } = await import("../../pkg/index.node.js");
+  const kling = new KlingClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", maxRetries: 0, fetch: async () => 5 });
+  try {
+    await kling.extensions.get("1");
+    assert.fail("rejected");
+  } catch (e) {
+    assert.equal(e.code, "ERR_KLING_NETWORK");
+    assert.match(e.message, /the fetch function did not resolve to a Response/);
+    assert.doesNotMatch(e.message, /Reflect|Cannot read properties/);
+  } finally {
+    kling.free();
+  }
+});

@@ -272,6 +272,11 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   await mf.dispose();
   await sim.close();
   rmSync(persist, { recursive: true, force: true });
+  // A run that made nothing proves nothing: work of every kind must have happened.
+  assert.ok(figures.simTasks >= 10, `tasks were made (${figures.simTasks})`);
+  assert.ok(figures.ledgerUnits > 0, "units were spent");
+  assert.ok(figures.chains > 0 && figures.resumed === 1, "chains ran, and the failed one was resumed");
+  assert.ok(!Object.keys(figures.answers).some((k) => k.startsWith("500")), `no 500 answers: ${JSON.stringify(figures.answers)}`);
   assert.equal(figures.ledgerUnits, figures.simUnits, "the ledgers equal the simulator's charges");
   assert.equal(figures.unreserved, 0, "no create reached the simulator without a reservation");
   assert.equal(figures.busyAnswers, 0, "no create was made outside the gate (the simulator never answered 1303)");

@@ -21,7 +21,10 @@ test("the simulator refuses a retired model with the error Kling gives, and the 
   assert.equal(e.status, 400);
   assert.equal(e.field, "model_name");
   // Kling's own words first, then what to do: today's model, and the option for accounts with access.
-  assert.match(e.message, /^Kling refused kling-v1-6: Kling answered HTTP 400 with code 1201: The model 'kling-v1-6' has been discontinued and is no longer available\./);
+  assert.match(
+    e.message,
+    /^Kling refused kling-v1-6: Kling answered HTTP 400 with code 1201: The model 'kling-v1-6' has been discontinued and is no longer available\./,
+  );
   assert.match(e.message, /Use kling-v3 instead\./);
   assert.match(e.message, /allowRetiredModels: true/);
   assert.match(e.requestId, /\S/);
@@ -33,9 +36,7 @@ test("the simulator refuses a retired model with the error Kling gives, and the 
   assert.equal(sim.tasks().length, 0);
 
   // image2video's retired models get the same treatment, with their own replacement.
-  const i2v = await rejectionOf(
-    kling.imageToVideo.create({ model_name: "kling-v2-1", image: "https://example.com/a.png", duration: "5" }),
-  );
+  const i2v = await rejectionOf(kling.imageToVideo.create({ model_name: "kling-v2-1", image: "https://example.com/a.png", duration: "5" }));
   const row = limits().families.image2video.models.find((m) => m.name === "kling-v2-1");
   assert.equal(i2v.field, "model_name");
   assert.match(i2v.message, /^Kling refused kling-v2-1: .*The model 'kling-v2-1' has been discontinued/);
@@ -124,7 +125,15 @@ test("an Omni-Video create with a reference video and a multi-shot create both s
     { index: 3, prompt: "It trots off towards the sunrise", duration: "5" },
   ];
   const multi = await kling.omniVideo.createAndWait(
-    { model_name: omniModel, multi_shot: true, shot_type: "customize", multi_prompt: shots, duration: "12", aspect_ratio: "9:16", sound: "on" },
+    {
+      model_name: omniModel,
+      multi_shot: true,
+      shot_type: "customize",
+      multi_prompt: shots,
+      duration: "12",
+      aspect_ratio: "9:16",
+      sound: "on",
+    },
     FAST,
   );
   assert.equal(multi.task_status, "succeed");
@@ -138,7 +147,14 @@ test("an Omni-Video create with a reference video and a multi-shot create both s
   // Shots that do not add up are refused before sending, on the field Kling would name.
   const before = sim.requests().length;
   const off = await rejectionOf(
-    kling.omniVideo.create({ model_name: omniModel, multi_shot: true, shot_type: "customize", multi_prompt: shots, duration: "10", aspect_ratio: "16:9" }),
+    kling.omniVideo.create({
+      model_name: omniModel,
+      multi_shot: true,
+      shot_type: "customize",
+      multi_prompt: shots,
+      duration: "10",
+      aspect_ratio: "16:9",
+    }),
   );
   assert.equal(off.code, "ERR_KLING_INVALID_REQUEST");
   assert.match(off.field, /multi_prompt|duration/);

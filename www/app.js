@@ -467,6 +467,7 @@ const TEXT_TO_VIDEO = {
   resource: (c) => c.textToVideo,
   params: () => ({ prompt: $("#t2v-prompt").value, ...forms.t2v.params() }),
   check: () => [],
+  fields: () => ({}),
   label: "Generated",
 };
 
@@ -488,6 +489,7 @@ const OMNI_VIDEO = {
       ];
     return [];
   },
+  fields: () => ({ video_list: $("#omni-ref") }),
   label: "Omni-Video",
 };
 
@@ -505,7 +507,7 @@ async function generate(e, kind) {
     mode: $(`#${p}-mode`),
     aspect_ratio: $(`#${p}-aspect`),
     sound: $(`#${p}-sound`),
-    video_list: $("#omni-ref"),
+    ...kind.fields(),
   };
   for (const el of Object.values(fieldEls)) clearFieldError(el);
   if (!report([checkPrompt(prompt, "The prompt", { required: true }), ...kind.check()].filter(Boolean))) return;

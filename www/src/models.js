@@ -120,7 +120,7 @@ export class ModelForm {
     return p;
   }
 
-  /** What a task card says of it: "kling-v3 · 15 s · std". */
+  /** What a task card says of it: the model, "15 s", the mode, and "sound" when on. */
   summary(p = this.params()) {
     return [p.model_name, fmtSeconds(p.duration), p.mode, p.sound === "on" ? "sound" : null].filter(Boolean).join(" · ");
   }

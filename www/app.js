@@ -5,12 +5,14 @@ import { $, $$, announce, fmtSeconds, h } from "./src/dom.js";
 import { clearError, showError } from "./src/errors.js";
 import { bindCounter, checkCfg, checkExternalId, checkPrompt, clearFieldError, placeKlingError, report, rules } from "./src/fields.js";
 import { History } from "./src/history.js";
+import { extendableModels, isRetired, listWords, ModelForm, modelRow } from "./src/models.js";
 import { TaskCard } from "./src/tasks.js";
 import { init, isValidId, KlingClient } from "./vendor/kling-edge/index.browser.js";
 
 const EDGE_BASE = `${location.origin}/kling`;
 // Which models still extend, and how long a video may get: the package's rules, never copied here.
-const extendable = (model) => rules().extendableModels.includes(model) && !rules().discontinuedModels.includes(model);
+const extendable = (model) => extendableModels().includes(model);
+const onlyExtendable = () => `only videos of ${listWords(extendableModels())} can still be extended.`;
 const tooLongToExtend = (seconds) => Number(seconds) + rules().maxStepSeconds > rules().maxTotalSeconds;
 
 const state = {
@@ -262,6 +264,7 @@ function setupSource() {
           { class: "sample-body" },
           h("span", { class: "sample-name", text: s.name }),
           h("span", { class: "sample-meta", text: `${model} · ${fmtSeconds(s.duration)}` }),
+          isRetired(model) ? h("span", { class: "tag tag-retired", text: "Retired model: only the legacy extend path takes it" }) : null,
           h("span", {
             class: `tag ${s.extendable ? "tag-ok" : "tag-no"}`,
             id: noteId,
@@ -270,6 +273,13 @@ function setupSource() {
         ),
       ),
     );
+  }
+  const retired = [...new Set(samples.map((s) => s.model).filter(isRetired))];
+  if (retired.length) {
+    const dates = [...new Set(retired.map((m) => modelRow(m).retired.date))];
+    const note = $("#samples-retired");
+    note.textContent = `These samples were made by ${listWords(retired)}, which Kling retired (${listWords(dates)}): video-extend, the legacy path, takes only videos of ${listWords(extendableModels())}, so they stay to show it. New videos are made with today's models: Generate or Omni-Video.`;
+    note.hidden = false;
   }
   box.addEventListener("change", (e) => {
     const s = samples.find((x) => x.id === e.target.value);
@@ -296,6 +306,7 @@ function setupSource() {
     $("#panel-sample").hidden = kind !== "sample";
     $("#panel-id").hidden = kind !== "id";
     $("#panel-generate").hidden = kind !== "generate";
+    $("#panel-omni").hidden = kind !== "omni";
   };
   for (const r of $$('input[name="source-kind"]')) r.addEventListener("change", showPanel);
   showPanel();
@@ -320,13 +331,42 @@ function setupSource() {
     setSource({ videoId: v, duration: d, model: null, url: null, label: "Pasted video id" });
   });
 
-  // Text to video.
+  // Text to video, today's models first, and the retired ones the extend path takes.
+  forms.t2v = new ModelForm("text2video", formEls("t2v"), { legacy: true });
   bindCounter($("#t2v-prompt"), $("#t2v-prompt-count"));
-  $("#panel-generate").addEventListener("submit", generate);
+  $("#panel-generate").addEventListener("submit", (e) => generate(e, TEXT_TO_VIDEO));
+
+  // Omni-Video, with the current source as an optional reference video.
+  const ref = $("#omni-ref");
+  forms.omni = new ModelForm("omni-video", formEls("omni"), {
+    durationFacts: () => (ref.checked ? [] : ["text_or_first_frame"]),
+  });
+  const showRef = () => {
+    $("#omni-ref-type").disabled = !ref.checked;
+    clearFieldError(ref);
+    forms.omni.refresh();
+  };
+  ref.addEventListener("change", showRef);
+  showRef();
+  bindCounter($("#omni-prompt"), $("#omni-prompt-count"));
+  $("#panel-omni").addEventListener("submit", (e) => generate(e, OMNI_VIDEO));
 }
 
+/** The generation forms (`ModelForm`), by their id prefix. */
+const forms = {};
+
+const formEls = (p) => ({
+  model: $(`#${p}-model`),
+  duration: $(`#${p}-duration`),
+  mode: $(`#${p}-mode`),
+  aspect: $(`#${p}-aspect`),
+  sound: $(`#${p}-sound`),
+  soundField: $(`#${p}-sound-field`),
+  hint: $(`#${p}-model-hint`),
+});
+
 function reasonNotExtendable(s) {
-  if (s.model && !extendable(s.model)) return `made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.`;
+  if (s.model && !extendable(s.model)) return `made by ${s.model}; ${onlyExtendable()}`;
   if (tooLongToExtend(s.duration)) return "one more extension would pass the 3-minute cap.";
   if (/30 days|purged|old/i.test(s.note ?? "")) return "older than 30 days; Kling has deleted it.";
   return (s.note ?? "Kling refuses it.").replace(/^not extendable:\s*/i, "");
@@ -370,8 +410,7 @@ function sourceErrors() {
   const target = $("#samples");
   target.dataset.err = "source-err";
   if (!s) return [{ input: target, message: "Pick a source video first (a sample, a video id, or generate one)." }];
-  if (s.model && !extendable(s.model))
-    return [{ input: target, message: `This source was made by ${s.model}; only kling-v1-5 and v1-6 videos can still be extended.` }];
+  if (s.model && !extendable(s.model)) return [{ input: target, message: `This source was made by ${s.model}; ${onlyExtendable()}` }];
   if (s.duration && tooLongToExtend(s.duration))
     return [{ input: target, message: "This source is too long: one more extension would pass the 3-minute cap." }];
   return [];
@@ -419,51 +458,88 @@ function follow(card, taskId, waitFn, onDone) {
     });
 }
 
-// -------------------------------------------------------------------------------- text to video
+// ----------------------------------------------------------------------------------- generation
 
-async function generate(e) {
+/** Text to video: the prompt and the form's fields. */
+const TEXT_TO_VIDEO = {
+  prefix: "t2v",
+  title: "Text to video",
+  resource: (c) => c.textToVideo,
+  params: () => ({ prompt: $("#t2v-prompt").value, ...forms.t2v.params() }),
+  check: () => [],
+  fields: () => ({}),
+  label: "Generated",
+};
+
+/** Omni-Video: the prompt, the form's fields and, when asked, the current source as `<<<video_1>>>`. */
+const OMNI_VIDEO = {
+  prefix: "omni",
+  title: "Omni-Video",
+  resource: (c) => c.omniVideo,
+  params: () => {
+    const p = { prompt: $("#omni-prompt").value, ...forms.omni.params() };
+    if ($("#omni-ref").checked) p.video_list = [{ video_url: state.source.url, refer_type: $("#omni-ref-type").value }];
+    return p;
+  },
+  check: () => {
+    const ref = $("#omni-ref");
+    if (ref.checked && !state.source?.url)
+      return [
+        { input: ref, message: "Pick a source video with a URL first (a sample or a generated video): Kling reads the reference from it." },
+      ];
+    return [];
+  },
+  fields: () => ({ video_list: $("#omni-ref") }),
+  label: "Omni-Video",
+};
+
+/** Generates a source with `kind` (TEXT_TO_VIDEO or OMNI_VIDEO) and makes its result the source. */
+async function generate(e, kind) {
   e.preventDefault();
-  const slot = $("#t2v-error");
+  const p = kind.prefix;
+  const slot = $(`#${p}-error`);
   clearError(slot);
-  const prompt = $("#t2v-prompt");
-  clearFieldError(prompt);
-  if (!report([checkPrompt(prompt, "The prompt", { required: true })].filter(Boolean))) return;
-  const model = $("#t2v-model").value;
-  const params = {
-    model_name: model,
-    prompt: prompt.value,
-    duration: $("#t2v-duration").value,
-    mode: $("#t2v-mode").value,
-    aspect_ratio: $("#t2v-aspect").value,
+  const prompt = $(`#${p}-prompt`);
+  const fieldEls = {
+    prompt,
+    model_name: $(`#${p}-model`),
+    duration: $(`#${p}-duration`),
+    mode: $(`#${p}-mode`),
+    aspect_ratio: $(`#${p}-aspect`),
+    sound: $(`#${p}-sound`),
+    ...kind.fields(),
   };
-  const btn = $("#t2v-submit");
+  for (const el of Object.values(fieldEls)) clearFieldError(el);
+  if (!report([checkPrompt(prompt, "The prompt", { required: true }), ...kind.check()].filter(Boolean))) return;
+  const params = kind.params();
+  const btn = $(`#${p}-submit`);
   busy(btn, true, "Submitting…");
   const started = performance.now();
-  let created;
   try {
-    const c = client();
-    created = await c.textToVideo.create(params);
-    const card = new TaskCard({ title: "Text to video", subtitle: `${model} · ${params.duration} s · ${params.mode}` });
+    const resource = kind.resource(client());
+    const created = await resource.create(params);
+    const card = new TaskCard({ title: kind.title, subtitle: forms[p].summary(params) });
     card.started = started;
     card.update(created);
     follow(
       card,
       created.task_id,
-      (id, o) => c.textToVideo.wait(id, o),
+      (id, o) => resource.wait(id, o),
       async (task) => {
         const v = task.task_result?.videos?.[0];
         if (!v) return;
+        for (const r of $$('input[name="sample"]')) r.checked = false;
         setSource({
           videoId: v.id,
           duration: Number(v.duration),
-          model,
+          model: params.model_name,
           url: v.url,
-          label: `Generated: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”`,
+          label: `${kind.label}: “${params.prompt.slice(0, 40)}${params.prompt.length > 40 ? "…" : ""}”`,
         });
       },
     );
   } catch (err) {
-    placeKlingError(err, { prompt, model_name: $("#t2v-model") });
+    placeKlingError(err, fieldEls);
     showError(slot, err, { via: state.via, title: "Could not start the video." });
   } finally {
     busy(btn, false);

@@ -176,3 +176,32 @@ test("facade paths, methods, queries and bodies outside Kling's shape are refuse
   const r = await call(url, "GET", "/kling/v1/videos/text2video", "p");
   for (const s of [SESSION_SECRET, SIM_DEFAULTS.secretKey]) assert.ok(!r.text.includes(s));
 });
+
+test("omni-video goes through the facade: a multi-shot create is checked, priced, sent and waited for", async (t) => {
+  const { url, sim } = await startPair(t, { extra: { ALLOWED_MODELS: "kling-v3-omni" } });
+  const mine = new KlingClient({ baseUrl: `${url}/kling`, token: await mint("omni-user") });
+  const theirs = new KlingClient({ baseUrl: `${url}/kling`, token: await mint("someone-else") });
+  t.after(() => {
+    mine.free();
+    theirs.free();
+  });
+  const shots = [
+    { index: 1, prompt: "A fox wakes", duration: "2" },
+    { index: 2, prompt: "It runs", duration: "3" },
+  ];
+  const task = await mine.omniVideo.createAndWait(
+    { model_name: "kling-v3-omni", multi_shot: true, shot_type: "customize", multi_prompt: shots, duration: "5", aspect_ratio: "1:1" },
+    { pollIntervalMs: 50, timeoutMs: 15_000 },
+  );
+  assert.equal(task.task_status, "succeed");
+  assert.equal(task.task_result.videos[0].duration, "5");
+  const sent = sim.requests().filter((r) => r.method === "POST" && r.path === "/v1/videos/omni-video");
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].body.multi_prompt, shots);
+  assert.match(sent[0].body.external_task_id, /^ke-[0-9a-f]{40}$/);
+  assert.deepEqual(
+    (await mine.omniVideo.list({ pageSize: 10 })).map((x) => x.task_id),
+    [task.task_id],
+  );
+  assert.equal((await theirs.omniVideo.list({ pageSize: 10 })).length, 0);
+});

@@ -26,13 +26,18 @@ test("text2video source → extension → succeeded, with the video playing real
   const { page, sim, assertClean } = await openDemo(t);
   await screenshot(page, "initial.png");
 
-  // Generate a source: only kling-v1-5 and kling-v1-6 are offered, and the page says why.
+  // Generate a source for the legacy extend path: today's models come first (kling-v3 selected);
+  // the retired models video-extend takes are offered apart, and the page says why.
   await page.getByRole("radio", { name: "Generate" }).check();
-  const models = await page.$$eval("#t2v-model option", (os) => os.map((o) => o.value));
+  assert.equal(await page.inputValue("#t2v-model"), "kling-v3");
+  const retired = await page.$$eval('#t2v-model optgroup[label^="Retired"] option', (os) => os.map((o) => o.value));
   // kling-v1 is discontinued (Kling refuses it, and a create without model_name defaults to it).
-  assert.deepEqual(models.sort(), ["kling-v1-5", "kling-v1-6"]);
-  assert.match(await page.textContent("#t2v-model-hint"), /Only videos made by kling-v1-5 and kling-v1-6 can still be extended/);
+  assert.deepEqual(retired.sort(), ["kling-v1-5", "kling-v1-6"]);
   await page.selectOption("#t2v-model", "kling-v1-6");
+  assert.match(
+    await page.textContent("#t2v-model-hint"),
+    /Retired by Kling on 2026-09-15 \(use kling-v3 instead\): offered only because video-extend, the legacy path, takes only videos of kling-v1-5 and kling-v1-6/,
+  );
   await page.fill("#t2v-prompt", "A red fox trots through fresh snow at dawn");
   await recordStatuses(page);
   await page.click("#t2v-submit");

@@ -6,7 +6,7 @@
 import { HttpError } from "./http.js";
 import { allowRetired, isValidId } from "./kling.js";
 
-export const FAMILIES = ["video-extend", "text2video", "image2video"];
+export const FAMILIES = ["video-extend", "text2video", "image2video", "omni-video"];
 
 const DEFAULTS = { USER_DAILY_UNITS: 20, ACCOUNT_DAILY_UNITS: 500 };
 

@@ -1,4 +1,4 @@
-// /kling/v1/videos/{video-extend|text2video|image2video}[/:id] — a per-user Kling-compatible
+// /kling/v1/videos/{video-extend|text2video|image2video|omni-video}[/:id] — a per-user Kling-compatible
 // facade: create, get and list with Kling's envelope and paging, served from the caller's own
 // records and performed with the package. Never a forward, never Kling's account-wide list.
 // A page's `new KlingClient({ baseUrl: "<worker>/kling", token })` works unchanged.

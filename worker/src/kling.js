@@ -46,7 +46,7 @@ export {
 export const DEFAULT_BASE_URL = "https://api-singapore.klingai.com";
 
 /** The package's resource per family. */
-const RESOURCE = { "video-extend": "extensions", text2video: "textToVideo", image2video: "imageToVideo" };
+const RESOURCE = { "video-extend": "extensions", text2video: "textToVideo", image2video: "imageToVideo", "omni-video": "omniVideo" };
 
 export function baseUrl(env) {
   return (env.KLING_BASE_URL || DEFAULT_BASE_URL).replace(/\/+$/, "");

@@ -102,7 +102,7 @@ test("refusals say what to do in the caller's words: the guide's fields get thei
   assert.equal(sim.requests().length, 0);
 });
 
-test("a value of the wrong kind is named in JavaScript's words, never by the boundary's internals", async () => {
+test("finding 11: a value of the wrong kind is named in JavaScript's words, never by the boundary's internals", async () => {
   const { checkParams, planChain } = await import("../../pkg/index.node.js");
   const message = (fn) => {
     try {
@@ -128,7 +128,7 @@ test("a value of the wrong kind is named in JavaScript's words, never by the bou
   }
 });
 
-test("a custom fetch that resolves to something else is a network error that says so", async () => {
+test("finding 11: a custom fetch that resolves to something else is a network error that says so, not in the engine's words", async () => {
   const { KlingClient } = await import("../../pkg/index.node.js");
   const kling = new KlingClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", maxRetries: 0, fetch: async () => 5 });
   try {

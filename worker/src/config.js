@@ -4,9 +4,10 @@
 // Units are kept as integer thousandths ("milli-units") everywhere a sum is taken, so that
 // 3.5 + 2 + … never drifts; they are shown as plain unit numbers.
 import { HttpError } from "./http.js";
-import { allowRetired, isValidId } from "./kling.js";
+import { allowRetired, isValidId, limits } from "./kling.js";
 
-export const FAMILIES = ["video-extend", "text2video", "image2video", "omni-video"];
+/** The task families the service serves: the package's (its capability table's) families. */
+export const FAMILIES = Object.freeze(Object.keys(limits().families));
 
 const DEFAULTS = { USER_DAILY_UNITS: 20, ACCOUNT_DAILY_UNITS: 500 };
 

@@ -348,6 +348,18 @@ function setupSource() {
   };
   ref.addEventListener("change", showRef);
   showRef();
+  // Multi-shot, where the model's row has it: one prompt per line, the length shared out.
+  const multi = $("#omni-multi");
+  const showShots = () => {
+    const offered = forms.omni.row().features.includes("multi_shot");
+    $("#omni-shots-field").hidden = !offered;
+    if (!offered) multi.checked = false;
+    $("#omni-shots").disabled = !multi.checked;
+    clearFieldError(multi);
+  };
+  multi.addEventListener("change", showShots);
+  $("#omni-model").addEventListener("change", showShots);
+  showShots();
   bindCounter($("#omni-prompt"), $("#omni-prompt-count"));
   $("#panel-omni").addEventListener("submit", (e) => generate(e, OMNI_VIDEO));
 }
@@ -479,19 +491,43 @@ const OMNI_VIDEO = {
   params: () => {
     const p = { prompt: $("#omni-prompt").value, ...forms.omni.params() };
     if ($("#omni-ref").checked) p.video_list = [{ video_url: state.source.url, refer_type: $("#omni-ref-type").value }];
+    if ($("#omni-multi").checked) Object.assign(p, shotsOf(shotLines(), Number(p.duration)));
     return p;
   },
   check: () => {
     const ref = $("#omni-ref");
+    const errors = [];
     if (ref.checked && !state.source?.url)
-      return [
-        { input: ref, message: "Pick a source video with a URL first (a sample or a generated video): Kling reads the reference from it." },
-      ];
-    return [];
+      errors.push({
+        input: ref,
+        message: "Pick a source video with a URL first (a sample or a generated video): Kling reads the reference from it.",
+      });
+    const duration = Number(forms.omni.params().duration);
+    if ($("#omni-multi").checked && !(shotLines().length >= 2 && shotLines().length <= duration))
+      errors.push({ input: $("#omni-shots"), message: `Write from 2 shots to one a second (${duration}), one prompt per line.` });
+    return errors;
   },
-  fields: () => ({ video_list: $("#omni-ref") }),
+  fields: () => ({ video_list: $("#omni-ref"), multi_prompt: $("#omni-shots"), multi_shot: $("#omni-multi") }),
   label: "Omni-Video",
 };
+
+/** The shots' prompts, one a line, blank lines left out. */
+const shotLines = () =>
+  $("#omni-shots")
+    .value.split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/**
+ * Multi-shot fields for `prompts` sharing `seconds`: whole seconds each, the first shots taking
+ * the remainder, so the shots add up to the video's length as Kling requires.
+ */
+function shotsOf(prompts, seconds) {
+  const base = Math.floor(seconds / prompts.length);
+  const extra = seconds % prompts.length;
+  const multi_prompt = prompts.map((prompt, i) => ({ index: i + 1, prompt, duration: String(base + (i < extra ? 1 : 0)) }));
+  return { multi_shot: true, shot_type: "customize", multi_prompt };
+}
 
 /** Generates a source with `kind` (TEXT_TO_VIDEO or OMNI_VIDEO) and makes its result the source. */
 async function generate(e, kind) {

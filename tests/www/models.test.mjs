@@ -113,3 +113,40 @@ test("an Omni-Video source from the page, with a retired-model sample as its ref
   await screenshot(page, "omni-video-source.png");
   await assertClean();
 });
+
+test("a multi-shot Omni-Video from the page: one prompt a line, the length shared out", async (t) => {
+  const { page, sim, assertClean } = await openDemo(t);
+  await page.getByRole("radio", { name: "Omni-Video" }).check();
+  // Offered where the model's row has multi-shot (kling-v3-omni), not where it has none.
+  await page.selectOption("#omni-model", "kling-video-o1");
+  assert.equal(await page.isVisible("#omni-multi"), false, "kling-video-o1 has no multi-shot");
+  await page.selectOption("#omni-model", "kling-v3-omni");
+  assert.equal(await page.isVisible("#omni-multi"), true);
+  await page.selectOption("#omni-duration", "10");
+  await page.check("#omni-multi");
+  await page.fill("#omni-prompt", "A fox in winter");
+  // One line is not several shots: refused on the page, nothing sent.
+  await page.fill("#omni-shots", "Only one shot");
+  await page.click("#omni-submit");
+  assert.match(await page.textContent("#omni-shots-err"), /from 2 shots/);
+  assert.equal(apiRequests(sim, "POST", "/v1/videos/omni-video").length, 0);
+
+  await page.fill("#omni-shots", "The fox wakes in its den\nIt steps into the snow\n\nIt runs toward the trees");
+  await page.click("#omni-submit");
+  await waitForCard(page, ["succeed"]);
+  const sent = apiRequests(sim, "POST", "/v1/videos/omni-video");
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].body.multi_shot, true);
+  assert.deepEqual(
+    sent[0].body.multi_prompt.map((s) => [s.index, s.prompt, s.duration]),
+    [
+      [1, "The fox wakes in its den", "4"],
+      [2, "It steps into the snow", "3"],
+      [3, "It runs toward the trees", "3"],
+    ],
+  );
+  await page.waitForFunction(() => /kling-v3-omni · 10 s/.test(document.querySelector("#current-source").textContent));
+  const video = await waitForVideo(page, "#current-source video");
+  assert.ok(Math.abs(video.duration - 10) < 0.2, JSON.stringify(video));
+  await assertClean();
+});

@@ -5,11 +5,11 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { join } from "../../pkg/mp4/index.node.js";
-import { auth, ROOT, startPair } from "./support.mjs";
+import { auth, ROOT, SESSION_SECRET, startPair } from "./support.mjs";
 
 const GEN = `${ROOT}/sim/media/gen/`;
 const clip = (name) => new Uint8Array(readFileSync(`${GEN}${name}`));
@@ -207,10 +207,17 @@ test("the signed video_url works without Authorization; a forged or foreign one 
   const otherKey = new URL(u);
   otherKey.searchParams.set("u", userKeyOf("mallory@example.test"));
   assert.equal((await fetch(otherKey)).status, 404, "another user's key");
-  const step = record.steps[0];
-  assert.ok(step.video === undefined || step.video.media_url === undefined, "seeded steps have no task");
-  const mediaSigned = await fetch(`${url}/chains/${id}/video?u=${userKeyOf(owner)}&exp=${u.searchParams.get("exp")}&sig=${"0".repeat(64)}`);
-  assert.equal(mediaSigned.status, 404);
+  // A `/media` link's signature (its own purpose) over the same key, id and expiry.
+  const exp = u.searchParams.get("exp");
+  const mediaSig = createHmac("sha256", SESSION_SECRET)
+    .update(`media\n${userKeyOf(owner)}\n${id}\n${exp}`)
+    .digest("hex");
+  const videoSig = createHmac("sha256", SESSION_SECRET)
+    .update(`chain-video\n${userKeyOf(owner)}\n${id}\n${exp}`)
+    .digest("hex");
+  assert.equal(videoSig, u.searchParams.get("sig"), "the link is signed for its purpose");
+  const mediaSigned = await fetch(`${url}/chains/${id}/video?u=${userKeyOf(owner)}&exp=${exp}&sig=${mediaSig}`);
+  assert.equal(mediaSigned.status, 404, "a /media signature does not open a chain's video");
   // No signature and no session: 401, as any route.
   assert.equal((await fetch(`${url}/chains/${id}/video`)).status, 401);
 

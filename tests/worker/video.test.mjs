@@ -324,3 +324,29 @@ test("planning reads the clips' headers only: R2 reads and bytes on 1280x720 cli
   writeFileSync(`${dir}/big-joined.mp4`, got);
   decodedVideoFrames(`${dir}/big-joined.mp4`);
 });
+
+test("a page on an allowed origin may fetch the video by ranges: preflight and exposed headers", async (t) => {
+  const origin = "https://app.example.test";
+  const { worker, url } = await startPair(t, { extra: { ALLOWED_ORIGINS: origin } });
+  const user = "page@example.test";
+  const { id } = await seedChain(worker.mf, user, { id: "ch-page", clips: FILES.slice(0, 2) });
+  const pre = await fetch(`${url}/chains/${id}/video`, {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization, range, if-none-match" },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), origin);
+  assert.equal(pre.headers.get("access-control-allow-methods"), "GET, HEAD");
+  for (const h of ["authorization", "range", "if-none-match", "if-range"]) {
+    assert.ok(pre.headers.get("access-control-allow-headers").toLowerCase().includes(h), h);
+  }
+  const part = await fetch(`${url}/chains/${id}/video`, { headers: { ...(await auth(user)), origin, range: "bytes=0-15" } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get("access-control-allow-origin"), origin);
+  for (const h of ["content-range", "etag", "accept-ranges"]) {
+    assert.ok(part.headers.get("access-control-expose-headers").toLowerCase().includes(h), h);
+  }
+  await part.arrayBuffer();
+  const other = await fetch(`${url}/chains/${id}/video`, { headers: { ...(await auth(user)), origin: "https://evil.example.test" } });
+  assert.equal(other.status, 403, "another origin is refused");
+});

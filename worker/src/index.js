@@ -73,6 +73,7 @@ async function dispatch(request, ctx) {
   const route = facade ? facadeRoute(request.url) : null;
   if (method === "OPTIONS") {
     if (facade && !route) return notFound(ctx);
+    if (/^\/(media\/[^/]+|chains\/[^/]+\/video)$/.test(pathname)) return preflight(ctx.cors, "GET, HEAD");
     return preflight(ctx.cors, route ? FACADE_METHODS(route) : "GET, POST");
   }
 

@@ -173,6 +173,12 @@ test("a running chain's video is the clips finished so far, and grows (a new ETa
   assert.notEqual(grown.headers.get("etag"), first.headers.get("etag"));
   assert.ok(Buffer.from(await bytesOf(grown)).equals(Buffer.from(join(FILES.map(clip)))), "the three clips");
 
+  // A clip gone from R2 (its retention passed): a 404 naming its step.
+  await bucket.delete(`${seeded.userKey}/ch-grows-clip-2.mp4`);
+  const gone = await fetch(`${url}/chains/${seeded.id}/video`, { headers: me });
+  assert.equal(gone.status, 404);
+  assert.equal((await gone.json()).error.step, 2);
+
   // A chain with no clip kept yet has no video.
   await seedChain(worker.mf, user, { id: "ch-empty", clips: [null], steps: 2 });
   const none = await fetch(`${url}/chains/ch-empty/video`, { headers: me });

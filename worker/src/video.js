@@ -63,12 +63,12 @@ export async function serveChainVideo(request, env, userKey, id, cors) {
   if (!clips.length) throw new HttpError(404, "ERR_NOT_FOUND", "no clip of this chain is finished and kept yet");
 
   // The clips' R2 objects: their sizes and etags name this answer before anything is read.
-  const objects = [];
-  for (const c of clips) {
-    const head = await env.MEDIA.head(keyOf(userKey, c.name));
+  const heads = await Promise.all(clips.map((c) => env.MEDIA.head(keyOf(userKey, c.name))));
+  const objects = clips.map((c, i) => {
+    const head = heads[i];
     if (!head) throw new HttpError(404, "ERR_NOT_FOUND", `step ${c.step}'s clip is no longer kept`, { step: c.step });
-    objects.push({ ...c, key: keyOf(userKey, c.name), size: head.size, etag: head.etag });
-  }
+    return { ...c, key: keyOf(userKey, c.name), size: head.size, etag: head.etag };
+  });
   const tag = await sha256Hex([LAYOUT_VERSION, joined ? "join" : "whole", ...objects.map((o) => `${o.key}\n${o.etag}`)].join("\n"));
   const etag = `"${tag.slice(0, 40)}"`;
   const headers = {

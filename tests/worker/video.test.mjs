@@ -329,6 +329,15 @@ test("planning reads the clips' headers only: R2 reads and bytes on 1280x720 cli
   assert.ok(input > 5_000_000, `${input} bytes of clips`);
   writeFileSync(`${dir}/big-joined.mp4`, got);
   decodedVideoFrames(`${dir}/big-joined.mp4`);
+
+  // A reader that goes away mid-video (a <video> seeking elsewhere) leaves the route serving.
+  const dropped = await fetch(`${url}/chains/ch-big/video`, { headers: me });
+  const reader = dropped.body.getReader();
+  assert.equal((await reader.read()).done, false);
+  await reader.cancel();
+  const tail = await fetch(`${url}/chains/ch-big/video`, { headers: { ...me, range: `bytes=${want.length - 4096}-` } });
+  assert.equal(tail.status, 206);
+  assert.ok(Buffer.from(await bytesOf(tail)).equals(Buffer.from(want.subarray(want.length - 4096))));
 });
 
 test("a page on an allowed origin may fetch the video by ranges: preflight and exposed headers", async (t) => {

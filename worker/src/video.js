@@ -200,14 +200,16 @@ function bytesOf(env, objects, layout, start, end) {
       const { object: o } = part;
       const range = { offset: part.offset + (from - part.at), length: to - from };
       const r2 = await env.MEDIA.get(o.key, { range, onlyIf: { etagMatches: o.etag } });
-      if (!r2?.body) throw new Error(`step ${o.step}'s clip changed or went while it was served`);
+      if (!r2?.body) {
+        const err = new Error(`step ${o.step}'s clip changed or went while it was served`);
+        console.warn("serving a chain's video stopped:", err.message);
+        throw err;
+      }
       await r2.body.pipeTo(writable, { preventClose: true });
     }
     await writable.close();
   };
-  pump().catch((err) => {
-    console.warn("serving a chain's video stopped:", String(err?.message ?? err));
-    writable.abort(err).catch(() => {});
-  });
+  // A reader that goes away (a <video> seeking elsewhere cancels its request) ends the pump too.
+  pump().catch((err) => writable.abort(err).catch(() => {}));
   return readable;
 }

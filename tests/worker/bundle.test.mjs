@@ -7,22 +7,32 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { auth, buildBundle, startPair, WORKER_DIR } from "./support.mjs";
 
-test("wrangler bundles the workerd entry: the wasm is an imported module, no file reads", async () => {
+test("wrangler bundles the workerd entries: the wasm are imported modules, no file reads", async () => {
   const { script, files, dir } = await buildBundle();
-  const wasmFiles = files.filter((f) => f.endsWith(".wasm"));
-  assert.equal(wasmFiles.length, 1, `one .wasm module next to the bundle, got ${files.join(", ")}`);
-  const importRe = /^import\s+(\w+)\s+from\s+"\.\/([^"]+\.wasm)";$/m;
-  const m = importRe.exec(script);
-  assert.ok(m, "the bundle imports the .wasm module");
-  assert.equal(m[2], wasmFiles[0]);
-  assert.match(script, new RegExp(`initSync\\(\\{\\s*module:\\s*${m[1]}\\s*\\}\\)`), "initSync gets the imported module");
+  const wasmFiles = files.filter((f) => f.endsWith(".wasm")).sort();
+  // The client's module, and the joiner's (kling-edge/mp4, for GET /chains/:id/video).
+  assert.equal(wasmFiles.length, 2, `two .wasm modules next to the bundle, got ${files.join(", ")}`);
+  const imports = new Map([...script.matchAll(/^import\s+(\w+)\s+from\s+"\.\/([^"]+\.wasm)";$/gm)].map((m) => [m[2], m[1]]));
+  assert.deepEqual([...imports.keys()].sort(), wasmFiles, "the bundle imports each .wasm module");
+  for (const [file, name] of imports) {
+    assert.match(script, new RegExp(`initSync\\d*\\(\\{\\s*module:\\s*${name}\\s*\\}\\)`), `initSync gets ${file}`);
+  }
   assert.match(script, /\/\/ \.\.\/pkg\/index\.workerd\.js/, "the workerd entry file is in the bundle");
+  assert.match(script, /\/\/ \.\.\/pkg\/mp4\/index\.workerd\.js/, "the joiner's workerd entry file is in the bundle");
+  // The joiner is instantiated on the video route's first use, not at every isolate's start.
+  assert.match(script, /var init_index_workerd\d* = __esm\(\{\s*"\.\.\/pkg\/mp4\/index\.workerd\.js"/, "the joiner's entry is lazy");
   assert.doesNotMatch(script, /index\.node\.js|index\.browser\.js/, "no other runtime's entry");
   assert.doesNotMatch(script, /readFileSync|node:fs|import\.meta\.url/, "no file reads or URL-relative loads");
-  // The .wasm shipped is the package's, byte for byte.
-  const shipped = await readFile(join(dir, wasmFiles[0]));
-  const pkg = await readFile(join(WORKER_DIR, "node_modules/kling-edge/kling_edge_bg.wasm"));
-  assert.ok(shipped.equals(pkg), "the bundled .wasm is the package's");
+  // The .wasm shipped are the package's, byte for byte.
+  for (const [file, original] of [
+    [wasmFiles.find((f) => f.endsWith("-kling_edge_bg.wasm")), "kling_edge_bg.wasm"],
+    [wasmFiles.find((f) => f.endsWith("-kling_edge_mp4_bg.wasm")), "mp4/kling_edge_mp4_bg.wasm"],
+  ]) {
+    assert.ok(file, `${original} is bundled`);
+    const shipped = await readFile(join(dir, file));
+    const pkg = await readFile(join(WORKER_DIR, "node_modules/kling-edge", original));
+    assert.ok(shipped.equals(pkg), `the bundled ${original} is the package's`);
+  }
 });
 
 test("the bundle runs in workerd (Miniflare): health without a session, JSON 404s with one", async (t) => {

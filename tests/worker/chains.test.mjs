@@ -57,6 +57,11 @@ test("a 3-step chain completes with exactly 3 tasks, each video kept in R2 and s
   const forged = media.replace(/sig=(.)/, (_, c) => `sig=${c === "0" ? "1" : "0"}`);
   assert.notEqual(forged, media);
   assert.equal((await fetch(`${url}${forged}`)).status, 404);
+  // The chain's video: an extend chain's last step is the whole video, served as kept.
+  assert.match(done.video_url, new RegExp(`^/chains/${chain.id}/video\\?u=[0-9a-f]{64}&exp=\\d+&sig=[0-9a-f]{64}$`));
+  const video = await fetch(`${url}${done.video_url}`, { headers: { range: "bytes=10-" } });
+  assert.equal(video.status, 206);
+  assert.deepEqual(Buffer.from(await video.arrayBuffer()), original.subarray(10));
 
   // Listed, and found by its prefix too.
   const list = await getJson(`${url}/chains`);
@@ -105,7 +110,12 @@ test("callbacks duplicated, out of order or ahead of the create's answer change 
     assert.equal(r.status, 204);
   }
   const after = await getJson(`${url}/chains/${chain.id}`);
-  const strip = (c) => ({ ...c, steps: c.steps.map((s) => ({ ...s, video: { ...s.video, media_url: undefined } })), video: undefined });
+  const strip = (c) => ({
+    ...c,
+    steps: c.steps.map((s) => ({ ...s, video: { ...s.video, media_url: undefined } })),
+    video: undefined,
+    video_url: undefined,
+  });
   assert.deepEqual(strip(after.body), strip(done));
   assert.deepEqual((await getJson(`${url}/me`)).body, me);
   assert.equal(extends_(sim).length, 3);

@@ -9,6 +9,7 @@ import { isClientId } from "./ids.js";
 import { planChain, price } from "./kling.js";
 import { mediaUrl } from "./media.js";
 import { accountLedger, dailyBudget, rateLimit, userStore } from "./tasks.js";
+import { chainClips, videoUrl } from "./video.js";
 
 /** A page of chains holds at most this many (each carries its steps; none carries its prompts). */
 const MAX_CHAINS_PAGE = 50;
@@ -199,7 +200,7 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }, { pro
       out.duration = Number(video.duration);
       length = out.duration;
     }
-    if (t.media) out.video.media_url = await mediaUrl(env, userKey, t.media);
+    if (t.media && out.video) out.video.media_url = await mediaUrl(env, userKey, t.media);
     // A finished step whose video could not be copied yet: tried again later, shown as such.
     else if (out.video && t.done) out.video.kept = false;
     if (task?.final_unit_deduction !== undefined) out.units = task.final_unit_deduction;
@@ -222,5 +223,7 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }, { pro
   if (prompts) record.prompts = params.prompts.map((p) => (typeof p === "string" ? p : (p.prompt ?? "")));
   if (chain.error) record.error = JSON.parse(chain.error);
   if (steps.every((s) => s.status === "succeed")) record.video = steps[steps.length - 1].video;
+  // The chain's video so far (its kept clips, joined), for a <video> element.
+  if (env.MEDIA && chainClips({ chain, steps: tries }).clips.length) record.video_url = await videoUrl(env, userKey, chain.chain_id);
   return record;
 }

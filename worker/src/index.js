@@ -9,6 +9,8 @@
 //   POST /chains                  start a chain of extensions (a Workflow)
 //   GET  /chains, /chains/:id     the caller's chains, one chain with its steps
 //   POST /chains/:id/resume       run a failed chain again from its failed step
+//   GET  /chains/:id/video        the chain's video (its clips joined, streamed from R2), to its
+//                                 owner or by a signed link; ranges
 //   GET  /media/:name             a kept video (R2), to its owner or by a signed link; ranges
 //   POST /callbacks/:token        Kling's notifications (signed, or token + confirm-by-GET)
 //   *    /kling/v1/videos/...     the per-user Kling-compatible facade
@@ -26,6 +28,7 @@ import { checkOrigin, preflight, publicOrigin } from "./origins.js";
 import { authenticate } from "./session.js";
 import { usage } from "./tasks.js";
 import { accountUnits } from "./units.js";
+import { serveChainVideo, VIDEO_PURPOSE } from "./video.js";
 
 export { AccountLedger } from "./account.js";
 export { Chain } from "./chain.js";
@@ -70,6 +73,7 @@ async function dispatch(request, ctx) {
   const route = facade ? facadeRoute(request.url) : null;
   if (method === "OPTIONS") {
     if (facade && !route) return notFound(ctx);
+    if (/^\/(media\/[^/]+|chains\/[^/]+\/video)$/.test(pathname)) return preflight(ctx.cors, "GET, HEAD");
     return preflight(ctx.cors, route ? FACADE_METHODS(route) : "GET, POST");
   }
 
@@ -80,6 +84,13 @@ async function dispatch(request, ctx) {
     const name = safeDecode(m[1]);
     const owner = (await signedOwner(ctx.env, url, name)) ?? (await authenticate(request, ctx.env, daily)).userKey;
     return serveMedia(request, ctx.env, owner, name, ctx.cors);
+  }
+  m = /^\/chains\/([^/]+)\/video$/.exec(pathname);
+  if (m) {
+    if (method !== "GET" && method !== "HEAD") return methodNotAllowed(ctx, "GET, HEAD");
+    const id = safeDecode(m[1]);
+    const owner = (await signedOwner(ctx.env, url, id, VIDEO_PURPOSE)) ?? (await authenticate(request, ctx.env, daily)).userKey;
+    return serveChainVideo(request, ctx.env, owner, id, ctx.cors);
   }
   // `{sub, userKey, budget}`: the session's user and their daily budget (milli-units).
   ctx.user = await authenticate(request, ctx.env, daily);

@@ -8,7 +8,8 @@ const NAME = /^[A-Za-z0-9_-]{1,128}\.mp4$/;
 const URL_TTL_S = 3600;
 
 export const mediaName = (videoId) => `${String(videoId).replace(/[^A-Za-z0-9_-]/g, "_")}.mp4`;
-const keyOf = (userKey, name) => `${userKey}/${name}`;
+/** The R2 key of a user's kept video. */
+export const keyOf = (userKey, name) => `${userKey}/${name}`;
 
 /** The largest video kept (bytes), unless `MEDIA_MAX_BYTES` says otherwise. */
 const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
@@ -91,22 +92,33 @@ export async function keepVideos(env, userKey, row) {
   return names;
 }
 
-/** A URL of a kept video its owner's <video> element can use for an hour. */
-export async function mediaUrl(env, userKey, name) {
+/**
+ * The query (`u&exp&sig`) of a link to `subject` that its owner's <video> element can use for an
+ * hour: an HMAC under the session secret of what it is for (`purpose`), the owner and the expiry.
+ */
+export async function signedQuery(env, purpose, userKey, subject) {
   const exp = Math.floor(Date.now() / 1000) + URL_TTL_S;
-  const sig = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `media\n${userKey}\n${name}\n${exp}`);
-  return `/media/${name}?u=${userKey}&exp=${exp}&sig=${sig}`;
+  const sig = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `${purpose}\n${userKey}\n${subject}\n${exp}`);
+  return `u=${userKey}&exp=${exp}&sig=${sig}`;
 }
 
-/** The owner a signed media URL names, or null when it is not signed (or badly). */
-export async function signedOwner(env, url, name) {
+/** A URL of a kept video its owner's <video> element can use for an hour. */
+export async function mediaUrl(env, userKey, name) {
+  return `/media/${name}?${await signedQuery(env, "media", userKey, name)}`;
+}
+
+/**
+ * The owner a signed link to `subject` names (`purpose`: "media" for `/media/:name`), or null when
+ * it is not signed; a bad or expired signature is a 404.
+ */
+export async function signedOwner(env, url, subject, purpose = "media") {
   const u = url.searchParams.get("u");
   const exp = Number(url.searchParams.get("exp"));
   const sig = url.searchParams.get("sig");
   if (!u && !sig) return null;
   const refuse = new HttpError(404, "ERR_NOT_FOUND", "no such video (or the link expired)");
   if (!/^[0-9a-f]{64}$/.test(u ?? "") || !/^[0-9a-f]{64}$/.test(sig ?? "") || !(exp * 1000 > Date.now())) throw refuse;
-  const want = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `media\n${u}\n${name}\n${exp}`);
+  const want = await hmacHex(env.KLING_EDGE_SESSION_SECRET, `${purpose}\n${u}\n${subject}\n${exp}`);
   let diff = 0;
   for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ sig.charCodeAt(i);
   if (diff) throw refuse;

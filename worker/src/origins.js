@@ -4,8 +4,9 @@
 // the request's `Host` (which the caller chooses).
 import { HttpError } from "./http.js";
 
-const ALLOW_HEADERS = "Authorization, Content-Type";
-const EXPOSE_HEADERS = "X-Request-Id, Retry-After, Location";
+// Range and the validators: a page may fetch a video (`/media`, a chain's) by ranges itself.
+const ALLOW_HEADERS = "Authorization, Content-Type, Range, If-None-Match, If-Range";
+const EXPOSE_HEADERS = "X-Request-Id, Retry-After, Location, Content-Range, Accept-Ranges, ETag";
 
 const notConfigured = (message) => new HttpError(500, "ERR_NOT_CONFIGURED", message);
 

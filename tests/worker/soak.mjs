@@ -198,22 +198,42 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   // the service refused (budget, rate) has no record: 404.
   const settleDeadline = Date.now() + Math.max(240_000, seconds * 500);
   const held = new Set();
+  let openKinds = {};
+  const ended = new Set(); // indexes of `made` seen succeed or failed: never read again
   for (;;) {
     let open = 0;
-    for (const [sub, family, clientId] of made) {
+    openKinds = {};
+    const look = async (i) => {
+      const [sub, family, clientId] = made[i];
       const path = family === "video-extend" ? `/extensions/${clientId}` : `${T2V}/${clientId}`;
       const r = await call(sub, "GET", path);
-      if (r.status === 404) continue;
+      if (r.status === 404) return;
       held.add(klingId(sub, family, clientId));
       const status = family === "video-extend" ? r.json?.status : r.json?.data?.task_status;
-      if (status !== "succeed" && status !== "failed") open++;
-    }
+      if (status === "succeed" || status === "failed") {
+        ended.add(i);
+        return;
+      }
+      open++;
+      const why = family === "video-extend" ? status : (r.json?.data?.task_status_msg ?? status ?? r.status);
+      openKinds[why] = (openKinds[why] ?? 0) + 1;
+    };
+    // Sixteen reads at a time, as many users' pages would.
+    const todo = made.map((_, i) => i).filter((i) => !ended.has(i));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = todo.shift(); i !== undefined; i = todo.shift()) await look(i);
+      }),
+    );
     for (const [sub, id] of chains) {
       const r = await call(sub, "GET", `/chains/${id}`);
-      if (r.json?.status === "running") open++;
+      if (r.json?.status === "running") {
+        open++;
+        openKinds["chain running"] = (openKinds["chain running"] ?? 0) + 1;
+      }
     }
     if (open === 0) break;
-    if (Date.now() > settleDeadline) throw new Error(`${open} tasks or chains did not end`);
+    if (Date.now() > settleDeadline) throw new Error(`${open} tasks or chains did not end: ${JSON.stringify(openKinds)}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
 

@@ -246,7 +246,13 @@ export async function reconcilePending(ctx, family, row, { send: resend = false 
     const applied = await settle(ctx, family, row.client_id, task);
     return { kind: "existing", row: applied.row };
   } catch (err) {
-    if (err && err.code === "ERR_KLING_NOT_FOUND" && resend) return send(ctx, family, row);
+    if (err && err.code === "ERR_KLING_NOT_FOUND") {
+      if (resend) return send(ctx, family, row);
+      // Not at Kling: it runs nowhere, so it holds none of the account's slots until it is sent
+      // again (a create cut off by a restart would otherwise keep its slot for a whole lease).
+      await releaseSlot(ctx.env, row.kling_id);
+      return { kind: "pending", row };
+    }
     if (err && err.name === "KlingError") return { kind: "pending", row };
     throw err;
   }

@@ -20,7 +20,7 @@ macro_rules! reader {
                         let mut v = <$t>::default();
                         while let Some(key) = m.next_key::<String>()? {
                             match key.as_str() {
-                                $($key => v.$field = $($conv)?(m.next_value()?),)*
+                                $($key => $crate::api::reader::field!(m, v.$field $(, $conv)?),)*
                                 other => return Err(serde::de::Error::unknown_field(other, $fields)),
                             }
                         }
@@ -48,7 +48,7 @@ macro_rules! reader {
                         let mut v = <$t<$g>>::default();
                         while let Some(key) = m.next_key::<String>()? {
                             match key.as_str() {
-                                $($key => v.$field = $($conv)?(m.next_value()?),)*
+                                $($key => $crate::api::reader::field!(m, v.$field $(, $conv)?),)*
                                 other => return Err(serde::de::Error::unknown_field(other, $fields)),
                             }
                         }
@@ -61,3 +61,25 @@ macro_rules! reader {
     };
 }
 pub(crate) use reader;
+
+/// One field of a reader: through [`put`], or converted by `$conv`.
+macro_rules! field {
+    ($m:ident, $slot:expr) => {
+        $crate::api::reader::put(&mut $m, &mut $slot)?
+    };
+    ($m:ident, $slot:expr, $conv:path) => {
+        $slot = $conv($m.next_value()?)
+    };
+}
+pub(crate) use field;
+
+/// Reads the next value of a map into `slot`. Not inlined: one copy per value type, shared by
+/// every reader, instead of one per field.
+#[inline(never)]
+pub(crate) fn put<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+    m: &mut M,
+    slot: &mut T,
+) -> Result<(), M::Error> {
+    *slot = m.next_value()?;
+    Ok(())
+}

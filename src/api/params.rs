@@ -562,7 +562,7 @@ impl<'de, J: Deserialize<'de>> Deserialize<'de> for Generation<J> {
                 Ok(g)
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 

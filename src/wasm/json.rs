@@ -59,21 +59,87 @@ impl Serialize for Js {
 
 /// The caller's object with every key it has: serde-wasm-bindgen reads only a struct's declared
 /// fields, so an unknown one (a typo, a field from a third-party guide) would pass unnoticed;
-/// read as a map, `deny_unknown_fields` sees it.
-struct EveryKey(serde_wasm_bindgen::Deserializer);
+/// read as a map, `deny_unknown_fields` sees it. Only objects come here (`validate::parse`
+/// checks first), so a map is read from the object's own entries — one map reader per type,
+/// where serde-wasm-bindgen's `deserialize_any` would compile every kind of value and two map
+/// readers into each.
+struct EveryKey(JsValue);
 
 impl<'de> Deserializer<'de> for EveryKey {
     type Error = serde_wasm_bindgen::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_any(visitor)
+        serde_wasm_bindgen::Deserializer::from(self.0).deserialize_any(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match entries(&self.0) {
+            Some(entries) => visitor.visit_map(Entries {
+                entries,
+                next: 0,
+                value: JsValue::UNDEFINED,
+            }),
+            None => Err(not_an_object(&visitor)),
+        }
     }
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        option unit unit_struct newtype_struct seq tuple tuple_struct struct enum identifier
         ignored_any
     }
+}
+
+/// An object's own `[key, value]` pairs, as serde-wasm-bindgen reads an object.
+fn entries(value: &JsValue) -> Option<js_sys::Array> {
+    (value.is_object() && !js_sys::Array::is_array(value))
+        .then(|| js_sys::Object::entries(value.unchecked_ref()))
+}
+
+fn not_an_object(expected: &dyn serde::de::Expected) -> serde_wasm_bindgen::Error {
+    serde::de::Error::invalid_type(serde::de::Unexpected::Other("not an object"), expected)
+}
+
+/// An object's entries, read one pair at a time.
+struct Entries {
+    entries: js_sys::Array,
+    next: u32,
+    value: JsValue,
+}
+
+impl<'de> serde::de::MapAccess<'de> for Entries {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        if self.next >= self.entries.length() {
+            return Ok(None);
+        }
+        let pair: js_sys::Array = self.entries.get(self.next).unchecked_into();
+        self.next += 1;
+        self.value = pair.get(1);
+        seed.deserialize(serde_wasm_bindgen::Deserializer::from(pair.get(0)))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let value = std::mem::replace(&mut self.value, JsValue::UNDEFINED);
+        seed.deserialize(serde_wasm_bindgen::Deserializer::from(value))
+    }
+}
+
+/// The text of a reader's error: a JS `Error`'s, without the "Error: " its string adds.
+#[inline(never)]
+fn error_text(e: serde_wasm_bindgen::Error) -> String {
+    let text = e.to_string();
+    text.strip_prefix("Error: ")
+        .map(str::to_string)
+        .unwrap_or(text)
 }
 
 impl crate::api::options::HostValue for Js {
@@ -88,14 +154,7 @@ impl Json for Js {
     }
 
     fn parse<T: DeserializeOwned>(&self) -> Result<T, String> {
-        let de = EveryKey(serde_wasm_bindgen::Deserializer::from(self.0.clone()));
-        T::deserialize(de).map_err(|e| {
-            // The error is a JS `Error`: its text, without the "Error: " its string adds.
-            let text = e.to_string();
-            text.strip_prefix("Error: ")
-                .map(str::to_string)
-                .unwrap_or(text)
-        })
+        T::deserialize(EveryKey(self.0.clone())).map_err(error_text)
     }
 
     fn keys(&self) -> Vec<String> {

@@ -60,9 +60,7 @@ impl Serialize for Js {
 /// The caller's object with every key it has: serde-wasm-bindgen reads only a struct's declared
 /// fields, so an unknown one (a typo, a field from a third-party guide) would pass unnoticed;
 /// read as a map, `deny_unknown_fields` sees it. Only objects come here (`validate::parse`
-/// checks first), so a map is read from the object's own entries — one map reader per type,
-/// where serde-wasm-bindgen's `deserialize_any` would compile every kind of value and two map
-/// readers into each.
+/// checks first).
 struct EveryKey(JsValue);
 
 impl<'de> Deserializer<'de> for EveryKey {
@@ -73,14 +71,7 @@ impl<'de> Deserializer<'de> for EveryKey {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match entries(&self.0) {
-            Some(entries) => visitor.visit_map(Entries {
-                entries,
-                next: 0,
-                value: JsValue::UNDEFINED,
-            }),
-            None => Err(not_an_object(&visitor)),
-        }
+        Value(self.0).deserialize_map(visitor)
     }
 
     serde::forward_to_deserialize_any! {
@@ -90,17 +81,119 @@ impl<'de> Deserializer<'de> for EveryKey {
     }
 }
 
-/// An object's own `[key, value]` pairs, as serde-wasm-bindgen reads an object.
-fn entries(value: &JsValue) -> Option<js_sys::Array> {
-    (value.is_object() && !js_sys::Array::is_array(value))
-        .then(|| js_sys::Object::entries(value.unchecked_ref()))
+/// A value in the caller's object, read as serde-wasm-bindgen reads it, except that maps and
+/// sequences are read here, from one array of pairs or items: one map reader and one sequence
+/// reader per type, where serde-wasm-bindgen compiles two of each (iterator and object) into
+/// every type it reads.
+struct Value(JsValue);
+
+/// Each method as serde-wasm-bindgen's, on the same value.
+macro_rules! as_serde_wasm_bindgen {
+    ($($method:ident($($arg:ident: $t:ty),*)),* $(,)?) => {
+        $(fn $method<V: Visitor<'de>>(self, $($arg: $t,)* visitor: V) -> Result<V::Value, Self::Error> {
+            serde_wasm_bindgen::Deserializer::from(self.0).$method($($arg,)* visitor)
+        })*
+    };
 }
 
-fn not_an_object(expected: &dyn serde::de::Expected) -> serde_wasm_bindgen::Error {
-    serde::de::Error::invalid_type(serde::de::Unexpected::Other("not an object"), expected)
+impl<'de> Deserializer<'de> for Value {
+    type Error = serde_wasm_bindgen::Error;
+
+    as_serde_wasm_bindgen! {
+        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
+        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
+        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
+        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_identifier(), deserialize_ignored_any(),
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.0.loose_eq(&JsValue::NULL) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let items = items(&self.0, &visitor)?;
+        visitor.visit_seq(Items { items, next: 0 })
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let entries = pairs(&self.0, &visitor)?;
+        visitor.visit_map(Entries {
+            entries,
+            next: 0,
+            value: JsValue::UNDEFINED,
+        })
+    }
 }
 
-/// An object's entries, read one pair at a time.
+/// A sequence's items: an array's, or an iterable's (serde-wasm-bindgen's `deserialize_seq`).
+fn items(
+    value: &JsValue,
+    expected: &dyn serde::de::Expected,
+) -> Result<js_sys::Array, serde_wasm_bindgen::Error> {
+    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
+        return Ok(array.clone());
+    }
+    if js_sys::try_iter(value)?.is_some() {
+        return Ok(js_sys::Array::from(value));
+    }
+    Err(invalid_type(value, expected))
+}
+
+/// A map's `[key, value]` pairs: an iterable's, or an object's own entries
+/// (serde-wasm-bindgen's `deserialize_map`).
+fn pairs(
+    value: &JsValue,
+    expected: &dyn serde::de::Expected,
+) -> Result<js_sys::Array, serde_wasm_bindgen::Error> {
+    if js_sys::try_iter(value)?.is_some() {
+        return Ok(js_sys::Array::from(value));
+    }
+    if value.is_object() {
+        return Ok(js_sys::Object::entries(value.unchecked_ref()));
+    }
+    Err(invalid_type(value, expected))
+}
+
+/// serde-wasm-bindgen's refusal of a value of the wrong kind, in its words.
+fn invalid_type(value: &JsValue, expected: &dyn serde::de::Expected) -> serde_wasm_bindgen::Error {
+    use serde::de::Unexpected;
+    let text;
+    let unexpected = if value.loose_eq(&JsValue::NULL) {
+        Unexpected::Unit
+    } else if let Some(v) = value.as_bool() {
+        Unexpected::Bool(v)
+    } else if let Some(v) = value.as_f64() {
+        Unexpected::Float(v)
+    } else if let Some(v) = value.as_string() {
+        text = v;
+        Unexpected::Str(&text)
+    } else {
+        text = format!("{value:?}");
+        Unexpected::Other(&text)
+    };
+    serde::de::Error::invalid_type(unexpected, expected)
+}
+
+/// A map's pairs, read one at a time.
 struct Entries {
     entries: js_sys::Array,
     next: u32,
@@ -119,8 +212,10 @@ impl<'de> serde::de::MapAccess<'de> for Entries {
         }
         let pair: js_sys::Array = self.entries.get(self.next).unchecked_into();
         self.next += 1;
+        // The key first, as serde-wasm-bindgen reads a pair.
+        let key = pair.get(0);
         self.value = pair.get(1);
-        seed.deserialize(serde_wasm_bindgen::Deserializer::from(pair.get(0)))
+        seed.deserialize(serde_wasm_bindgen::Deserializer::from(key))
             .map(Some)
     }
 
@@ -128,8 +223,32 @@ impl<'de> serde::de::MapAccess<'de> for Entries {
         &mut self,
         seed: V,
     ) -> Result<V::Value, Self::Error> {
-        let value = std::mem::replace(&mut self.value, JsValue::UNDEFINED);
-        seed.deserialize(serde_wasm_bindgen::Deserializer::from(value))
+        seed.deserialize(Value(std::mem::replace(
+            &mut self.value,
+            JsValue::UNDEFINED,
+        )))
+    }
+}
+
+/// A sequence's items, read one at a time.
+struct Items {
+    items: js_sys::Array,
+    next: u32,
+}
+
+impl<'de> serde::de::SeqAccess<'de> for Items {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        if self.next >= self.items.length() {
+            return Ok(None);
+        }
+        let item = self.items.get(self.next);
+        self.next += 1;
+        seed.deserialize(Value(item)).map(Some)
     }
 }
 

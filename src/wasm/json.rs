@@ -67,7 +67,7 @@ impl<'de> Deserializer<'de> for EveryKey {
     type Error = serde_wasm_bindgen::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        serde_wasm_bindgen::Deserializer::from(self.0).deserialize_any(visitor)
+        Value(self.0).deserialize_any(visitor)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -99,8 +99,24 @@ macro_rules! as_serde_wasm_bindgen {
 impl<'de> Deserializer<'de> for Value {
     type Error = serde_wasm_bindgen::Error;
 
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match kind(&self.0) {
+            Kind::Unit => visitor.visit_unit(),
+            Kind::Bool(v) => visitor.visit_bool(v),
+            Kind::I64(v) => visitor.visit_i64(v),
+            Kind::U64(v) => visitor.visit_u64(v),
+            Kind::F64(v) => visitor.visit_f64(v),
+            Kind::Str(v) => visitor.visit_string(v),
+            Kind::Seq => self.deserialize_seq(visitor),
+            Kind::Bytes(v) => visitor.visit_byte_buf(v),
+            Kind::Map => self.deserialize_map(visitor),
+            Kind::Refused(e) => Err(e),
+            Kind::Other => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
     as_serde_wasm_bindgen! {
-        deserialize_any(), deserialize_bool(), deserialize_i8(), deserialize_i16(),
+        deserialize_bool(), deserialize_i8(), deserialize_i16(),
         deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
         deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
         deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
@@ -144,6 +160,67 @@ impl<'de> Deserializer<'de> for Value {
     }
 }
 
+/// What serde-wasm-bindgen's `deserialize_any` sees in a value, in its order.
+enum Kind {
+    Unit,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(String),
+    Seq,
+    Bytes(Vec<u8>),
+    Map,
+    Refused(serde_wasm_bindgen::Error),
+    Other,
+}
+
+fn kind(value: &JsValue) -> Kind {
+    if value.loose_eq(&JsValue::NULL) {
+        Kind::Unit
+    } else if let Some(v) = value.as_bool() {
+        Kind::Bool(v)
+    } else if value.is_bigint() {
+        match i64::try_from(value.clone()) {
+            Ok(v) => Kind::I64(v),
+            Err(value) => match u64::try_from(value) {
+                Ok(v) => Kind::U64(v),
+                Err(_) => Kind::Refused(serde::de::Error::custom(
+                    "Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds",
+                )),
+            },
+        }
+    } else if let Some(v) = value.as_f64() {
+        if js_sys::Number::is_safe_integer(value) {
+            Kind::I64(v as i64)
+        } else {
+            Kind::F64(v)
+        }
+    } else if let Some(v) = value.as_string() {
+        Kind::Str(v)
+    } else if js_sys::Array::is_array(value) {
+        Kind::Seq
+    } else if let Some(v) = bytes(value) {
+        Kind::Bytes(v)
+    } else if value.is_object()
+        && (!js_sys::Symbol::iterator().js_in(value) || value.has_type::<js_sys::Map>())
+    {
+        Kind::Map
+    } else {
+        Kind::Other
+    }
+}
+
+/// The bytes of a `Uint8Array` or an `ArrayBuffer`.
+fn bytes(value: &JsValue) -> Option<Vec<u8>> {
+    if let Some(v) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Some(v.to_vec());
+    }
+    value
+        .dyn_ref::<js_sys::ArrayBuffer>()
+        .map(|v| js_sys::Uint8Array::new(v).to_vec())
+}
+
 /// A sequence's items: an array's, or an iterable's (serde-wasm-bindgen's `deserialize_seq`).
 fn items(
     value: &JsValue,
@@ -177,6 +254,7 @@ fn pairs(
 fn invalid_type(value: &JsValue, expected: &dyn serde::de::Expected) -> serde_wasm_bindgen::Error {
     use serde::de::Unexpected;
     let text;
+    let data;
     let unexpected = if value.loose_eq(&JsValue::NULL) {
         Unexpected::Unit
     } else if let Some(v) = value.as_bool() {
@@ -186,6 +264,9 @@ fn invalid_type(value: &JsValue, expected: &dyn serde::de::Expected) -> serde_wa
     } else if let Some(v) = value.as_string() {
         text = v;
         Unexpected::Str(&text)
+    } else if let Some(v) = bytes(value) {
+        data = v;
+        Unexpected::Bytes(&data)
     } else {
         text = format!("{value:?}");
         Unexpected::Other(&text)

@@ -16,11 +16,11 @@ pub const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
 /// Callbacks are the bare task; an enveloped one (`{code, data}`) is accepted too.
 pub fn callback_task<J: Json>(body: Option<J>) -> Result<Task<J>, Error> {
     let value = body.ok_or_else(|| Error::decode("the callback body is not JSON"))?;
-    #[derive(serde::Deserialize)]
     struct Enveloped<J> {
         task_id: Option<serde::de::IgnoredAny>,
         data: Option<J>,
     }
+    crate::api::reader::lenient!(Enveloped<J>, FIELDS = ["task_id" => task_id, "data" => data]);
     let value = match value.read::<Enveloped<J>>() {
         Some(Enveloped {
             task_id: None,

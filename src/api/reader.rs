@@ -83,3 +83,39 @@ pub(crate) fn put<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>
     *slot = m.next_value()?;
     Ok(())
 }
+
+/// `Deserialize` for a struct of optional fields read out of an answer (Kling's, a token's
+/// claims): only the listed fields are read (`deserialize_struct`), others are ignored, and each
+/// goes through the shared [`put`] — what `derive` does, without a field enum and a duplicate
+/// check per field in every struct. Every field must be listed: the struct is built from the list.
+macro_rules! lenient {
+    ($name:ident $(<$g:ident>)?, $fields:ident = [$($key:literal => $field:ident),* $(,)?]) => {
+        const $fields: &[&str] = &[$($key),*];
+
+        impl<'de $(, $g: serde::Deserialize<'de>)?> serde::Deserialize<'de> for $name$(<$g>)? {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V<T>(std::marker::PhantomData<T>);
+                impl<'de $(, $g: serde::Deserialize<'de>)?> serde::de::Visitor<'de> for V<$name$(<$g>)?> {
+                    type Value = $name$(<$g>)?;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                        let mut v = $name { $($field: None),* };
+                        while let Some(key) = m.next_key::<String>()? {
+                            match key.as_str() {
+                                $($key => $crate::api::reader::put(&mut m, &mut v.$field)?,)*
+                                _ => {
+                                    m.next_value::<serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(v)
+                    }
+                }
+                d.deserialize_struct("", $fields, V(std::marker::PhantomData))
+            }
+        }
+    };
+}
+pub(crate) use lenient;

@@ -124,7 +124,6 @@ impl<'de> Deserializer<'de> for Value {
         deserialize_unit_struct(name: &'static str),
         deserialize_newtype_struct(name: &'static str),
         deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
         deserialize_enum(name: &'static str, variants: &'static [&'static str]),
         deserialize_identifier(), deserialize_ignored_any(),
     }
@@ -148,6 +147,22 @@ impl<'de> Deserializer<'de> for Value {
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
         self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if !self.0.is_object() {
+            return Err(invalid_type(&self.0, &visitor));
+        }
+        visitor.visit_map(Declared {
+            object: self.0,
+            fields: fields.iter(),
+            value: JsValue::UNDEFINED,
+        })
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -311,6 +326,47 @@ impl<'de> serde::de::MapAccess<'de> for Entries {
     }
 }
 
+/// A struct's declared fields that an object has, one at a time: what serde-wasm-bindgen's
+/// `deserialize_struct` reads.
+struct Declared {
+    object: JsValue,
+    fields: std::slice::Iter<'static, &'static str>,
+    value: JsValue,
+}
+
+impl<'de> serde::de::MapAccess<'de> for Declared {
+    type Error = serde_wasm_bindgen::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        for field in self.fields.by_ref() {
+            let key = JsValue::from_str(field);
+            let value = js_sys::Reflect::get(&self.object, &key)
+                .unwrap_or_else(|e| wasm_bindgen::throw_val(e));
+            // `undefined` may be a missing field: present only if `in` says so.
+            if !value.is_undefined() || key.js_in(&self.object) {
+                self.value = value;
+                return seed
+                    .deserialize(serde::de::value::StrDeserializer::new(field))
+                    .map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        seed.deserialize(Value(std::mem::replace(
+            &mut self.value,
+            JsValue::UNDEFINED,
+        )))
+    }
+}
+
 /// A sequence's items, read one at a time.
 struct Items {
     items: js_sys::Array,
@@ -350,7 +406,7 @@ impl crate::api::options::HostValue for Js {
 
 impl Json for Js {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_wasm_bindgen::from_value(self.0.clone()).ok()
+        T::deserialize(Value(self.0.clone())).ok()
     }
 
     fn parse<T: DeserializeOwned>(&self) -> Result<T, String> {

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::Reflect;
+use js_sys::{Function, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -178,4 +178,13 @@ fn unknown_key(value: &JsValue, what: &str, known: &[&str]) -> Error {
 
 fn type_error(key: &str, what: &str) -> Error {
     Error::invalid_options(format!("option `{key}` must be {what}"))
+}
+
+/// A function option (`name`), refused as not being `what` otherwise.
+pub(crate) fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
+    value
+        .0
+        .clone()
+        .dyn_into::<Function>()
+        .map_err(|_| Error::invalid_options(format!("option `{name}` must be {what}")))
 }

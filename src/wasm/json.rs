@@ -43,11 +43,31 @@ impl Js {
     }
 }
 
+/// The newtype name under which [`Value`] hands a [`Js`] the JS value as it is.
+const AS_IS: &str = "kling_edge::Js";
+
+thread_local! {
+    /// The value [`Value`] hands over, for [`Js`]'s reader to take at once.
+    static HANDED: std::cell::Cell<Option<JsValue>> = const { std::cell::Cell::new(None) };
+}
+
 impl<'de> Deserialize<'de> for Js {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Js, D::Error> {
-        // Kept as the JS value it is: only `serde-wasm-bindgen`'s deserializer can do this, and
-        // it is the only one in the wasm build.
-        serde_wasm_bindgen::preserve::deserialize(d).map(Js)
+        // Kept as the JS value it is: `Value` (every reader of a JS value in this crate) puts it
+        // aside and says "unit"; serde has no way to carry a JS value through its visitors.
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Js;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JavaScript value")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Js, E> {
+                HANDED.with(std::cell::Cell::take).map(Js).ok_or_else(|| {
+                    E::custom("a JavaScript value is read only from a JavaScript value")
+                })
+            }
+        }
+        d.deserialize_newtype_struct(AS_IS, V)
     }
 }
 
@@ -122,7 +142,6 @@ impl<'de> Deserializer<'de> for Value {
         deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
         deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_unit(),
         deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
         deserialize_tuple_struct(name: &'static str, len: usize),
         deserialize_enum(name: &'static str, variants: &'static [&'static str]),
         deserialize_identifier(), deserialize_ignored_any(),
@@ -134,6 +153,18 @@ impl<'de> Deserializer<'de> for Value {
         } else {
             visitor.visit_some(self)
         }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if name == AS_IS {
+            HANDED.with(|h| h.set(Some(self.0)));
+            return visitor.visit_unit();
+        }
+        serde_wasm_bindgen::Deserializer::from(self.0).deserialize_newtype_struct(name, visitor)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {

@@ -47,7 +47,8 @@ impl Js {
 const AS_IS: &str = "kling_edge::Js";
 
 thread_local! {
-    /// The value [`Value`] hands over, for [`Js`]'s reader to take at once.
+    /// The value [`Value`] hands over, for [`Js`]'s reader to take at once (and [`Js`] to
+/// [`Make`], its writer).
     static HANDED: std::cell::Cell<Option<JsValue>> = const { std::cell::Cell::new(None) };
 }
 
@@ -73,7 +74,9 @@ impl<'de> Deserialize<'de> for Js {
 
 impl Serialize for Js {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serde_wasm_bindgen::preserve::serialize(&self.0, s)
+        // Written as it is by `Make` (the only writer in the wasm build), which takes it back.
+        HANDED.with(|h| h.set(Some(self.0.clone())));
+        s.serialize_newtype_struct(AS_IS, &())
     }
 }
 
@@ -467,8 +470,7 @@ impl Json for Js {
     fn make<T: Serialize>(value: &T) -> Js {
         // Plain objects (not `Map`s), as `JSON.stringify` and the user expect; our own types
         // always serialize.
-        let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-        Js(value.serialize(&ser).unwrap_or(JsValue::NULL))
+        Js(value.serialize(Make).unwrap_or(JsValue::NULL))
     }
 
     fn from_text(text: &str) -> Option<Js> {
@@ -491,5 +493,180 @@ impl Json for Js {
         // A plain object the core made: setting a property cannot fail.
         let _ = js_sys::Reflect::set(&self.0, &key.into(), &value.into());
         self
+    }
+}
+
+/// Writes the crate's own records (a request body, a log record) as serde-wasm-bindgen writes
+/// them — structs as plain objects, `None` as `undefined`, numbers beyond 2^53 refused — and
+/// nothing else: one small writer instead of its general one with a cache of key strings.
+struct Make;
+
+type Unsupported = serde::ser::Impossible<JsValue, serde_wasm_bindgen::Error>;
+
+fn unsupported(what: &str) -> serde_wasm_bindgen::Error {
+    serde::ser::Error::custom(format_args!("{what} are not written here"))
+}
+
+/// A struct's fields, set on a plain object.
+struct MakeFields(js_sys::Object);
+
+impl serde::ser::SerializeStruct for MakeFields {
+    type Ok = JsValue;
+    type Error = serde_wasm_bindgen::Error;
+
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        let value = value.serialize(Make)?;
+        // A plain object the writer made: setting a property cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value);
+        Ok(())
+    }
+
+    fn end(self) -> Result<JsValue, Self::Error> {
+        Ok(self.0.into())
+    }
+}
+
+/// A whole number as a JS number, when it is one exactly.
+fn whole(v: i128) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    const MAX_SAFE: i128 = (1 << 53) - 1;
+    if (-MAX_SAFE..=MAX_SAFE).contains(&v) {
+        Ok(JsValue::from_f64(v as f64))
+    } else {
+        Err(serde::ser::Error::custom(format_args!(
+            "{v} can't be represented as a JavaScript number"
+        )))
+    }
+}
+
+impl Serializer for Make {
+    type Ok = JsValue;
+    type Error = serde_wasm_bindgen::Error;
+    type SerializeSeq = Unsupported;
+    type SerializeTuple = Unsupported;
+    type SerializeTupleStruct = Unsupported;
+    type SerializeTupleVariant = Unsupported;
+    type SerializeMap = Unsupported;
+    type SerializeStruct = MakeFields;
+    type SerializeStructVariant = Unsupported;
+
+    fn serialize_bool(self, v: bool) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::from_bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<JsValue, Self::Error> {
+        whole(v.into())
+    }
+    fn serialize_u8(self, v: u8) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<JsValue, Self::Error> {
+        whole(v.into())
+    }
+    fn serialize_f32(self, v: f32) -> Result<JsValue, Self::Error> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::from_f64(v))
+    }
+    fn serialize_char(self, v: char) -> Result<JsValue, Self::Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::from_str(v))
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<JsValue, Self::Error> {
+        Err(unsupported("bytes"))
+    }
+    fn serialize_none(self) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::UNDEFINED)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<JsValue, Self::Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::UNDEFINED)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<JsValue, Self::Error> {
+        Ok(JsValue::UNDEFINED)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<JsValue, Self::Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<JsValue, Self::Error> {
+        if name == AS_IS {
+            return HANDED
+                .with(std::cell::Cell::take)
+                .ok_or_else(|| unsupported("JavaScript values not handed over"));
+        }
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<JsValue, Self::Error> {
+        Err(unsupported("enums with data"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("sequences"))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("tuples"))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("tuples"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("enums with data"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("maps"))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MakeFields, Self::Error> {
+        Ok(MakeFields(js_sys::Object::new()))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Unsupported, Self::Error> {
+        Err(unsupported("enums with data"))
     }
 }

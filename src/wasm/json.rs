@@ -530,17 +530,23 @@ impl serde::ser::SerializeStruct for MakeFields {
     }
 }
 
-/// A whole number as a JS number, when it is one exactly.
-fn whole(v: i128) -> Result<JsValue, serde_wasm_bindgen::Error> {
-    const MAX_SAFE: i128 = (1 << 53) - 1;
-    if (-MAX_SAFE..=MAX_SAFE).contains(&v) {
-        Ok(JsValue::from_f64(v as f64))
+/// A whole number as a JS number, when it is one exactly (`text` says which, when not).
+fn whole(
+    v: f64,
+    exact: bool,
+    text: &dyn std::fmt::Display,
+) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    if exact {
+        Ok(JsValue::from_f64(v))
     } else {
         Err(serde::ser::Error::custom(format_args!(
-            "{v} can't be represented as a JavaScript number"
+            "{text} can't be represented as a JavaScript number"
         )))
     }
 }
+
+/// 2^53 − 1, the largest whole number a JS number holds exactly along with its neighbours.
+const MAX_SAFE: i64 = (1 << 53) - 1;
 
 impl Serializer for Make {
     type Ok = JsValue;
@@ -566,7 +572,7 @@ impl Serializer for Make {
         self.serialize_f64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<JsValue, Self::Error> {
-        whole(v.into())
+        whole(v as f64, (-MAX_SAFE..=MAX_SAFE).contains(&v), &v)
     }
     fn serialize_u8(self, v: u8) -> Result<JsValue, Self::Error> {
         self.serialize_f64(v.into())
@@ -578,7 +584,7 @@ impl Serializer for Make {
         self.serialize_f64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result<JsValue, Self::Error> {
-        whole(v.into())
+        whole(v as f64, v <= MAX_SAFE as u64, &v)
     }
     fn serialize_f32(self, v: f32) -> Result<JsValue, Self::Error> {
         self.serialize_f64(v.into())

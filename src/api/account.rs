@@ -4,7 +4,7 @@
 //! own `code`, `msg` and `resource_pack_subscribe_infos`. The inner code is read inside the retry
 //! loop, so an inner 1302 or 5000 is retried like an outer one.
 
-use serde::Deserialize;
+use crate::api::reader::lenient;
 
 use crate::api::client::{encode_segment, Client, Reply, RequestOptions};
 use crate::api::env::{Env, Json};
@@ -109,11 +109,12 @@ impl Client {
 }
 
 /// The inner envelope: what the core reads of the costs answer.
-#[derive(Deserialize)]
 struct Inner {
     code: Option<i64>,
     msg: Option<String>,
 }
+
+lenient!(Inner, INNER_FIELDS = ["code" => code, "msg" => msg]);
 
 /// Checks the inner envelope: `code` 0 and a list of packs, or the error Kling's inner `code` means.
 pub fn check_costs<J: Json>(reply: &Reply<J>) -> Result<(), Error> {
@@ -137,11 +138,14 @@ pub fn check_costs<J: Json>(reply: &Reply<J>) -> Result<(), Error> {
 }
 
 /// The resource packs of a costs answer (absent or `null`: none).
-#[derive(Deserialize)]
 pub struct Packs<J> {
     /// `resource_pack_subscribe_infos`, each as the host parsed it.
     pub resource_pack_subscribe_infos: Option<Vec<J>>,
 }
+
+lenient!(Packs<J>, PACKS_FIELDS = [
+    "resource_pack_subscribe_infos" => resource_pack_subscribe_infos,
+]);
 
 impl<J: Json> Costs<J> {
     /// The resource packs (`resource_pack_subscribe_infos`).

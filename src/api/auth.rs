@@ -1,7 +1,6 @@
 //! Kling's HS256 JWT, the credential forms, and the token cache with its clock correction.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use crate::api::base64::{decode_url_safe, encode_url_safe};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::cell::RefCell;
@@ -93,7 +92,7 @@ impl TokenSigner {
         let mut text = String::with_capacity(HEADER_B64.len() + 1 + prefix.len() * 4 / 3);
         text.push_str(HEADER_B64);
         text.push('.');
-        URL_SAFE_NO_PAD.encode_string(&prefix, &mut text);
+        encode_url_safe(&prefix, &mut text);
         let mut mac = keyed(secret_key.as_bytes());
         mac.update(text.as_bytes());
         TokenSigner {
@@ -123,12 +122,12 @@ impl TokenSigner {
         let mut token = String::with_capacity(HEADER_B64.len() + claims.len() * 4 / 3 + 48);
         token.push_str(HEADER_B64);
         token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&claims, &mut token);
+        encode_url_safe(&claims, &mut token);
         let mut mac = self.mac.clone();
         mac.update(&token.as_bytes()[self.absorbed..]);
         let signature: [u8; 32] = mac.finalize().into_bytes().into();
         token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        encode_url_safe(signature, &mut token);
         token
     }
 
@@ -334,12 +333,12 @@ impl Auth {
 /// The `exp` claim of a JWT, read without verifying it (only to know when to ask for a new one);
 /// the host parses the claims.
 fn jwt_exp<J: Json>(token: &str) -> Option<i64> {
-    #[derive(serde::Deserialize)]
     struct Claims {
         exp: Option<f64>,
     }
+    crate::api::reader::lenient!(Claims, FIELDS = ["exp" => exp]);
     let payload = token.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let bytes = decode_url_safe(payload)?;
     let claims = J::from_text(std::str::from_utf8(&bytes).ok()?)?;
     let exp = claims.read::<Claims>()?.exp?;
     (exp.fract() == 0.0 && exp.is_finite()).then_some(exp as i64)

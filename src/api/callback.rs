@@ -1,8 +1,7 @@
 //! Callbacks: Kling POSTs the bare task object to `callback_url`; signed ones follow Standard
 //! Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use crate::api::base64::decode_standard;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -17,11 +16,11 @@ pub const DEFAULT_TOLERANCE_SECONDS: i64 = 300;
 /// Callbacks are the bare task; an enveloped one (`{code, data}`) is accepted too.
 pub fn callback_task<J: Json>(body: Option<J>) -> Result<Task<J>, Error> {
     let value = body.ok_or_else(|| Error::decode("the callback body is not JSON"))?;
-    #[derive(serde::Deserialize)]
     struct Enveloped<J> {
         task_id: Option<serde::de::IgnoredAny>,
         data: Option<J>,
     }
+    crate::api::reader::lenient!(Enveloped<J>, FIELDS = ["task_id" => task_id, "data" => data]);
     let value = match value.read::<Enveloped<J>>() {
         Some(Enveloped {
             task_id: None,
@@ -46,7 +45,7 @@ pub fn parse_callback(raw_body: &[u8]) -> Result<Task<serde_json::Value>, Error>
 fn webhook_key(secret: &str) -> Result<Vec<u8>, Error> {
     let encoded = secret.trim();
     let encoded = encoded.strip_prefix("whsec_").unwrap_or(encoded);
-    let key = STANDARD.decode(encoded).map_err(|_| {
+    let key = decode_standard(encoded).ok_or_else(|| {
         Error::invalid_options("the webhook secret must be `whsec_` followed by base64")
     })?;
     if key.is_empty() {
@@ -119,7 +118,7 @@ pub fn verify_signature(
     let matched = signatures
         .split_whitespace()
         .filter_map(|entry| entry.strip_prefix("v1,"))
-        .filter_map(|sig| STANDARD.decode(sig).ok())
+        .filter_map(decode_standard)
         .any(|sig| mac.clone().verify_slice(&sig).is_ok());
     if !matched {
         return Err(signature_error("no `v1` signature of the callback matches the webhook secret: the body or headers were altered, or the secret is wrong"));

@@ -1,13 +1,12 @@
 //! The client: one HTTP exchange, and the retry driver every endpoint shares.
 
-use serde::Deserialize;
-
 use crate::api::auth::Auth;
 use crate::api::env::{Env, Json};
 use crate::api::error::{transport_error, Error};
 use crate::api::http::{http_date_ms, retry_after_ms, Method, Request, Response, TransportError};
 use crate::api::limiter::Slots;
 use crate::api::log::{LogLevel, LogRecord};
+use crate::api::reader::lenient;
 use crate::api::retry::RetryState;
 use crate::api::task::Task;
 
@@ -135,13 +134,19 @@ impl Client {
 }
 
 /// Kling's envelope: the fields read out of every answer.
-#[derive(Deserialize)]
 struct Envelope<J> {
     code: Option<i64>,
     message: Option<String>,
     request_id: Option<String>,
     data: Option<J>,
 }
+
+lenient!(Envelope<J>, ENVELOPE_FIELDS = [
+    "code" => code,
+    "message" => message,
+    "request_id" => request_id,
+    "data" => data,
+]);
 
 /// Reads Kling's envelope. `code == 0` on a 2xx is success; anything else is an error, classified
 /// by business code first and HTTP status second.

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod base64;
 pub mod callback;
 pub mod caps;
 pub mod chain;

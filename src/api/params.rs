@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::reader::reader;
+use crate::api::reader::{put, reader};
 
 #[cfg(target_arch = "wasm32")]
 use tsify::Tsify;
@@ -532,28 +532,28 @@ impl<'de, J: Deserialize<'de>> Deserialize<'de> for Generation<J> {
                 let mut g = Generation::default();
                 while let Some(key) = m.next_key::<String>()? {
                     match key.as_str() {
-                        "model_name" => g.model_name = m.next_value()?,
-                        "prompt" => g.prompt = m.next_value()?,
-                        "negative_prompt" => g.negative_prompt = m.next_value()?,
-                        "cfg_scale" => g.cfg_scale = m.next_value()?,
-                        "mode" => g.mode = m.next_value()?,
-                        "aspect_ratio" => g.aspect_ratio = m.next_value()?,
-                        "duration" => g.duration = m.next_value()?,
-                        "sound" => g.sound = m.next_value()?,
-                        "multi_shot" => g.multi_shot = m.next_value()?,
-                        "shot_type" => g.shot_type = m.next_value()?,
-                        "multi_prompt" => g.multi_prompt = m.next_value()?,
-                        "camera_control" => g.camera_control = m.next_value()?,
-                        "watermark_info" => g.watermark_info = m.next_value()?,
-                        "callback_url" => g.callback_url = m.next_value()?,
-                        "external_task_id" => g.external_task_id = m.next_value()?,
-                        "image" => g.image = m.next_value()?,
-                        "image_tail" => g.image_tail = m.next_value()?,
-                        "static_mask" => g.static_mask = m.next_value()?,
-                        "dynamic_masks" => g.dynamic_masks = m.next_value()?,
-                        "image_list" => g.image_list = m.next_value()?,
-                        "element_list" => g.element_list = m.next_value()?,
-                        "video_list" => g.video_list = m.next_value()?,
+                        "model_name" => put(&mut m, &mut g.model_name)?,
+                        "prompt" => put(&mut m, &mut g.prompt)?,
+                        "negative_prompt" => put(&mut m, &mut g.negative_prompt)?,
+                        "cfg_scale" => put(&mut m, &mut g.cfg_scale)?,
+                        "mode" => put(&mut m, &mut g.mode)?,
+                        "aspect_ratio" => put(&mut m, &mut g.aspect_ratio)?,
+                        "duration" => put(&mut m, &mut g.duration)?,
+                        "sound" => put(&mut m, &mut g.sound)?,
+                        "multi_shot" => put(&mut m, &mut g.multi_shot)?,
+                        "shot_type" => put(&mut m, &mut g.shot_type)?,
+                        "multi_prompt" => put(&mut m, &mut g.multi_prompt)?,
+                        "camera_control" => put(&mut m, &mut g.camera_control)?,
+                        "watermark_info" => put(&mut m, &mut g.watermark_info)?,
+                        "callback_url" => put(&mut m, &mut g.callback_url)?,
+                        "external_task_id" => put(&mut m, &mut g.external_task_id)?,
+                        "image" => put(&mut m, &mut g.image)?,
+                        "image_tail" => put(&mut m, &mut g.image_tail)?,
+                        "static_mask" => put(&mut m, &mut g.static_mask)?,
+                        "dynamic_masks" => put(&mut m, &mut g.dynamic_masks)?,
+                        "image_list" => put(&mut m, &mut g.image_list)?,
+                        "element_list" => put(&mut m, &mut g.element_list)?,
+                        "video_list" => put(&mut m, &mut g.video_list)?,
                         other => {
                             return Err(serde::de::Error::unknown_field(other, GENERATION_FIELDS))
                         }
@@ -562,7 +562,7 @@ impl<'de, J: Deserialize<'de>> Deserialize<'de> for Generation<J> {
                 Ok(g)
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 

@@ -4,6 +4,8 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::api::reader::lenient;
+
 use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::text::{num, parse_number};
@@ -52,39 +54,60 @@ impl TaskStatus {
 
 /// The fields every task is checked for, read once. The rest are read when asked for: a poll
 /// needs only these, and each field read crosses into the host.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Fields {
     task_id: Scalar,
     task_status: String,
     task_status_msg: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// [`Fields`] as read: the required ones are checked after.
+struct Given {
+    task_id: Option<Scalar>,
+    task_status: Option<String>,
+    task_status_msg: Option<String>,
+}
+
+lenient!(Given, GIVEN_FIELDS = [
+    "task_id" => task_id,
+    "task_status" => task_status,
+    "task_status_msg" => task_status_msg,
+]);
+
 struct WithInfo {
     task_info: Option<Info>,
 }
 
-#[derive(Deserialize)]
+lenient!(WithInfo, WITH_INFO_FIELDS = ["task_info" => task_info]);
+
 struct Info {
     external_task_id: Option<String>,
     parent_video: Option<Video>,
 }
 
-#[derive(Deserialize)]
+lenient!(Info, INFO_FIELDS = [
+    "external_task_id" => external_task_id,
+    "parent_video" => parent_video,
+]);
+
 struct WithResult {
     task_result: Option<Outcome>,
 }
 
-#[derive(Deserialize)]
+lenient!(WithResult, WITH_RESULT_FIELDS = ["task_result" => task_result]);
+
 struct Outcome {
     videos: Option<Vec<Video>>,
 }
 
-#[derive(Deserialize)]
+lenient!(Outcome, OUTCOME_FIELDS = ["videos" => videos]);
+
 struct Video {
     id: Option<String>,
     duration: Option<Scalar>,
 }
+
+lenient!(Video, VIDEO_FIELDS = ["id" => id, "duration" => duration]);
 
 /// One task object (the `data` of a query, an item of a list, or a callback body) as the host
 /// parsed it, the fields the core reads, and the request id of the answer that carried it.
@@ -98,10 +121,18 @@ pub struct Task<J> {
 impl<J: Json> Task<J> {
     /// Checks that `value` is a task: an object with a `task_id` and a `task_status` string.
     pub fn from_json(value: J) -> Result<Task<J>, Error> {
-        match value.read::<Fields>() {
-            Some(fields) if !fields.task_id.text().is_empty() => Ok(Task {
+        match value.read::<Given>() {
+            Some(Given {
+                task_id: Some(task_id),
+                task_status: Some(task_status),
+                task_status_msg,
+            }) if !task_id.text().is_empty() => Ok(Task {
                 value,
-                fields,
+                fields: Fields {
+                    task_id,
+                    task_status,
+                    task_status_msg,
+                },
                 request_id: None,
             }),
             _ => Err(Error::decode(

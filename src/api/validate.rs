@@ -162,22 +162,29 @@ pub fn parse<T: serde::de::DeserializeOwned, J: Json>(
             "the parameters must be an object",
         ));
     }
-    let reason = match params.parse::<T>() {
-        Ok(t) => return Ok(t),
-        Err(reason) => reason,
-    };
-    // Which field: the first that fails on its own. Reading again only on failure keeps the
-    // common path at one read, and needs no path-tracking deserializer in the wasm.
+    match params.parse::<T>() {
+        Ok(t) => Ok(t),
+        Err(reason) => Err(misfit(params, reason, hints, &|one| one.parse::<T>().err())),
+    }
+}
+
+/// Why `params` do not fit, `reason` being serde's word for the whole: which field, the first
+/// that fails on its own (`fails`). Reading again only on failure keeps the common path at one
+/// read, and needs no path-tracking deserializer in the wasm. One copy for every `T`.
+#[inline(never)]
+fn misfit<J: Json>(
+    params: &J,
+    reason: String,
+    hints: &[(&str, &str)],
+    fails: &dyn Fn(&J) -> Option<String>,
+) -> Error {
     let culprit = params.keys().into_iter().find_map(|key| {
-        let alone = params.only(&key).parse::<T>().err()?;
+        let alone = fails(&params.only(&key))?;
         Some((key, alone))
     });
     match culprit {
-        Some((field, reason)) => Err(refusal(&field, &reason, hints)),
-        None => Err(Error::invalid_request(
-            "params",
-            format!("the parameters do not fit: {reason}"),
-        )),
+        Some((field, reason)) => refusal(&field, &reason, hints),
+        None => Error::invalid_request("params", format!("the parameters do not fit: {reason}")),
     }
 }
 

@@ -2,17 +2,15 @@
 
 use std::rc::Rc;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::api::options::Token;
 use crate::api::{Client, ClientOptions, Credentials, Error};
-use crate::wasm::convert::options_of;
+use crate::wasm::convert::{function, options_of};
 use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::iter::Lister;
-use crate::wasm::json::Js;
 use crate::wasm::resource::{Account, Extensions, ImageToVideo, OmniVideo, TextToVideo};
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
@@ -68,14 +66,6 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
         provider,
         logger,
     })
-}
-
-pub(crate) fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
-    value
-        .0
-        .clone()
-        .dyn_into::<Function>()
-        .map_err(|_| Error::invalid_options(format!("option `{name}` must be {what}")))
 }
 
 #[wasm_bindgen]

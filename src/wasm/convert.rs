@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::Reflect;
+use js_sys::{Function, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -68,18 +68,25 @@ pub fn options_of<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<Op
             "{what} cannot be read: {why}"
         )));
     }
-    parse::<T, Js>(&Js(copy), &[]).map(Some).map_err(|e| {
-        let name = e.field.clone().unwrap_or_default();
-        let message = match e.message.strip_prefix("unknown field ") {
-            Some(rest) => format!(
-                "unknown option {} in {what}",
-                rest.replace(": accepted fields are", "; known options are")
-            ),
-            None if name == "params" => format!("{what} must be an object"),
-            None => format!("option {}", e.message),
-        };
-        Error::invalid_options(message)
-    })
+    parse::<T, Js>(&Js(copy), &[])
+        .map(Some)
+        .map_err(|e| options_error(&e, what))
+}
+
+/// A refusal of parameters, said of options (`what`). Not generic: one copy for every options
+/// type.
+#[inline(never)]
+fn options_error(e: &Error, what: &str) -> Error {
+    let name = e.field.clone().unwrap_or_default();
+    let message = match e.message.strip_prefix("unknown field ") {
+        Some(rest) => format!(
+            "unknown option {} in {what}",
+            rest.replace(": accepted fields are", "; known options are")
+        ),
+        None if name == "params" => format!("{what} must be an object"),
+        None => format!("option {}", e.message),
+    };
+    Error::invalid_options(message)
 }
 
 /// An `AbortSignal` option. Checked by shape, not `instanceof`: a signal from another realm (an
@@ -178,4 +185,13 @@ fn unknown_key(value: &JsValue, what: &str, known: &[&str]) -> Error {
 
 fn type_error(key: &str, what: &str) -> Error {
     Error::invalid_options(format!("option `{key}` must be {what}"))
+}
+
+/// A function option (`name`), refused as not being `what` otherwise.
+pub(crate) fn function(value: &Js, name: &str, what: &str) -> Result<Function, Error> {
+    value
+        .0
+        .clone()
+        .dyn_into::<Function>()
+        .map_err(|_| Error::invalid_options(format!("option `{name}` must be {what}")))
 }

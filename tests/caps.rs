@@ -305,8 +305,18 @@ fn kling_s_own_refusal_of_a_model_names_the_model_to_use() {
         ))
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("model_name"), "{e}");
-        assert!(e.message.contains("Use kling-v3 instead"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("Kling no longer generates with kling-v1-6: use kling-v3 instead"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains(message), "{}", e.message);
+        assert!(
+            !e.message.contains("Fix the request parameters"),
+            "{}",
+            e.message
+        );
     }
     // Another 1201 keeps its own words.
     let env = ScriptedEnv::new();

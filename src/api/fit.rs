@@ -338,9 +338,14 @@ pub fn explain_model_refusal(mut e: Error, family: Family, model: Option<&str>) 
     let model = model.unwrap_or("kling-v1");
     let today = caps::current(family);
     let instead = caps::retirement(model).map_or(today, |r| r.instead);
+    // Kling's words, then this advice in place of the general one ("Fix the request parameters").
+    let general = e.kind.advice(e.api_code);
+    let words = e
+        .message
+        .strip_suffix(general)
+        .map_or(e.message.as_str(), |m| m.trim_end_matches([' ', '.']));
     e.message = format!(
-        "Kling refused {model}: {}. Use {instead} instead. {}",
-        e.message,
+        "{words}. Kling no longer generates with {model}: use {instead} instead. {}",
         retired_advice(model)
     );
     e.field = Some("model_name".into());

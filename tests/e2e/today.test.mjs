@@ -23,9 +23,9 @@ test("the simulator refuses a retired model with the error Kling gives, and the 
   // Kling's own words first, then what to do: today's model, and the option for accounts with access.
   assert.match(
     e.message,
-    /^Kling refused kling-v1-6: Kling answered HTTP 400 with code 1201: The model 'kling-v1-6' has been discontinued and is no longer available\./,
+    /^Kling answered HTTP 400 with code 1201: The model 'kling-v1-6' has been discontinued and is no longer available\. Kling no longer generates with kling-v1-6: use kling-v3 instead\./,
   );
-  assert.match(e.message, /Use kling-v3 instead\./);
+  assert.doesNotMatch(e.message, /Fix the request parameters/, "the general advice gives way to the model's");
   assert.match(e.message, /allowRetiredModels: true/);
   assert.match(e.requestId, /\S/);
   // It was sent (the package was told to), Kling refused it, and no task exists.
@@ -39,8 +39,8 @@ test("the simulator refuses a retired model with the error Kling gives, and the 
   const i2v = await rejectionOf(kling.imageToVideo.create({ model_name: "kling-v2-1", image: "https://example.com/a.png", duration: "5" }));
   const row = limits().families.image2video.models.find((m) => m.name === "kling-v2-1");
   assert.equal(i2v.field, "model_name");
-  assert.match(i2v.message, /^Kling refused kling-v2-1: .*The model 'kling-v2-1' has been discontinued/);
-  assert.ok(i2v.message.includes(`Use ${row.retired.instead} instead.`), i2v.message);
+  assert.match(i2v.message, /^Kling answered HTTP 400 with code 1201: The model 'kling-v2-1' has been discontinued/);
+  assert.ok(i2v.message.includes(`use ${row.retired.instead} instead.`), i2v.message);
 
   // Without the option nothing reaches Kling: the package refuses first, with the same advice.
   const before = sim.requests().length;

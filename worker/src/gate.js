@@ -75,8 +75,9 @@ export class ConcurrencyGate extends DurableObject {
   }
 
   /**
-   * Takes (or renews) a slot for `holder`. When none is free the holder waits in line and is
-   * sent the event `type` on `instance` when one frees. Resolves `{ok, running, slots}`.
+   * Takes (or renews) a slot for `holder`. When none is free a holder with an `instance` waits in
+   * line and is sent the event `type` on it when one frees; one without asks again later (behind
+   * the line). Resolves `{ok, running, slots}`.
    */
   acquire({ holder, instance, type, ttlMs = LEASE_MS }) {
     const now = Date.now();
@@ -100,10 +101,14 @@ export class ConcurrencyGate extends DurableObject {
       );
       return { ok: true, running: running + 1, slots };
     }
+    // Only a holder that can be woken (a chain's Workflow) waits in line. A single create asks
+    // again on its own (a lookup, its store's alarm): in line, it would hold the slot that frees
+    // for itself until it next asks, and everyone behind it would wait too.
+    if (!instance) return { ok: false, running, slots };
     this.sql.exec(
       "INSERT INTO waiters (holder, instance, type, since, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at, instance = excluded.instance, type = excluded.type",
       holder,
-      instance ?? "",
+      instance,
       type ?? "",
       now,
       now,

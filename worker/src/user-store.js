@@ -9,7 +9,7 @@ import { chargeOf, isFinal, supersedes, toKlingTask, toRecord, videosOf } from "
 import { sendQueued } from "./tasks.js";
 
 /** A queued create asks the account's gate again this often when nobody else does. */
-const QUEUE_RETRY_MS = 20_000;
+const QUEUE_RETRY_MS = 5_000;
 /** A video that could not be kept is copied again after this long. */
 const KEEP_RETRY_MS = 60_000;
 

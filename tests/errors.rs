@@ -31,7 +31,7 @@ fn get_error(response: Response) -> Error {
     e
 }
 
-/// The table of kling-api.md: HTTP status, code, kind, stable code, retryable.
+/// Kling's error-code table: HTTP status, code, kind, stable code, retryable.
 const TABLE: &[(u16, i64, ErrorKind, &str, bool)] = &[
     (401, 1000, ErrorKind::Auth, "ERR_KLING_AUTH", false),
     (401, 1001, ErrorKind::Auth, "ERR_KLING_AUTH", false),

@@ -1,4 +1,4 @@
-// GET /account/costs: the account's resource packs, as shared/kling-api.md describes them. The
+// GET /account/costs: the account's resource packs, as Kling's API documentation describes them. The
 // answer is wrapped twice: the usual envelope, and inside `data` its own code, msg and
 // resource_pack_subscribe_infos. What remains of a pack falls as tasks succeed and are charged
 // their final_unit_deduction.

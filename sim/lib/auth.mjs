@@ -1,4 +1,4 @@
-// Authorization exactly as shared/kling-api.md describes it: a Bearer API key, or an HS256 JWT
+// Authorization exactly as Kling's API documentation describes it: a Bearer API key, or an HS256 JWT
 // signed with the secret key whose iss is the access key. exp/nbf are checked against the
 // simulator clock with no tolerance, so clock-skew handling in clients is observable.
 import { decodeProtectedHeader, errors, jwtVerify } from "jose";

@@ -3,7 +3,7 @@
 // fire-and-forget (one attempt, short timeout); every attempt is recorded for tests.
 import { createHmac, randomUUID } from "node:crypto";
 
-/** base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), as in shared/kling-api.md. */
+/** base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")), as in Kling's API documentation. */
 export function signWebhook(key, id, timestamp, body) {
   return createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
 }

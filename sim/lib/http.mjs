@@ -1,7 +1,7 @@
 // HTTP plumbing shared by the API, control and media handlers: the Kling envelope,
 // error codes → HTTP status, body reading and common headers.
 
-// From the error-code table in shared/kling-api.md.
+// From the error-code table in Kling's API documentation.
 const STATUS_BY_CODE = {
   1000: 401,
   1001: 401,

@@ -1,5 +1,4 @@
-// Kling's model calendar and capability matrix, as shared/kling-api.md ("Kling in late 2026")
-// gathers it: which family takes which model, which models are gone, and what each one accepts.
+// Kling's model calendar and capability matrix, as Kling's documentation of late 2026 gives it: which family takes which model, which models are gone, and what each one accepts.
 // The one home of these rules in the simulator; sim/README.md's model table is held to it by
 // sim/test/models.test.mjs.
 

@@ -50,7 +50,7 @@ function resultVideoView(task, baseUrl) {
 }
 
 /**
- * Units charged, per shared/kling-api.md: an extension of a kling-v1 source costs 1 (std),
+ * Units charged, per Kling's published costs: an extension of a kling-v1 source costs 1 (std),
  * of a v1.5/v1.6 source 2 (std); pro is 3.5 either way. Generations use the same base per 5 s
  * (5 s: the base, 10 s: double; today's 3–15 s in proportion, to 0.1 unit — the simulator's
  * placeholder, not Kling's price list). Only successful tasks are charged. (kling-v1 no longer

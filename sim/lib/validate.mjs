@@ -1,4 +1,4 @@
-// Request validation for the task families, following shared/kling-api.md.
+// Request validation for the task families, following Kling's API documentation.
 // Structural problems (not a JSON object, unknown field) → 1200; bad values → 1201.
 // A null field counts as absent: serializers often emit null for "not set".
 import { ApiError } from "./http.mjs";

@@ -1,5 +1,5 @@
 //! A chain's arithmetic for runners that keep its state themselves (a durable workflow): the same
-//! rules as `chainExtensions`, one step at a time, with no I/O.
+//! rules as `extensions.chain`, one step at a time, with no I/O.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -15,7 +15,7 @@ fn set(obj: &Object, key: &str, value: JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
-/// Checks chain parameters as `chainExtensions` does — every step validated as the extension it
+/// Checks chain parameters as `extensions.chain` does — every step validated as the extension it
 /// will be, a chain that could pass 180 s refused — without sending anything. Returns
 /// `{ steps, video_id, video_duration?, external_task_id? }`.
 #[wasm_bindgen(js_name = planChain, unchecked_return_type = "ChainPlan")]

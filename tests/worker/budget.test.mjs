@@ -6,21 +6,14 @@ import assert from "node:assert/strict";
 import { cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { bundleOf, mint, ROOT, rawRequest, SOURCE, startPair, until, WORKER_DIR } from "./support.mjs";
-
-async function call(url, method, path, sub, body) {
-  const headers = { authorization: `Bearer ${await mint(sub)}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const r = await rawRequest(url, method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { ...r, json: r.text ? JSON.parse(r.text) : null };
-}
+import { bundleOf, callAs, ROOT, SOURCE, startPair, until, WORKER_DIR } from "./support.mjs";
 
 const gen = (id, extra = {}) => ({ model_name: "kling-v1-6", prompt: `clip ${id}`, external_task_id: id, ...extra });
 const creates = (sim) => sim.requests().filter((r) => r.method === "POST").length;
 
 /** 20 creates at once for text2video std 5 s (2 units each), by one user or by 20 users. */
 async function race(url, users) {
-  const answers = await Promise.all(users.map((sub, i) => call(url, "POST", "/kling/v1/videos/text2video", sub, gen(`race-${i}`))));
+  const answers = await Promise.all(users.map((sub, i) => callAs(url, "POST", "/kling/v1/videos/text2video", sub, gen(`race-${i}`))));
   return { ok: answers.filter((r) => r.status === 200), refused: answers.filter((r) => r.status === 402), all: answers };
 }
 
@@ -38,11 +31,11 @@ test("20 concurrent creates racing for a user budget that affords 3: exactly 3 r
     assert.equal(typeof r.json.error.remaining, "number");
   }
   assert.equal(creates(sim), 3);
-  const me = await call(url, "GET", "/me", "racer");
+  const me = await callAs(url, "GET", "/me", "racer");
   assert.deepEqual({ ...me.json, day: undefined }, { user: "racer", day: undefined, budget: 6, reserved: 6, spent: 0, remaining: 0 });
   // One more: refused before Kling, the simulator's request count unchanged.
   const before = sim.requests().length;
-  const over = await call(url, "POST", "/extensions", "racer", { video_id: SOURCE });
+  const over = await callAs(url, "POST", "/extensions", "racer", { video_id: SOURCE });
   assert.equal(over.status, 402, over.text);
   assert.deepEqual(over.json.error, { code: "ERR_BUDGET_EXCEEDED", message: over.json.error.message, remaining: 0 });
   assert.equal(sim.requests().length, before);
@@ -63,7 +56,7 @@ test("20 users racing for an account cap that affords 3: exactly 3 reach Kling",
   // A refused user's own reservation was given back: their /me shows nothing reserved.
   const loser = refused[0];
   assert.equal(loser.json.error.remaining, 0);
-  const reserved = await Promise.all(Array.from({ length: 20 }, (_, i) => call(url, "GET", "/me", `user-${i}`)));
+  const reserved = await Promise.all(Array.from({ length: 20 }, (_, i) => callAs(url, "GET", "/me", `user-${i}`)));
   assert.equal(
     reserved.reduce((sum, r) => sum + r.json.reserved, 0),
     6,
@@ -100,27 +93,27 @@ test("without the atomic reservation the same race overspends (the test above ca
 
 test("a failed task's reservation is released; Kling's refusal of a create releases it too", async (t) => {
   const { url, sim } = await startPair(t, { extra: { USER_DAILY_UNITS: "2" } });
-  const failing = await call(url, "POST", "/kling/v1/videos/text2video", "u", gen("f1", { prompt: "[fail] please" }));
+  const failing = await callAs(url, "POST", "/kling/v1/videos/text2video", "u", gen("f1", { prompt: "[fail] please" }));
   assert.equal(failing.status, 200, failing.text);
-  assert.equal((await call(url, "GET", "/me", "u")).json.reserved, 2);
+  assert.equal((await callAs(url, "GET", "/me", "u")).json.reserved, 2);
   // The budget is held while it runs: a second create is refused.
-  assert.equal((await call(url, "POST", "/kling/v1/videos/text2video", "u", gen("f2"))).status, 402);
-  await until(async () => (await call(url, "GET", "/kling/v1/videos/text2video/f1", "u")).json.data.task_status === "failed", {
+  assert.equal((await callAs(url, "POST", "/kling/v1/videos/text2video", "u", gen("f2"))).status, 402);
+  await until(async () => (await callAs(url, "GET", "/kling/v1/videos/text2video/f1", "u")).json.data.task_status === "failed", {
     what: "the task to fail",
   });
-  const me = await call(url, "GET", "/me", "u");
+  const me = await callAs(url, "GET", "/me", "u");
   assert.equal(me.json.reserved, 0);
   assert.equal(me.json.spent, 0, "Kling does not charge failed tasks");
   assert.equal(me.json.remaining, 2);
 
   // Kling refuses a create (an unknown source video): nothing stays reserved.
   sim.injectFault({ method: "POST", path: "/v1/videos/text2video", action: { type: "error", code: 1301 } });
-  const refused = await call(url, "POST", "/kling/v1/videos/text2video", "u", gen("f3"));
+  const refused = await callAs(url, "POST", "/kling/v1/videos/text2video", "u", gen("f3"));
   assert.equal(refused.status, 400, refused.text);
   assert.equal(refused.json.error.code, "ERR_KLING_POLICY");
-  assert.equal((await call(url, "GET", "/me", "u")).json.reserved, 0);
+  assert.equal((await callAs(url, "GET", "/me", "u")).json.reserved, 0);
   // And the units are there for the next one.
-  assert.equal((await call(url, "POST", "/kling/v1/videos/text2video", "u", gen("f4"))).status, 200);
+  assert.equal((await callAs(url, "POST", "/kling/v1/videos/text2video", "u", gen("f4"))).status, 200);
 });
 
 test("spent equals the sum of final_unit_deduction; the reservation was the worst case", async (t) => {
@@ -131,16 +124,16 @@ test("spent equals the sum of final_unit_deduction; the reservation was the wors
     ["s2", { duration: "10" }],
     ["s3", { mode: "pro" }],
   ]) {
-    const r = await call(url, "POST", "/kling/v1/videos/text2video", "payer", gen(id, extra));
+    const r = await callAs(url, "POST", "/kling/v1/videos/text2video", "payer", gen(id, extra));
     assert.equal(r.status, 200, r.text);
     made.push(r.json.data.task_id);
   }
-  assert.equal((await call(url, "GET", "/me", "payer")).json.reserved, 2 + 4 + 3.5);
+  assert.equal((await callAs(url, "GET", "/me", "payer")).json.reserved, 2 + 4 + 3.5);
   const videos = [];
   for (const id of made) {
     const done = await until(
       async () => {
-        const r = await call(url, "GET", `/kling/v1/videos/text2video/${id}`, "payer");
+        const r = await callAs(url, "GET", `/kling/v1/videos/text2video/${id}`, "payer");
         return r.json.data.task_status === "succeed" ? r.json.data : null;
       },
       { what: `task ${id}` },
@@ -148,16 +141,17 @@ test("spent equals the sum of final_unit_deduction; the reservation was the wors
     videos.push(done.task_result.videos[0].id);
   }
   // An extension of a known pro source is reserved at the pro price, of a std source at std.
-  const ext = await call(url, "POST", "/extensions", "payer", { video_id: videos[0] });
+  const ext = await callAs(url, "POST", "/extensions", "payer", { video_id: videos[0] });
   assert.equal(ext.status, 202, ext.text);
-  assert.equal((await call(url, "GET", "/me", "payer")).json.reserved, 2);
+  assert.equal((await callAs(url, "GET", "/me", "payer")).json.reserved, 2);
   await until(
-    async () => (await call(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, "payer")).json.data.task_status === "succeed",
+    async () =>
+      (await callAs(url, "GET", `/kling/v1/videos/video-extend/${ext.json.task_id}`, "payer")).json.data.task_status === "succeed",
     { what: "the extension" },
   );
   const charged = sim.tasks().reduce((sum, task) => sum + Number(task.final_unit_deduction ?? 0), 0);
   assert.ok(charged > 0);
-  const me = (await call(url, "GET", "/me", "payer")).json;
+  const me = (await callAs(url, "GET", "/me", "payer")).json;
   assert.equal(me.spent, charged);
   assert.equal(me.reserved, 0);
   assert.equal(me.remaining, 50 - charged);
@@ -165,15 +159,15 @@ test("spent equals the sum of final_unit_deduction; the reservation was the wors
 
 test("per-user create rate: over USER_CREATES_PER_MINUTE is 429 with Retry-After, nothing sent; others unaffected", async (t) => {
   const { url, sim } = await startPair(t, { createsPerMinute: 2 });
-  assert.equal((await call(url, "POST", "/kling/v1/videos/text2video", "fast", gen("r1"))).status, 200);
-  assert.equal((await call(url, "POST", "/extensions", "fast", { video_id: SOURCE })).status, 202);
-  const limited = await call(url, "POST", "/extensions", "fast", { video_id: SOURCE });
+  assert.equal((await callAs(url, "POST", "/kling/v1/videos/text2video", "fast", gen("r1"))).status, 200);
+  assert.equal((await callAs(url, "POST", "/extensions", "fast", { video_id: SOURCE })).status, 202);
+  const limited = await callAs(url, "POST", "/extensions", "fast", { video_id: SOURCE });
   assert.equal(limited.status, 429, limited.text);
   assert.equal(limited.json.error.code, "ERR_RATE_LIMITED");
   assert.ok(Number(limited.headers["retry-after"]) > 0);
   assert.equal(creates(sim), 2);
-  assert.equal((await call(url, "GET", "/me", "fast")).json.reserved, 2 + 3.5, "the limited create reserved nothing");
-  assert.equal((await call(url, "POST", "/extensions", "slow", { video_id: SOURCE })).status, 202);
+  assert.equal((await callAs(url, "GET", "/me", "fast")).json.reserved, 2 + 3.5, "the limited create reserved nothing");
+  assert.equal((await callAs(url, "POST", "/extensions", "slow", { video_id: SOURCE })).status, 202);
 });
 
 test("the facade creates only the configured models, std mode unless ALLOW_PRO; nothing else is sent", async (t) => {
@@ -186,12 +180,12 @@ test("the facade creates only the configured models, std mode unless ALLOW_PRO; 
     [{ model_name: "kling-v1-6", prompt: "x", duration: "7" }, "duration"],
   ];
   for (const [body, field] of refusals) {
-    const r = await call(url, "POST", "/kling/v1/videos/text2video", "m", body);
+    const r = await callAs(url, "POST", "/kling/v1/videos/text2video", "m", body);
     assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.text}`);
     assert.equal(r.json.error.code, "ERR_KLING_INVALID_REQUEST");
     assert.equal(r.json.error.field, field);
     assert.equal(r.json.code, 1201);
   }
   assert.equal(sim.requests().length, 0);
-  assert.equal((await call(url, "GET", "/me", "m")).json.reserved, 0);
+  assert.equal((await callAs(url, "GET", "/me", "m")).json.reserved, 0);
 });

@@ -5,14 +5,7 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { mint, rawRequest, SOURCE, startPair, until } from "./support.mjs";
-
-async function call(url, method, path, sub, body) {
-  const headers = { authorization: `Bearer ${await mint(sub)}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const r = await rawRequest(url, method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { ...r, json: r.text ? JSON.parse(r.text) : null };
-}
+import { callAs, rawRequest, SOURCE, startPair, until } from "./support.mjs";
 
 const T2V = "/kling/v1/videos/text2video";
 const gen = (id, extra = {}) => ({ model_name: "kling-v1-6", prompt: `clip ${id}`, external_task_id: id, ...extra });
@@ -26,20 +19,20 @@ test("finding 1: a create refused after its account hold cannot be retried for f
   // Kling refuses the first send of each id (a definite 1201): the hold is released.
   for (const sub of ["u1", "u2", "u3"]) {
     sim.injectFault({ method: "POST", action: { type: "error", code: 1201 } });
-    const refused = await call(url, "POST", T2V, sub, gen(`retry-${sub}`));
+    const refused = await callAs(url, "POST", T2V, sub, gen(`retry-${sub}`));
     assert.equal(refused.status, 400, refused.text);
   }
   // Retried with the same ids, each now a real 2-unit task; then more, until the cap says no.
   let made = 0;
   for (const sub of ["u1", "u2", "u3"]) {
     for (const id of [`retry-${sub}`, `more-${sub}`]) {
-      const r = await call(url, "POST", T2V, sub, gen(id));
+      const r = await callAs(url, "POST", T2V, sub, gen(id));
       if (r.status === 200) made++;
       else assert.equal(r.json.error.code, "ERR_BUDGET_EXCEEDED", r.text);
     }
   }
   assert.equal(made, 5, "10 units of account cap, 2 units a task: 5 tasks");
-  const me = await call(url, "GET", "/me", "u1");
+  const me = await callAs(url, "GET", "/me", "u1");
   assert.equal(me.json.remaining, 0);
   assert.equal(createsAt(sim).length, 3 + 5);
 });
@@ -51,7 +44,7 @@ test("finding 2: Kling's 1303 queues a create instead of deleting its reservatio
   });
   // Three creates by three users against two slots: the third is queued (reserved, not sent).
   const answers = [];
-  for (const sub of ["a", "b", "c"]) answers.push(await call(url, "POST", T2V, sub, gen(`slot-${sub}`)));
+  for (const sub of ["a", "b", "c"]) answers.push(await callAs(url, "POST", T2V, sub, gen(`slot-${sub}`)));
   for (const r of answers) assert.equal(r.status, 200, r.text);
   assert.equal(createsAt(sim).length, 2, "the gate lets two through");
   const queued = answers[2].json.data;
@@ -60,7 +53,7 @@ test("finding 2: Kling's 1303 queues a create instead of deleting its reservatio
   // Looked up once the first tasks end, it is sent and settles like any other.
   const done = await until(
     async () => {
-      const r = await call(url, "GET", `${T2V}/slot-c`, "c");
+      const r = await callAs(url, "GET", `${T2V}/slot-c`, "c");
       return r.json?.data?.task_status === "succeed" ? r.json.data : null;
     },
     { timeoutMs: 15_000, interval: 100, what: "the queued create to be sent and succeed" },
@@ -70,14 +63,14 @@ test("finding 2: Kling's 1303 queues a create instead of deleting its reservatio
 
   // Kling answers 1303 (tasks outside the gate): the reservation stays, the create is queued.
   sim.injectFault({ method: "POST", times: 3, action: { type: "error", code: 1303 } });
-  const busy = await call(url, "POST", T2V, "d", gen("busy-d"));
+  const busy = await callAs(url, "POST", T2V, "d", gen("busy-d"));
   assert.equal(busy.status, 200, busy.text);
   assert.match(busy.json.data.task_status_msg, /queued/);
-  const me = await call(url, "GET", "/me", "d");
+  const me = await callAs(url, "GET", "/me", "d");
   assert.equal(me.json.reserved, 2, "the reservation is kept, not deleted");
   const sent = await until(
     async () => {
-      const r = await call(url, "GET", `${T2V}/busy-d`, "d");
+      const r = await callAs(url, "GET", `${T2V}/busy-d`, "d");
       return r.json?.data?.task_status === "succeed" ? r.json.data : null;
     },
     { timeoutMs: 15_000, interval: 100, what: "the 1303'd create to be sent again and succeed" },
@@ -108,24 +101,24 @@ test("finding 3: a forged callback token opens no user's store (no state for out
 
 test("finding 4: a chain its user cannot pay a step of is refused up front; chain lists are bounded and carry no prompts", async (t) => {
   const { url } = await startPair(t, { extra: { USER_DAILY_UNITS: "1" } });
-  const broke = await call(url, "POST", "/chains", "poor", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
+  const broke = await callAs(url, "POST", "/chains", "poor", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
   assert.equal(broke.status, 402, broke.text);
   assert.equal(broke.json.error.code, "ERR_BUDGET_EXCEEDED");
-  const big = await call(url, "GET", "/chains?pageSize=500", "poor");
+  const big = await callAs(url, "GET", "/chains?pageSize=500", "poor");
   assert.equal(big.status, 400, "a page of chains holds at most 50");
   assert.equal(big.json.error.field, "pageSize");
 });
 
 test("finding 4: resume is rate-limited like a create", async (t) => {
   const { url } = await startPair(t, { createsPerMinute: 1, simOptions: { failNextTasks: 1 } });
-  const started = await call(url, "POST", "/chains", "r", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
+  const started = await callAs(url, "POST", "/chains", "r", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
   assert.equal(started.status, 202, started.text);
-  await until(async () => (await call(url, "GET", `/chains/${started.json.id}`, "r")).json.status === "failed", {
+  await until(async () => (await callAs(url, "GET", `/chains/${started.json.id}`, "r")).json.status === "failed", {
     timeoutMs: 15_000,
     interval: 100,
     what: "the chain to fail",
   });
-  const resumed = await call(url, "POST", `/chains/${started.json.id}/resume`, "r");
+  const resumed = await callAs(url, "POST", `/chains/${started.json.id}/resume`, "r");
   assert.equal(resumed.status, 429, resumed.text);
   assert.equal(resumed.json.error.code, "ERR_RATE_LIMITED");
 });
@@ -133,11 +126,11 @@ test("finding 4: resume is rate-limited like a create", async (t) => {
 test("finding 5: a clip that cannot be kept does not fail its chain, and is shown as not kept yet", async (t) => {
   // MEDIA_HOSTS names no host of the simulator: the copy into R2 is refused.
   const { url } = await startPair(t, { extra: { MEDIA_HOSTS: "https://*.klingai.com" } });
-  const started = await call(url, "POST", "/chains", "k", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
+  const started = await callAs(url, "POST", "/chains", "k", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
   assert.equal(started.status, 202, started.text);
   const done = await until(
     async () => {
-      const c = (await call(url, "GET", `/chains/${started.json.id}`, "k")).json;
+      const c = (await callAs(url, "GET", `/chains/${started.json.id}`, "k")).json;
       if (c.status === "failed") throw new Error(`chain failed: ${JSON.stringify(c.error)}`);
       return c.status === "succeed" ? c : null;
     },
@@ -155,10 +148,10 @@ test("finding 7: a pending create resent with other parameters is refused, not m
   // The first send hangs up: the create is in doubt (pending) under its id.
   sim.injectFault({ method: "POST", times: 0, action: { type: "drop-after" } });
   sim.injectFault({ method: "GET", times: 0, action: { type: "error", code: 5000 } });
-  const first = await call(url, "POST", T2V, "p", gen("same-id", { duration: "5" }));
+  const first = await callAs(url, "POST", T2V, "p", gen("same-id", { duration: "5" }));
   assert.equal(first.status, 504, first.text);
   sim.clearFaults();
-  const other = await call(url, "POST", T2V, "p", gen("same-id", { duration: "10" }));
+  const other = await callAs(url, "POST", T2V, "p", gen("same-id", { duration: "10" }));
   assert.equal(other.status, 400, other.text);
   assert.equal(other.json.error.code, "ERR_KLING_BAD_REQUEST");
   assert.equal(other.json.error.field, "external_task_id");
@@ -167,10 +160,10 @@ test("finding 7: a pending create resent with other parameters is refused, not m
 
 test("finding 8: a video of unknown owner cannot be extended (fails closed)", async (t) => {
   const { url, sim } = await startPair(t, { extra: { SHARED_SOURCE_VIDEOS: "" } });
-  const r = await call(url, "POST", "/extensions", "x", { video_id: SOURCE });
+  const r = await callAs(url, "POST", "/extensions", "x", { video_id: SOURCE });
   assert.equal(r.status, 404, r.text);
   assert.equal(r.json.error.code, "ERR_NOT_FOUND");
-  const chain = await call(url, "POST", "/chains", "x", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
+  const chain = await callAs(url, "POST", "/chains", "x", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
   assert.equal(chain.status, 404, chain.text);
   assert.equal(createsAt(sim).length, 0);
 });
@@ -183,13 +176,13 @@ test("finding 9: prices come from the package: a mode named like a prototype pro
     ["__proto__", "5"],
     ["toString", "length"],
   ]) {
-    const r = await call(url, "POST", T2V, "m", gen(`proto-${mode}`, { mode, duration }));
+    const r = await callAs(url, "POST", T2V, "m", gen(`proto-${mode}`, { mode, duration }));
     assert.equal(r.status, 400, r.text);
     assert.equal(r.json.error.code, "ERR_KLING_INVALID_REQUEST");
     assert.equal(r.json.error.field, "mode");
   }
   // A real price: kling-v1-6 pro 10 s is 7 units by the package's table, over the budget.
-  const dear = await call(url, "POST", T2V, "m", gen("priced", { mode: "pro", duration: "10" }));
+  const dear = await callAs(url, "POST", T2V, "m", gen("priced", { mode: "pro", duration: "10" }));
   assert.equal(dear.status, 402, dear.text);
   assert.equal(dear.json.error.remaining, 0.5);
   assert.equal(createsAt(sim).length, 0);
@@ -197,10 +190,10 @@ test("finding 9: prices come from the package: a mode named like a prototype pro
 
 test("the package's checks run before any reservation: a bad parameter reserves nothing and sends nothing", async (t) => {
   const { url, sim } = await startPair(t);
-  const r = await call(url, "POST", T2V, "v", gen("bad", { cfg_scale: 7 }));
+  const r = await callAs(url, "POST", T2V, "v", gen("bad", { cfg_scale: 7 }));
   assert.equal(r.status, 400, r.text);
   assert.equal(r.json.error.field, "cfg_scale");
-  const me = await call(url, "GET", "/me", "v");
+  const me = await callAs(url, "GET", "/me", "v");
   assert.equal(me.json.reserved, 0);
   assert.equal(sim.requests().length, 0);
 });

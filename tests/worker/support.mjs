@@ -195,6 +195,14 @@ export async function auth(sub = ALICE) {
   return { authorization: `Bearer ${sub === ALICE ? aliceToken : await mint(sub)}` };
 }
 
+/** One request as user `sub` (a fresh session token), `body` sent as JSON; the answer with `json`. */
+export async function callAs(url, method, path, sub, body) {
+  const headers = { authorization: `Bearer ${await mint(sub)}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const r = await rawRequest(url, method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { ...r, json: r.text ? JSON.parse(r.text) : null };
+}
+
 export async function postJson(url, body, headers = {}) {
   const response = await fetch(url, {
     method: "POST",

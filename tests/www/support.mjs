@@ -3,25 +3,14 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { startDemo } from "../../www/serve.mjs";
+import { launchChromium } from "../chromium.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Every run saves its screenshots here; `make screenshots` points it at docs/screenshots. */
 export const SCREENSHOTS = process.env.SCREENSHOTS_DIR ? resolve(process.env.SCREENSHOTS_DIR) : join(ROOT, ".tmp/screenshots");
 /** The page polls this often (ms) in tests: `?poll=`. */
 export const POLL_MS = 250;
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 /**
  * Starts a demo (its own simulator and edge function) and a browser page on it; everything is
@@ -46,7 +35,7 @@ export async function openDemo(
     await demo.close();
     await rm(workDir, { recursive: true, force: true });
   });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();

@@ -45,7 +45,7 @@ fn run(env: &ScriptedEnv, params: Value) -> (Result<Vec<Task<Value>>, Failure>, 
         &WaitOptions::default(),
         &mut |t: &Task<Value>, i| seen.push((t.status_str().to_string(), i)),
     ));
-    (result.map_err(failure), seen)
+    (result.map(|r| r.tasks).map_err(failure), seen)
 }
 
 /// Scripts one step: the create answer, then its first poll finding it done.
@@ -551,33 +551,33 @@ fn finished(id: &str, video: &str, duration: &str) -> Task<Value> {
 #[test]
 fn next_step_walks_the_chain_from_the_finished_tasks() {
     let plan = durable_plan(json!({}));
-    let first = plan.next_step::<Value>(&[], 1).unwrap().unwrap();
+    let first = plan.next_step::<Value>(&[], 1, None).unwrap().unwrap();
     assert_eq!(first.step, 1);
     assert_eq!(
         serde_json::to_value(&first.body).unwrap(),
         json!({"video_id": "v0", "prompt": "a", "cfg_scale": 0.3, "external_task_id": "job-1"})
     );
     let done = [finished("s1", "v1", "10")];
-    let second = plan.next_step(&done, 1).unwrap().unwrap();
+    let second = plan.next_step(&done, 1, None).unwrap().unwrap();
     assert_eq!(second.step, 2);
     assert_eq!(second.duration, Some(10.0));
-    assert_eq!(second.body.video_id.as_deref(), Some("v1"));
-    assert_eq!(second.body.external_task_id.as_deref(), Some("job-2"));
-    let retry = plan.next_step(&done, 3).unwrap().unwrap();
-    assert_eq!(retry.body.external_task_id.as_deref(), Some("job-2.3"));
+    assert_eq!(second.body["video_id"].as_str(), Some("v1"));
+    assert_eq!(second.body["external_task_id"].as_str(), Some("job-2"));
+    let retry = plan.next_step(&done, 3, None).unwrap().unwrap();
+    assert_eq!(retry.body["external_task_id"].as_str(), Some("job-2.3"));
     let all = [
         finished("s1", "v1", "10"),
         finished("s2", "v2", "15"),
         finished("s3", "v3", "20"),
     ];
-    assert_eq!(plan.next_step(&all, 1).unwrap(), None);
+    assert_eq!(plan.next_step(&all, 1, None).unwrap(), None);
 }
 
 #[test]
 fn next_step_guards_the_cap_before_every_paid_step() {
     let plan = durable_plan(json!({}));
     let e = plan
-        .next_step(&[finished("s1", "v1", "176")], 1)
+        .next_step(&[finished("s1", "v1", "176")], 1, None)
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidRequest);
     assert!(
@@ -586,7 +586,7 @@ fn next_step_guards_the_cap_before_every_paid_step() {
         e.message
     );
     let e = plan
-        .next_step(&[Task::from_value(task("s1", "succeed")).unwrap()], 1)
+        .next_step(&[Task::from_value(task("s1", "succeed")).unwrap()], 1, None)
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Decode, "no result video to extend next");
     assert_eq!(e.task_id.as_deref(), Some("s1"));
@@ -595,12 +595,12 @@ fn next_step_guards_the_cap_before_every_paid_step() {
 #[test]
 fn next_step_needs_the_prefix_and_a_sane_attempt() {
     let plan = ChainPlan::from_params(&json!({"video_id": "v0", "prompts": ["a"]})).unwrap();
-    let e = plan.next_step::<Value>(&[], 1).unwrap_err();
+    let e = plan.next_step::<Value>(&[], 1, None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("external_task_id"));
     let plan = durable_plan(json!({}));
     for attempt in [0, 21] {
         assert_eq!(
-            plan.next_step::<Value>(&[], attempt)
+            plan.next_step::<Value>(&[], attempt, None)
                 .unwrap_err()
                 .field
                 .as_deref(),

@@ -458,6 +458,9 @@ pub const EXTEND_UNITS: &[(&str, [f64; 2])] = &[
     ("kling-v1-6", [2.0, 3.5]),
 ];
 
+/// The lengths of video Omni-Video takes in `video_list` (a `feature` reference or a `base`).
+pub const REFERENCE_VIDEO_SECONDS: Seconds = Seconds::Range(3, 10);
+
 /// Units are multiplied by this with `sound: "on"` (an estimate: Kling charges sound extra).
 pub const SOUND_FACTOR: f64 = 2.0;
 

@@ -43,6 +43,21 @@ pub trait Env {
         Err(Error::invalid_options("this client has no token provider"))
     }
 
+    /// Whether [`Env::last_frame`] can decode a frame here (a browser, or the client's
+    /// `lastFrame` hook): a `last-frame` chain is refused before anything is paid without it.
+    fn decodes_frames(&self) -> bool {
+        false
+    }
+
+    /// The last frame of the clip at `clip_url`, as an image URL or raw base64 without a
+    /// `data:` prefix: the first frame of a `last-frame` chain's next step.
+    async fn last_frame(&self, clip_url: &str) -> Result<String, Error> {
+        let _ = clip_url;
+        Err(Error::invalid_options(
+            "this runtime cannot decode a video frame: give the client a `lastFrame(clipUrl)` hook",
+        ))
+    }
+
     /// Writes one log line the client decided on (never called at `LogLevel::Off`). A host
     /// without a logger ignores it; a logger that fails must not fail the call.
     fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {

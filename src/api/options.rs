@@ -104,6 +104,19 @@ pub struct ClientOptions<F = ()> {
         tsify(type = "KlingLogger", type_params = "", optional)
     )]
     pub logger: Option<F>,
+    /// How a `last-frame` chain gets a clip's last frame where the package cannot decode one
+    /// itself (Node, Deno, Bun, Workers): called with the clip's URL, it returns the frame as an
+    /// image URL, base64 (a `data:` URL too), a `Blob` or bytes. In a browser page the package
+    /// decodes the frame with `<video>` and a canvas when this is absent.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(
+            type = "(clipUrl: string) => LastFrame | Promise<LastFrame>",
+            type_params = "",
+            optional
+        )
+    )]
+    pub last_frame: Option<F>,
     /// Send creates for models Kling has retired (kling-v1-5, kling-v1-6, kling-v2-1, …), for an
     /// account that still has access; by default they are refused before sending, naming the
     /// model to use instead.
@@ -137,6 +150,7 @@ impl<F> Default for ClientOptions<F> {
             allow_retired_models: false,
             log_level: None,
             logger: None,
+            last_frame: None,
             in_browser: false,
             log_level_env: None,
         }
@@ -196,6 +210,7 @@ reader!(ClientOptions over F + HostValue, "an object of options", CLIENT_FIELDS 
     "allowRetiredModels" => allow_retired_models via flag,
     "logLevel" => log_level,
     "logger" => logger,
+    "lastFrame" => last_frame,
 ]);
 
 /// Checked client configuration.

@@ -705,29 +705,77 @@ reader!(CostsParams, "{ start_time, end_time, resource_pack_name? }", COSTS_FIEL
     "resource_pack_name" => resource_pack_name,
 ]);
 
-/// `extensions.chain()`: extend a video again and again, each step from the previous result.
+/// A chain (`kling.chains.run()`, `extensions.chain()`, the service's `POST /chains`): a video
+/// grown step by step from a source, by one of three methods (`method`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ChainParams {
-    /// The video the first step extends.
+    /// How each step continues the video: `"extend"` (video-extend: each result is the whole
+    /// longer video; v1.x sources only), `"next-shot"` (Omni-Video with the previous clip as its
+    /// `feature` reference), `"last-frame"` (image2video, or Omni-Video's `first_frame`, from the
+    /// previous clip's last frame; needs a frame decoder: built in in browsers, the client's
+    /// `lastFrame` hook elsewhere) or `"auto"`: `extend` when Kling can still extend the source,
+    /// else `last-frame` where a frame can be decoded, else `next-shot`. Default: `"auto"`
+    /// (`extensions.chain`: `"extend"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"auto\" | \"extend\" | \"next-shot\" | \"last-frame\"")
+    )]
+    pub method: Option<String>,
+    /// The source video's id (`task_result.videos[0].id`): what `extend` extends.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
     pub video_id: Option<String>,
-    /// One entry per step: its prompt, or its own fields (which override the shared ones).
+    /// The source clip's URL (`task_result.videos[0].url`): what `next-shot` and `last-frame`
+    /// continue, and the first clip of the joined video.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub video_url: Option<String>,
+    /// The source's length in seconds (a number or a string of seconds): the length limit then
+    /// counts it before the first step is paid for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | string"))]
+    pub video_duration: Option<crate::api::task::Scalar>,
+    /// The model that made the source, when known: `"auto"` extends a kling-v1.x source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_model: Option<String>,
+    /// One entry per step: its prompt, or its own fields (which override the chain's).
     #[cfg_attr(
         target_arch = "wasm32",
         tsify(type = "Array<string | ChainStepFields>")
     )]
     pub prompts: Option<Vec<ChainPrompt>>,
-    /// The source's length in seconds (a number or a string of seconds): lets the 180 s cap be
-    /// checked before the first step is paid for.
+    /// The longest the whole video may grow, in seconds (default 180; `extend` never passes
+    /// Kling's 180): a step that could pass it is refused before it is paid for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | string"))]
-    pub video_duration: Option<crate::api::task::Scalar>,
+    pub max_seconds: Option<f64>,
     /// The chain's id prefix: step n is created under `<prefix>-<n>`, so re-running the chain
     /// with it resumes it and never pays for a finished step again. Generated when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
+    /// Every step's model (`next-shot`: an Omni-Video model, default `kling-v3-omni`;
+    /// `last-frame`: an image2video or Omni-Video model, default `kling-v3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    /// Every step's mode, `"std"` or `"pro"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"std\" | \"pro\""))]
+    pub mode: Option<String>,
+    /// Every step's length in seconds (a number or a string; default 5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | string"))]
+    pub duration: Option<crate::api::task::Scalar>,
+    /// `next-shot`'s aspect ratio (default `"16:9"`); a `last-frame` step takes its frame's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"16:9\" | \"9:16\" | \"1:1\""))]
+    pub aspect_ratio: Option<String>,
+    /// `"on"` or `"off"`: sound on every `last-frame` clip (where the model has it), so the
+    /// clips join with their audio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"on\" | \"off\""))]
+    pub sound: Option<String>,
     /// Every step's prompt, unless the step gives its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
@@ -746,10 +794,19 @@ pub struct ChainParams {
 }
 
 reader!(ChainParams, "the parameters of a chain", CHAIN_FIELDS = [
+    "method" => method,
     "video_id" => video_id,
-    "prompts" => prompts,
+    "video_url" => video_url,
     "video_duration" => video_duration,
+    "source_model" => source_model,
+    "prompts" => prompts,
+    "max_seconds" => max_seconds,
     "external_task_id" => external_task_id,
+    "model_name" => model_name,
+    "mode" => mode,
+    "duration" => duration,
+    "aspect_ratio" => aspect_ratio,
+    "sound" => sound,
     "prompt" => prompt,
     "negative_prompt" => negative_prompt,
     "cfg_scale" => cfg_scale,
@@ -765,6 +822,17 @@ pub struct ChainStepFields {
     /// This step's prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    /// This step's model (not with `extend`, which keeps the source's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    /// This step's mode (not with `extend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"std\" | \"pro\""))]
+    pub mode: Option<String>,
+    /// This step's length in seconds (not with `extend`, whose steps add 4–5 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | string"))]
+    pub duration: Option<crate::api::task::Scalar>,
     /// This step's negative prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
@@ -781,6 +849,9 @@ pub struct ChainStepFields {
 
 reader!(ChainStepFields, "the fields of a chain step", STEP_FIELDS = [
     "prompt" => prompt,
+    "model_name" => model_name,
+    "mode" => mode,
+    "duration" => duration,
     "negative_prompt" => negative_prompt,
     "cfg_scale" => cfg_scale,
     "watermark_info" => watermark_info,

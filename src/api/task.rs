@@ -104,10 +104,11 @@ lenient!(Outcome, OUTCOME_FIELDS = ["videos" => videos]);
 
 struct Video {
     id: Option<String>,
+    url: Option<String>,
     duration: Option<Scalar>,
 }
 
-lenient!(Video, VIDEO_FIELDS = ["id" => id, "duration" => duration]);
+lenient!(Video, VIDEO_FIELDS = ["id" => id, "url" => url, "duration" => duration]);
 
 /// One task object (the `data` of a query, an item of a list, or a callback body) as the host
 /// parsed it, the fields the core reads, and the request id of the answer that carried it.
@@ -158,6 +159,11 @@ impl<J: Json> Task<J> {
     /// The first result video's id: what the next extension extends.
     pub fn result_video_id(&self) -> Option<String> {
         self.first_video()?.id
+    }
+
+    /// The first result video's URL: the clip a chain of clips continues and joins.
+    pub fn result_video_url(&self) -> Option<String> {
+        self.first_video()?.url
     }
 
     /// The first result video's duration in seconds (the new total, for an extension).

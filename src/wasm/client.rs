@@ -11,7 +11,7 @@ use crate::wasm::error::to_js_error;
 use crate::wasm::host;
 use crate::wasm::inner::Inner;
 use crate::wasm::iter::Lister;
-use crate::wasm::resource::{Account, Extensions, ImageToVideo, OmniVideo, TextToVideo};
+use crate::wasm::resource::{Account, Chains, Extensions, ImageToVideo, OmniVideo, TextToVideo};
 
 /// A client for Kling's video API. Create one per set of credentials and reuse it: it caches
 /// signed tokens and learns the server's clock.
@@ -28,6 +28,7 @@ pub struct KlingClient {
     text_to_video: JsValue,
     image_to_video: JsValue,
     omni_video: JsValue,
+    chains: JsValue,
     account: JsValue,
 }
 
@@ -60,11 +61,16 @@ fn client_from_options(options: &JsValue) -> Result<Inner, Error> {
         Some(l) => l.0.clone(),
         None => JsValue::UNDEFINED,
     };
+    let last_frame = match &opts.last_frame {
+        Some(f) => Some(function(f, "lastFrame", "a function")?),
+        None => None,
+    };
     Ok(Inner {
         client: Client::new(&opts)?,
         fetch,
         provider,
         logger,
+        last_frame,
     })
 }
 
@@ -94,6 +100,7 @@ impl KlingClient {
             text_to_video: TextToVideo::new(inner.clone(), lister.clone()).into(),
             image_to_video: ImageToVideo::new(inner.clone(), lister.clone()).into(),
             omni_video: OmniVideo::new(inner.clone(), lister).into(),
+            chains: Chains::new(inner.clone()).into(),
             account: Account::new(inner.clone()).into(),
             inner,
         })
@@ -125,6 +132,13 @@ impl KlingClient {
     #[wasm_bindgen(getter, js_name = omniVideo, unchecked_return_type = "OmniVideo")]
     pub fn omni_video(&self) -> JsValue {
         self.omni_video.clone()
+    }
+
+    /// Long videos: `run` continues a source step by step — by the next shot, from the last
+    /// frame, or by extension — and resolves the clips to join.
+    #[wasm_bindgen(getter, unchecked_return_type = "Chains")]
+    pub fn chains(&self) -> JsValue {
+        self.chains.clone()
     }
 
     /// The account (`/account/costs`): `costs`, its resource packs and what remains.

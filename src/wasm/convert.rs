@@ -167,6 +167,25 @@ impl Bag {
     }
 }
 
+impl Bag {
+    /// A string option.
+    pub fn text(&self, key: &'static str) -> Result<Option<String>, Error> {
+        if self.obj.is_undefined() {
+            return Ok(None);
+        }
+        match Reflect::get(&self.obj, &js_key(key)) {
+            Err(_) => Err(Error::invalid_options(format!(
+                "option `{key}` cannot be read (its getter threw)"
+            ))),
+            Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
+            Ok(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| type_error(key, "a string")),
+        }
+    }
+}
+
 /// The error for a bag with an unknown key, naming the first one.
 fn unknown_key(value: &JsValue, what: &str, known: &[&str]) -> Error {
     let key = Reflect::own_keys(value)

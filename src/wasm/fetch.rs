@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Crypto};
 
 use crate::api::http::{Request, Response, TransportError};
-use crate::api::{Env, Error, LogLevel, LogRecord};
+use crate::api::{Env, Error, ErrorKind, LogLevel, LogRecord};
 use crate::wasm::convert::response_headers;
 use crate::wasm::host::{self, Outcome};
 use crate::wasm::json::Js;
@@ -21,12 +21,13 @@ extern "C" {
 }
 
 /// One operation's host: the fetch to use, the caller's abort signal, the token provider, the
-/// logger.
+/// logger, the `lastFrame` hook.
 pub struct FetchEnv {
     pub fetch: Function,
     pub signal: Option<AbortSignal>,
     pub provider: Option<Function>,
     pub logger: JsValue,
+    pub last_frame: Option<Function>,
 }
 
 impl Env for FetchEnv {
@@ -130,6 +131,31 @@ impl Env for FetchEnv {
                 outcome
                     .message()
                     .unwrap_or_else(|| "the token provider failed".into()),
+            )),
+        }
+    }
+
+    fn decodes_frames(&self) -> bool {
+        self.last_frame.is_some() || host::decodes_frames()
+    }
+
+    async fn last_frame(&self, clip_url: &str) -> Result<String, Error> {
+        let outcome: Outcome = JsFuture::from(host::last_frame(self.last_frame.clone(), clip_url))
+            .await
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Network,
+                    "the clip's last frame could not be read",
+                )
+            })?
+            .unchecked_into();
+        match outcome.token() {
+            Some(frame) if outcome.kind() == "ok" => Ok(frame),
+            _ => Err(Error::new(
+                ErrorKind::Network,
+                outcome
+                    .message()
+                    .unwrap_or_else(|| "the clip's last frame could not be read".into()),
             )),
         }
     }

@@ -32,6 +32,76 @@ export function globalFetch() {
   return typeof globalThis.fetch === "function" ? globalThis.fetch : undefined;
 }
 
+/** Whether this runtime decodes a video frame itself: a page, with `<video>` and a canvas. */
+export function decodesFrames() {
+  return typeof document !== "undefined" && typeof HTMLVideoElement !== "undefined" && typeof document.createElement === "function";
+}
+
+/**
+ * The last frame of the clip at `url`, from the `lastFrame` hook, else decoded here, as an image
+ * URL or raw base64 (what Kling takes as an image). Resolves `{kind: "ok", token: frame}`, or
+ * `{kind: "invalid", message}` saying why there is none.
+ */
+export async function lastFrame(hook, url) {
+  try {
+    const frame = hook ? await hook(url) : await decodeLastFrame(url);
+    return { kind: "ok", token: await imageText(frame) };
+  } catch (e) {
+    const why = e?.name === "SecurityError" ? "its server does not allow reading its pixels (CORS)" : String(e?.message ?? e);
+    return { kind: "invalid", message: `the last frame of the clip ${url} could not be read: ${why}` };
+  }
+}
+
+/** An image as Kling takes it: a URL or raw base64 stays as it is; a data URL, a Blob or bytes become base64. */
+async function imageText(frame) {
+  if (typeof frame === "string") {
+    const data = /^data:[^,]*;base64,/.exec(frame);
+    return data ? frame.slice(data[0].length) : frame;
+  }
+  let bytes;
+  if (typeof Blob !== "undefined" && frame instanceof Blob) bytes = new Uint8Array(await frame.arrayBuffer());
+  else if (frame instanceof ArrayBuffer) bytes = new Uint8Array(frame);
+  else if (ArrayBuffer.isView(frame)) bytes = new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+  else
+    throw new TypeError(
+      `the lastFrame hook returned ${frame === null ? "null" : typeof frame}; expected an image URL, base64, a Blob or bytes`,
+    );
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** The clip's last frame as a JPEG data URL: `<video>` seeks to its end, a canvas draws it. */
+async function decodeLastFrame(url) {
+  const video = document.createElement("video");
+  video.crossOrigin = "anonymous";
+  video.muted = true;
+  video.preload = "auto";
+  const next = (type) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} within 60 s`)), 60_000);
+      video.addEventListener(type, () => resolve(clearTimeout(timer)), { once: true });
+      video.addEventListener("error", () => reject(new Error(video.error?.message || "the clip could not be loaded")), { once: true });
+    });
+  try {
+    const loaded = next("loadeddata");
+    video.src = url;
+    await loaded;
+    const seeked = next("seeked");
+    // Any time inside the last frame shows it; the very end may show nothing in some players.
+    video.currentTime = Math.max(0, video.duration - 0.001);
+    await seeked;
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    return canvas.toDataURL("image/jpeg", 0.92);
+  } finally {
+    video.removeAttribute("src");
+    video.load();
+  }
+}
+
 /**
  * The caller's parameters as plain data: a copy made through JSON, so the wasm reads an object
  * that cannot throw (a getter, a Proxy), loop (a cycle) or change under it, and holds exactly

@@ -6,7 +6,7 @@ use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/src/wasm/host.js")]
 extern "C" {
-    /// The result of `send`, `callProvider`.
+    /// The result of `send`, `callProvider`, `lastFrame`.
     pub type Outcome;
     #[wasm_bindgen(method, getter)]
     pub fn kind(this: &Outcome) -> String;
@@ -29,6 +29,10 @@ extern "C" {
     pub fn is_browser() -> bool;
     #[wasm_bindgen(js_name = globalFetch)]
     pub fn global_fetch() -> Option<Function>;
+    #[wasm_bindgen(js_name = decodesFrames)]
+    pub fn decodes_frames() -> bool;
+    #[wasm_bindgen(js_name = lastFrame)]
+    pub fn last_frame(hook: Option<Function>, url: &str) -> Promise;
     #[wasm_bindgen(js_name = plainParams)]
     pub fn plain_params(value: &JsValue) -> JsValue;
     pub fn unsendable(copy: &JsValue) -> Option<String>;

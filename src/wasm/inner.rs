@@ -7,13 +7,16 @@ use web_sys::AbortSignal;
 use crate::api::Client;
 use crate::wasm::fetch::FetchEnv;
 
-/// The core client, the `fetch` it sends with, the token provider, if any, and the logger.
+/// The core client, the `fetch` it sends with, the token provider, if any, the logger and the
+/// `lastFrame` hook.
 pub(crate) struct Inner {
     pub client: Client,
     pub fetch: Function,
     pub provider: Option<Function>,
     /// The `logger` option (`undefined`: the global `console`).
     pub logger: JsValue,
+    /// The `lastFrame` option.
+    pub last_frame: Option<Function>,
 }
 
 impl Inner {
@@ -23,6 +26,7 @@ impl Inner {
             signal,
             provider: self.provider.clone(),
             logger: self.logger.clone(),
+            last_frame: self.last_frame.clone(),
         }
     }
 }

@@ -497,7 +497,7 @@ impl Json for Js {
 }
 
 /// Writes the crate's own records (a request body, a log record) as serde-wasm-bindgen writes
-/// them — structs as plain objects, `None` as `undefined`, numbers beyond 2^53 refused — and
+/// them — structs as plain objects, sequences as arrays, `None` as `undefined`, numbers beyond 2^53 refused — and
 /// nothing else: one small writer instead of its general one with a cache of key strings.
 struct Make;
 
@@ -530,6 +530,23 @@ impl serde::ser::SerializeStruct for MakeFields {
     }
 }
 
+/// A sequence's items, pushed onto an array.
+struct MakeItems(js_sys::Array);
+
+impl serde::ser::SerializeSeq for MakeItems {
+    type Ok = JsValue;
+    type Error = serde_wasm_bindgen::Error;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Self::Error> {
+        self.0.push(&value.serialize(Make)?);
+        Ok(())
+    }
+
+    fn end(self) -> Result<JsValue, Self::Error> {
+        Ok(self.0.into())
+    }
+}
+
 /// A whole number as a JS number, when it is one exactly (`text` says which, when not).
 fn whole(
     v: f64,
@@ -551,7 +568,7 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 impl Serializer for Make {
     type Ok = JsValue;
     type Error = serde_wasm_bindgen::Error;
-    type SerializeSeq = Unsupported;
+    type SerializeSeq = MakeItems;
     type SerializeTuple = Unsupported;
     type SerializeTupleStruct = Unsupported;
     type SerializeTupleVariant = Unsupported;
@@ -642,8 +659,8 @@ impl Serializer for Make {
     ) -> Result<JsValue, Self::Error> {
         Err(unsupported("enums with data"))
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Unsupported, Self::Error> {
-        Err(unsupported("sequences"))
+    fn serialize_seq(self, _: Option<usize>) -> Result<MakeItems, Self::Error> {
+        Ok(MakeItems(js_sys::Array::new()))
     }
     fn serialize_tuple(self, _: usize) -> Result<Unsupported, Self::Error> {
         Err(unsupported("tuples"))

@@ -10,7 +10,8 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-use crate::api::chain::{ChainError, ChainPlan};
+use crate::api::chain::{ChainError, ChainPlan, ChainRun, Platform};
+use crate::api::env::{Env, Json};
 use crate::api::model::Page;
 use crate::api::options::CallOptions;
 use crate::api::pages::Pages;
@@ -29,7 +30,13 @@ pub(crate) enum Op {
     List(Family, Option<JsValue>, Option<JsValue>),
     Wait(Family, JsValue, Option<JsValue>),
     CreateAndWait(Family, JsValue, Option<JsValue>),
-    Chain(JsValue, Option<JsValue>),
+    /// `chains.run` resolves the run (method, prefix, tasks, clips, length); `extensions.chain`
+    /// (`legacy`) extends by default and resolves the tasks.
+    Chain {
+        params: JsValue,
+        opts: Option<JsValue>,
+        legacy: bool,
+    },
     /// The next task of an iterator: resolves `{done, value}`.
     Next(Family, Rc<RefCell<Pages<Js>>>),
     /// `account.costs`: resolves Kling's `data` as sent.
@@ -116,15 +123,28 @@ async fn execute(inner: &Inner, op: Op) -> Result<JsValue, Failure> {
                 .await?;
             Ok(task_to_js(&task))
         }
-        Op::Chain(params, opts) => {
+        Op::Chain {
+            params,
+            opts,
+            legacy,
+        } => {
             let (wait, signal, on_progress) = wait_options(&opts)?;
-            let plan = ChainPlan::from_params(&Js::params(&params, "params")?)?;
+            let env = inner.env(signal);
+            let params = Js::params(&params, "params")?;
+            let plan = if legacy {
+                ChainPlan::from_params(&params)?
+            } else {
+                let platform = Platform {
+                    decodes_frames: env.decodes_frames(),
+                    allow_retired: client.config().allow_retired_models,
+                    default_method: None,
+                };
+                ChainPlan::read(&params, platform)?
+            };
             let mut report = reporter(on_progress, Some(plan.len()));
-            match client
-                .chain(&inner.env(signal), plan, &wait, &mut report)
-                .await
-            {
-                Ok(tasks) => Ok(tasks_to_js(tasks)),
+            match client.chain(&env, plan, &wait, &mut report).await {
+                Ok(run) if legacy => Ok(tasks_to_js(run.tasks)),
+                Ok(run) => Ok(run_to_js(run)),
                 Err(e) => Err(Failure::Chain(e)),
             }
         }
@@ -182,6 +202,23 @@ fn wait_options(
 
 fn tasks_to_js(tasks: Vec<Task<Js>>) -> JsValue {
     tasks.iter().map(task_to_js).collect::<Array>().into()
+}
+
+/// `{method, external_task_id, tasks, clips, duration}`.
+fn run_to_js(run: ChainRun<Js>) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&o, &k.into(), v);
+    };
+    set("method", &JsValue::from_str(run.method.name()));
+    set("external_task_id", &JsValue::from_str(&run.prefix));
+    set("clips", &Js::make(&run.clips).0);
+    set(
+        "duration",
+        &run.duration.map_or(JsValue::NULL, JsValue::from_f64),
+    );
+    set("tasks", &tasks_to_js(run.tasks));
+    o.into()
 }
 
 fn step(done: bool, value: JsValue) -> JsValue {

@@ -1,6 +1,6 @@
 //! The resources of a client — `kling.extensions`, `kling.textToVideo`, `kling.imageToVideo`,
 //! `kling.omniVideo` — from one implementation: each is the same five operations on its task
-//! family; and `kling.account`.
+//! family; `kling.chains`; and `kling.account`.
 
 use std::rc::Rc;
 
@@ -177,20 +177,71 @@ resource!(
 #[wasm_bindgen]
 impl Extensions {
     /// Extends a video again and again — each step from the previous result's video id — and
-    /// resolves every step's finished task. `prompts` holds one string (or extension-params
-    /// object) per step; give `video_duration` (the source's seconds) to have a chain that could
-    /// pass 180 s refused before anything is sent. A step that could pass 180 s is never
-    /// submitted. Step n is created under `<external_task_id>-<n>` (the prefix is generated when
-    /// absent); running it again with the same prefix resumes the chain, reusing every step that
-    /// exists. On failure the error's `completed` holds the steps already finished and
-    /// `externalTaskId` the prefix to run it again with.
+    /// resolves every step's finished task: `kling.chains.run` with `method: "extend"` by
+    /// default. `prompts` holds one string (or extension-params object) per step; give
+    /// `video_duration` (the source's seconds) to have a chain that could pass 180 s refused
+    /// before anything is sent. Step n is created under `<external_task_id>-<n>` (the prefix is
+    /// generated when absent); running it again with the same prefix resumes the chain, reusing
+    /// every step that exists. On failure the error's `completed` holds the steps already
+    /// finished and `externalTaskId` the prefix to run it again with.
     #[wasm_bindgen(unchecked_return_type = "Promise<Task[]>")]
     pub fn chain(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        self.tasks.run(Op::Chain(params, opts))
+        self.tasks.run(Op::Chain {
+            params,
+            opts,
+            legacy: true,
+        })
+    }
+}
+
+/// `kling.chains`: long videos — a source continued step by step by extension, the next shot or
+/// the last frame, resumable under one id prefix.
+#[wasm_bindgen]
+pub struct Chains {
+    inner: Rc<Inner>,
+}
+
+impl Chains {
+    pub(crate) fn new(inner: Rc<Inner>) -> Chains {
+        Chains { inner }
+    }
+}
+
+#[wasm_bindgen]
+impl Chains {
+    /// Grows a video from a source, step by step, and resolves `{method, external_task_id,
+    /// tasks, clips, duration}`: every step's finished task, and the clips of the video in order
+    /// (the source and each step's clip; join them with `kling-edge/mp4`).
+    ///
+    /// `method`: `"next-shot"` (Omni-Video, the previous clip as its reference), `"last-frame"`
+    /// (image2video or Omni-Video from the previous clip's last frame: decoded in a browser page,
+    /// by the client's `lastFrame` hook elsewhere, refused without either), `"extend"`
+    /// (video-extend, v1.x sources) or `"auto"` (default: extend when Kling can still extend the
+    /// source, else last-frame where a frame can be decoded, else next-shot). Each entry of
+    /// `prompts` is a step: its prompt, or its own `prompt`, `model_name`, `mode`, `duration`, ….
+    /// Every step is checked before anything is sent, and a step that could pass `max_seconds`
+    /// (default 180) is never paid for. Step n is created under `<external_task_id>-<n>`;
+    /// running the chain again with the same prefix resumes it, never paying for a step twice.
+    /// On failure the error's `completed` holds the steps already finished and `externalTaskId`
+    /// the prefix to run it again with.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ChainRun>")]
+    pub fn run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ChainParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WaitOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        ops::start(
+            self.inner.clone(),
+            Op::Chain {
+                params,
+                opts,
+                legacy: false,
+            },
+        )
     }
 }
 

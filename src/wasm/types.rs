@@ -248,22 +248,62 @@ export interface KlingPrice {
   duration: string;
 }
 
+/** How a chain continues its video (`ChainParams.method`, resolved). */
+export type ChainMethod = "extend" | "next-shot" | "last-frame";
+
 /** What `planChain` reports of checked chain parameters. */
 export interface ChainPlan {
   steps: number;
-  video_id: string;
+  /** The method, resolved (`"auto"` is never reported). */
+  method: ChainMethod;
+  /** The endpoint each step creates its task at, in order. */
+  families: Array<"video-extend" | "omni-video" | "image2video">;
+  /** The seconds each step adds, where known (`null` for an extension). */
+  step_seconds: Array<number | null>;
+  /** The length the video may grow to. */
+  max_seconds: number;
+  video_id?: string;
+  video_url?: string;
   video_duration?: number;
   external_task_id?: string;
 }
 
-/** The next step of a chain run step by step (`chainStep`). */
-export interface ChainStep {
+/** The next step of a chain run step by step (`chainStep`), by the endpoint it creates at. */
+export type ChainStep = {
   /** From 1. */
   step: number;
-  /** The length of the video this step extends, when known. */
+  /** The video's length before this step, when known. */
   duration?: number;
-  /** The extension to create: `video_id` and `external_task_id` included. */
-  params: ExtendVideoParams & { external_task_id: string };
+} & (
+  | { family: "video-extend"; params: ExtendVideoParams & { external_task_id: string } }
+  | { family: "omni-video"; params: OmniVideoParams & { external_task_id: string } }
+  | { family: "image2video"; params: ImageToVideoParams & { external_task_id: string } }
+);
+
+/** One clip of a chain's video, in order: what joining them needs. */
+export interface ChainClip {
+  /** Where the clip is (Kling's URL; it expires, so keep what you join). */
+  url?: string;
+  /** Its length in seconds, when known. */
+  duration?: number;
+  video_id?: string;
+  /** The task that made it (absent for the source). */
+  task_id?: string;
 }
 
+/** What `kling.chains.run` resolves. */
+export interface ChainRun {
+  method: ChainMethod;
+  /** The prefix every step's id derives from: run the chain again with it to resume. */
+  external_task_id: string;
+  /** Every step's finished task, in order. */
+  tasks: Task[];
+  /** The source and every step's clip (one, the whole video, for `extend`). */
+  clips: ChainClip[];
+  /** The video's length in seconds, when known. */
+  duration: number | null;
+}
+
+/** A frame for `last-frame` chains: an image URL, base64 (a `data:` URL too), a Blob or bytes. */
+export type LastFrame = string | Blob | ArrayBuffer | Uint8Array;
 "#;

@@ -19,13 +19,17 @@ function thrown(fn) {
 test("planChain checks the whole chain without sending anything", () => {
   assert.deepEqual(planChain({ ...params, video_duration: "5" }), {
     steps: 3,
+    method: "extend",
+    families: ["video-extend", "video-extend", "video-extend"],
+    step_seconds: [null, null, null],
+    max_seconds: 180,
     video_id: SOURCE,
     video_duration: 5,
     external_task_id: "durable",
   });
   const e = thrown(() => planChain({ ...params, video_id: LONG_SOURCE, video_duration: 178 }));
   assert.equal(e.code, "ERR_KLING_INVALID_REQUEST");
-  assert.match(e.message, /past Kling's 3-minute \(180 s\) cap; nothing was sent/);
+  assert.match(e.message, /past the chain's 180 s limit .*nothing was sent/);
   assert.equal(thrown(() => planChain({ ...params, prompts: [{ prompt: "x", cfg_scale: 3 }] })).field, "cfg_scale");
 });
 

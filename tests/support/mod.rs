@@ -104,6 +104,8 @@ pub struct ScriptedEnv {
     latency_ms: Cell<f64>,
     /// Every log line: level, message, the record as the logger's fields object.
     logs: RefCell<Vec<(LogLevel, String, Value)>>,
+    /// A frame decoder: every clip's last frame is `frame:<clip url>`; the URLs asked, in order.
+    frames: RefCell<Option<Vec<String>>>,
 }
 
 impl Default for ScriptedEnv {
@@ -127,7 +129,19 @@ impl ScriptedEnv {
             token_calls: Cell::new(0),
             latency_ms: Cell::new(0.0),
             logs: RefCell::new(Vec::new()),
+            frames: RefCell::new(None),
         }
+    }
+
+    /// Gives the host a frame decoder (as a browser, or a `lastFrame` hook, does).
+    pub fn decode_frames(&self) -> &Self {
+        *self.frames.borrow_mut() = Some(Vec::new());
+        self
+    }
+
+    /// The clips whose last frame was asked for, in order.
+    pub fn frames_asked(&self) -> Vec<String> {
+        self.frames.borrow().clone().unwrap_or_default()
     }
 
     /// A host whose script is `outcomes`.
@@ -289,6 +303,20 @@ impl Env for ScriptedEnv {
         self.token_calls.set(self.token_calls.get() + 1);
         let next = self.tokens.borrow_mut().pop_front();
         next.unwrap_or_else(|| panic!("the token provider's script ran out"))
+    }
+
+    fn decodes_frames(&self) -> bool {
+        self.frames.borrow().is_some()
+    }
+
+    async fn last_frame(&self, clip_url: &str) -> Result<String, Error> {
+        match self.frames.borrow_mut().as_mut() {
+            Some(asked) => {
+                asked.push(clip_url.to_string());
+                Ok(format!("frame:{clip_url}"))
+            }
+            None => Err(Error::invalid_options("no frame decoder")),
+        }
     }
 
     fn log(&self, level: LogLevel, message: &str, record: &LogRecord) {

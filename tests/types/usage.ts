@@ -4,6 +4,9 @@ import {
   type Account,
   type AccountCosts,
   type AccountCostsParams,
+  type ChainClip,
+  type ChainMethod,
+  type ChainRun,
   type ChainStep,
   chainStep,
   checkParams,
@@ -89,7 +92,27 @@ export async function usage(): Promise<void> {
   const chain = { video_id: "v", prompts: ["a", "b"], external_task_id: "job" };
   const plan = planChain(chain);
   const next: ChainStep | null = chainStep(chain, [], 1);
-  if (next) await kling.extensions.createAndWait(next.params);
+  if (next?.family === "video-extend") await kling.extensions.createAndWait(next.params);
+  if (next?.family === "omni-video") await kling.omniVideo.createAndWait(next.params);
+  const framed = chainStep({ ...chain, video_url: "https://x/1.mp4", method: "last-frame" }, [], 1, { frame: "aGk=" });
+  if (framed?.family === "image2video") await kling.imageToVideo.create(framed.params);
+
+  // A long video on today's models, its clips in order.
+  const run: ChainRun = await kling.chains.run(
+    {
+      video_url: "https://x/1.mp4",
+      video_duration: 5,
+      method: "next-shot",
+      prompts: ["a", { prompt: "b", duration: 10 }],
+      max_seconds: 600,
+    },
+    { onProgress: (task, info) => console.log(task.task_status, info?.step) },
+  );
+  const urls: Array<string | undefined> = run.clips.map((clip: ChainClip) => clip.url);
+  const method: ChainMethod = run.method;
+  console.log(urls, method, run.duration);
+  const framing = new KlingClient({ lastFrame: async (clipUrl: string) => new Uint8Array(clipUrl.length) });
+  console.log(framing);
   const pause: number = pollIntervalMs(60_000);
   console.log(plan.steps, plan.external_task_id, pause);
 

@@ -4,11 +4,12 @@
 // the Workflow calls them) with the simulator's generated clips put into Miniflare's R2.
 
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { join } from "../../pkg/mp4/index.node.js";
+import { decodedVideoFrames, ffmpegPath } from "../ffmpeg.mjs";
 import { auth, ROOT, SESSION_SECRET, startPair } from "./support.mjs";
 
 const GEN = `${ROOT}/sim/media/gen/`;
@@ -38,28 +39,6 @@ async function seedChain(mf, user, { id, method = "next-shot", clips, steps = cl
     names.push(name);
   }
   return { id, names, store, userKey, instance };
-}
-
-function ffmpegPath() {
-  try {
-    return execFileSync("python3", ["-c", "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("no ffmpeg: `pip install imageio-ffmpeg` (scripts/bootstrap installs it)");
-  }
-}
-
-/** ffmpeg decodes the whole file with no complaint; resolves the video frames decoded. */
-function decodedVideoFrames(path) {
-  const run = spawnSync(ffmpegPath(), ["-hide_banner", "-nostdin", "-v", "error", "-i", path, "-map", "0:v", "-f", "framecrc", "-"], {
-    encoding: "utf8",
-    maxBuffer: 16 << 20,
-  });
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stderr, "", "ffmpeg reports no error");
-  const whole = spawnSync(ffmpegPath(), ["-hide_banner", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"], { encoding: "utf8" });
-  assert.equal(whole.status, 0, whole.stderr);
-  assert.equal(whole.stderr, "", "ffmpeg decodes every stream with no error");
-  return run.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length;
 }
 
 const bytesOf = async (response) => new Uint8Array(await response.arrayBuffer());

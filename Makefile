@@ -5,7 +5,8 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export WRANGLER_HIDE_BANNER := true
 export WRANGLER_SEND_METRICS := false
 
-SOURCES := $(shell find src pkg-template mp4/src -type f) mp4/Cargo.toml Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version
+SOURCES := $(shell find src pkg-template mp4/src -type f) mp4/Cargo.toml Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version \
+	scripts/patch-glue.mjs scripts/entries.mjs scripts/package-json.mjs scripts/check-built.mjs
 EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 
@@ -72,8 +73,10 @@ test-e2e: build $(EXAMPLE_DEPS)
 test-mp4: build
 	node --test tests/mp4/
 
-## test-package: types, publint, @arethetypeswrong/cli
+## test-package: the build's scripts (glue patch, entry files from pkg-template/exports.json) and
+## every entry's exported names; types, publint, @arethetypeswrong/cli
 test-package: build
+	node --test tests/package/
 	@scripts/check-package
 
 ## test-runtimes: the packed tarball in Node (import, require), Deno, Bun, workerd, Chromium, Vite, webpack (node, web)

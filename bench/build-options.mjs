@@ -133,7 +133,18 @@ function shippedRow() {
   // Older than any input of `make build` (as make judges it): then the comparison is with a past build.
   const mtimes = (p) =>
     statSync(p).isDirectory() ? readdirSync(p, { recursive: true }).map((f) => statSync(join(p, f)).mtimeMs) : [statSync(p).mtimeMs];
-  const inputs = ["src", "pkg-template", "Cargo.toml", "Cargo.lock", "scripts/build-pkg", "scripts/nightly-version"]
+  const inputs = [
+    "src",
+    "pkg-template",
+    "Cargo.toml",
+    "Cargo.lock",
+    "scripts/build-pkg",
+    "scripts/nightly-version",
+    "scripts/patch-glue.mjs",
+    "scripts/entries.mjs",
+    "scripts/package-json.mjs",
+    "scripts/check-built.mjs",
+  ]
     .filter((p) => existsSync(join(ROOT, p)))
     .flatMap((p) => mtimes(join(ROOT, p)));
   const built = statSync(join(PKG, "package.json")).mtime;

@@ -3,8 +3,6 @@
 import load, * as glue from "./kling_edge.js";
 import { KlingError } from "./kling-error.js";
 
-export { KlingError };
-
 let ready = false;
 let loading;
 
@@ -34,14 +32,8 @@ function assertReady(what) {
   );
 }
 
-export class KlingClient extends glue.KlingClient {
-  constructor(options) {
-    assertReady("KlingClient");
-    super(options);
-  }
-}
-
 /** `glue[name]`, refusing with ERR_KLING_NOT_INITIALIZED until the module is loaded. */
+// biome-ignore lint/correctness/noUnusedVariables: the exports that build-pkg writes below call it
 const whenReady =
   (name) =>
   (...args) => {
@@ -49,15 +41,5 @@ const whenReady =
     return glue[name](...args);
   };
 
-export const signToken = /* @__PURE__ */ whenReady("signToken");
-export const verifyCallback = /* @__PURE__ */ whenReady("verifyCallback");
-export const parseCallback = /* @__PURE__ */ whenReady("parseCallback");
-export const planChain = /* @__PURE__ */ whenReady("planChain");
-export const chainStep = /* @__PURE__ */ whenReady("chainStep");
-export const pollIntervalMs = /* @__PURE__ */ whenReady("pollIntervalMs");
-export const limits = /* @__PURE__ */ whenReady("limits");
-export const checkParams = /* @__PURE__ */ whenReady("checkParams");
-export const price = /* @__PURE__ */ whenReady("price");
-export const isValidId = /* @__PURE__ */ whenReady("isValidId");
-export const statusRank = /* @__PURE__ */ whenReady("statusRank");
-export const errorAdvice = /* @__PURE__ */ whenReady("errorAdvice");
+// The public names of exports.json, written here by build-pkg (scripts/entries.mjs).
+// @exports whenReady

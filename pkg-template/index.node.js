@@ -4,22 +4,8 @@ import { initSync as load } from "./kling_edge.js";
 
 load({ module: readFileSync(new URL("./kling_edge_bg.wasm", import.meta.url)) });
 
-export {
-  chainStep,
-  checkParams,
-  errorAdvice,
-  isValidId,
-  KlingClient,
-  limits,
-  parseCallback,
-  planChain,
-  pollIntervalMs,
-  price,
-  signToken,
-  statusRank,
-  verifyCallback,
-} from "./kling_edge.js";
-export { KlingError } from "./kling-error.js";
+// The public names of exports.json, written here by build-pkg (scripts/entries.mjs).
+// @exports reexport
 
 /** Already initialised at import here; kept so the same code runs in browsers. */
 export async function init() {}

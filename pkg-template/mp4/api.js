@@ -1,16 +1,11 @@
 // The joiner's JavaScript half, shared by every runtime's entry: the wasm's failures as the
-// package's one KlingError class, and the streaming form built on small range reads.
+// package's one KlingError class, and the streaming form built on small range reads. Its exports
+// are kling-edge/mp4's public names (each entry re-exports them all, and adds init and initSync).
 import { KlingError } from "../kling-error.js";
 import * as glue from "./kling_edge_mp4.js";
+import { isReady } from "./ready.js";
 
 export { KlingError };
-
-let ready = false;
-
-/** Called by the entry file once the wasm module is instantiated. */
-export function markReady() {
-  ready = true;
-}
 
 /** A `KlingError` that is not a clip's fault (`clip` absent). */
 function error(code, message, fields = {}) {
@@ -19,7 +14,7 @@ function error(code, message, fields = {}) {
 
 /** Runs `f` against the wasm, rethrowing its errors as the package's KlingError. */
 function call(name, f) {
-  if (!ready) {
+  if (!isReady()) {
     throw error(
       "ERR_KLING_NOT_INITIALIZED",
       `kling-edge/mp4 is not initialised: \`await init()\` once before using ${name} (browsers load the WebAssembly module asynchronously)`,

@@ -1,9 +1,10 @@
 // Browsers and bundlers: the joiner's wasm is fetched once, by `await init()`. Until then every
 // export throws a KlingError that says so.
-import { markReady } from "./api.js";
-import load, { initSync as loadSync } from "./kling_edge_mp4.js";
 
-export { join, joinStream, KlingError, plan } from "./api.js";
+import load, { initSync as loadSync } from "./kling_edge_mp4.js";
+import { markReady } from "./ready.js";
+
+export * from "./api.js";
 
 let loading;
 

@@ -1,6 +1,8 @@
 // The JavaScript half of kling-edge's host: the few operations that are smaller and safer written
-// against the platform directly. Every function resolves (never rejects) with a plain result, so
-// the Rust side maps outcomes without catching exceptions.
+// against the platform directly. What the Rust side calls for an outcome returns (or resolves) it
+// as a plain value and never throws or rejects, so the Rust side maps outcomes without catching
+// exceptions; the protocol wrappers handed to the caller (`pagePromise`, `asyncIterable`) pass the
+// wasm's own rejections through.
 
 /** The error every kling-edge failure is: a real Error with a stable `code`. */
 export class KlingError extends Error {
@@ -106,7 +108,8 @@ async function decodeLastFrame(url) {
  * The caller's parameters as plain data: a copy made through JSON, so the wasm reads an object
  * that cannot throw (a getter, a Proxy), loop (a cycle) or change under it, and holds exactly
  * what will be sent. What JSON would silently change (NaN to null, a dropped function) is
- * refused instead: resolves `{error, key}` then, `key` being the top-level field at fault.
+ * refused instead: returns `{[UNSENDABLE]: message, key}` then (read by `unsendable`), `key` being
+ * the top-level field at fault.
  */
 export function plainParams(value) {
   if (value === undefined || value === null) return value;
@@ -134,8 +137,8 @@ export function withoutNulls(value) {
 
 /**
  * An options object's own enumerable properties, copied one level deep (functions and the logger
- * stay as they are), so the wasm reads values that cannot throw under it; `{error, key}` when a
- * property cannot be read (a throwing getter, a Proxy), and non-objects as they are.
+ * stay as they are), so the wasm reads values that cannot throw under it; `{[UNSENDABLE]: message,
+ * key}` when a property cannot be read (a throwing getter, a Proxy), and non-objects as they are.
  */
 export function plainOptions(value) {
   if (value === null || typeof value !== "object") return value;
@@ -149,7 +152,7 @@ export function plainOptions(value) {
   return copy;
 }
 
-/** Why `plainParams` refused a value, if it did. */
+/** Why `plainParams` or `plainOptions` refused a value (its message), if it did; else undefined. */
 export function unsendable(copy) {
   return copy !== null && typeof copy === "object" ? copy[UNSENDABLE] : undefined;
 }
@@ -229,7 +232,8 @@ function parseJson(text) {
  * headers to return. The body is parsed here, by the platform: the wasm reads fields out of the
  * object and hands the object itself to the caller. Resolves
  * `{kind: "ok", status, headers: [k, v, ...], body: any | undefined, length}`,
- * `{kind: "too_large", status}` or `{kind: "timeout" | "aborted" | "network", message}`.
+ * `{kind: "too_large", status, message}` (`message`: the answer's `x-request-id`, if any),
+ * `{kind: "timeout"}`, `{kind: "aborted"}` or `{kind: "network", message}`.
  */
 export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, maxBytes, signal, wanted) {
   if (signal?.aborted) return { kind: "aborted" };
@@ -274,7 +278,10 @@ export async function send(fetchFn, method, url, headerPairs, body, timeoutMs, m
   }
 }
 
-/** Calls the user's token provider; resolves `{kind: "ok", token}` or `{kind: "network", message}`. */
+/**
+ * Calls the user's token provider; resolves `{kind: "ok", token}`, or `{kind: "invalid", message}`
+ * when it throws, rejects or gives something other than a string.
+ */
 export async function callProvider(provider) {
   try {
     const token = await provider();

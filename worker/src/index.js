@@ -1,19 +1,6 @@
 // kling-edge service: a Cloudflare Worker in front of one Kling account, for many users.
-// See ../README.md and ../../docs/edge.md. Routes:
-//   GET  /health                  liveness, no auth
-//   GET  /me                      today's budget of the caller
-//   GET  /account                 what remains of the account's resource packs (SHOW_ACCOUNT_UNITS)
-//   POST /extensions              create an extension (reserved against the budgets first)
-//   GET  /extensions              the caller's extensions, newest first, paged
-//   GET  /extensions/:id          one of the caller's, by task id or their external task id
-//   POST /chains                  start a chain of extensions (a Workflow)
-//   GET  /chains, /chains/:id     the caller's chains, one chain with its steps
-//   POST /chains/:id/resume       run a failed chain again from its failed step
-//   GET  /chains/:id/video        the chain's video (its clips joined, streamed from R2), to its
-//                                 owner or by a signed link; ranges
-//   GET  /media/:name             a kept video (R2), to its owner or by a signed link; ranges
-//   POST /callbacks/:token        Kling's notifications (signed, or token + confirm-by-GET)
-//   *    /kling/v1/videos/...     the per-user Kling-compatible facade
+// See ../README.md and ../../docs/edge.md. The routes are listed in ../README.md's routes table,
+// held to this router (dispatch, below) by tests/worker/docs.test.mjs.
 
 import { handleCallback } from "./callbacks.js";
 import { createChain, getChain, listChains, resumeChain } from "./chains.js";

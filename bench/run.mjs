@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH, machine, PKG, pkgBuilt, section, TMP, table } from "./lib.mjs";
 
-const ROWS = ["sign", "overhead", "cold", "size", "memory", "poll", "chain"];
+const ROWS = ["sign", "overhead", "cold", "size", "memory", "poll", "chain", "join"];
 const { values } = parseArgs({ options: { only: { type: "string" }, write: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
 if (values.help) {
   console.log(

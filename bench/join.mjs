@@ -277,6 +277,7 @@ export async function run() {
 }
 
 const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+const planned = (p) => (p ? `${p.reads} R2 reads, ${(p.bytes / 1e6).toFixed(2)} MB, ${p.ms} ms` : "not planned");
 const rate = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
 function report(m, baseline, { clip, clipBytes, clipFrames, checks }) {
@@ -319,7 +320,6 @@ function report(m, baseline, { clip, clipBytes, clipFrames, checks }) {
   const memOk = COUNTS.every((n) => routeAbove(n) <= GOAL_MB * 1024);
   const routeRate = rate(size(short), timeOf(m[short].route));
   const ffRate = rate(size(short), timeOf(m[short].ffmpeg));
-  const first = m[short].route[0].plan;
   return {
     id: "join",
     title: "8. Join (clips → one MP4: Node, the service's route, ffmpeg)",
@@ -344,7 +344,7 @@ function report(m, baseline, { clip, clipBytes, clipFrames, checks }) {
       `Clips: ${clip.replace(`${ROOT}/`, "")} (${clipBytes.length.toLocaleString("en-US")} bytes, ${clipFrames} video frames; H.264 High with B-frames + AAC, 1280x720 with noise, encoded once by the same ffmpeg) repeated; the same file for every side. ${RUNS} runs, round-robin (each run: every side at ${COUNTS.join(", then ")} clips).`,
       `Checked before any figure: ${checks.join("; ")}.`,
       `Node: a fresh process per measurement; time from after the package's import (reading the clips, joining, writing the file to bench/.tmp); peak = its VmHWM (/proc/self/status), and in brackets above a process that only imported the package (${mb(base)}). \`join\` holds every clip and the output; \`joinStream\` reads ranges of the file and writes as it streams.`,
-      `Service: the real worker bundle (\`wrangler deploy --dry-run\`, as tests/worker builds it) in Miniflare, the chains seeded as tests/worker/video.test.mjs does, each step's clip its own R2 object; one GET of the whole video over loopback, hashed as it arrives (time to the last byte). The first run planned each join from the clips' headers (${short} clips: ${first ? `${first.reads} R2 reads, ${(first.bytes / 1e6).toFixed(2)} MB, ${first.ms} ms` : "not planned"}); later runs reuse the isolate's remembered layout. Memory: workerd's RSS (the process that also holds Miniflare's R2 and Durable Objects), idle = the median of 5 readings after the process settled; peak = the larger of VmHWM (reset through /proc/<pid>/clear_refs before the request) and VmRSS sampled every 1 ms by a thread during the download; the row's figure is the worst run.`,
+      `Service: the real worker bundle (\`wrangler deploy --dry-run\`, as tests/worker builds it) in Miniflare, the chains seeded as tests/worker/video.test.mjs does, each step's clip its own R2 object; one GET of the whole video over loopback, hashed as it arrives (time to the last byte). The first run planned each join from the clips' headers (${COUNTS.map((n) => `${n} clips: ${planned(m[n].route[0].plan)}`).join("; ")}); later runs reuse the isolate's remembered layout. Memory: workerd's RSS (the process that also holds Miniflare's R2 and Durable Objects), idle = the median of 5 readings after the process settled; peak = the larger of VmHWM (reset through /proc/<pid>/clear_refs before the request) and VmRSS sampled every 1 ms by a thread during the download; the row's figure is the worst run.`,
       `ffmpeg: PyPI's static build (imageio-ffmpeg), a concat list of the clip's path, under /usr/bin/time -v (peak = its maximum resident set size; time = the whole process). The goal compares with plain \`-c copy\` (the faster of the two); \`+faststart\` writes the moov first, as the joiner does, at the cost of a second pass.`,
       "MB/s = the joined file's bytes ÷ wall time (1 MB = 10⁶ bytes for sizes and rates; memory in MiB shown as MB).",
     ],

@@ -7,7 +7,7 @@
 // `join`'s, and ffmpeg counts every clip's video frames in `join`'s output and in its own.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join as joinPath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -270,7 +270,10 @@ export async function run() {
         `${n} clips: ${n * clipFrames} video frames in join's output and in ffmpeg's, route and joinStream byte-identical to join (sha256 ${want.slice(0, 12)})`,
       );
     }
-    return report(m, baseline, { clip, clipBytes, clipFrames, checks });
+    const result = report(m, baseline, { clip, clipBytes, clipFrames, checks });
+    // The joined files (about 1 GB in all) go; the encoded clip stays for the next run.
+    for (const n of COUNTS) for (const xs of Object.values(m[n])) if (xs[0]?.out) rmSync(xs[0].out, { force: true });
+    return result;
   } finally {
     for (const fn of cleanups.reverse()) await fn();
   }

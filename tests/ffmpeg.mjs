@@ -28,45 +28,45 @@ export function decodedVideoFrames(file) {
   return run.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length;
 }
 
-/** The mean colour `[r, g, b]` of the frame at `seconds` (the last frame with `-sseof`). */
-export function frameColour(file, seconds, { fromEnd = false } = {}) {
-  const seek = fromEnd ? ["-sseof", String(-seconds)] : ["-ss", String(seconds)];
-  const run = spawnSync(
-    ffmpegPath(),
-    [
-      "-hide_banner",
-      "-nostdin",
-      "-v",
-      "error",
-      ...seek,
-      "-i",
-      file,
-      "-frames:v",
-      "1",
-      "-vf",
-      "scale=1:1:flags=area",
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    { maxBuffer: 1 << 20 },
-  );
+/**
+ * The frame at `seconds` (or the last frame: `"last"`) scaled down to `size` (`"WxH"`), as RGB
+ * bytes: `"1x1"` is its mean colour.
+ */
+export function framePixels(file, seconds, size = "1x1") {
+  // The last frame: every frame of the last second is decoded, and the last one kept.
+  const seek = seconds === "last" ? ["-sseof", "-1"] : ["-ss", String(seconds)];
+  const frames = seconds === "last" ? [] : ["-frames:v", "1"];
+  const args = [
+    "-hide_banner",
+    "-nostdin",
+    "-v",
+    "error",
+    ...seek,
+    "-i",
+    file,
+    ...frames,
+    "-vf",
+    `scale=${size.replace("x", ":")}:flags=area`,
+  ];
+  const run = spawnSync(ffmpegPath(), [...args, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { maxBuffer: 16 << 20 });
   assert.equal(run.status, 0, String(run.stderr));
-  assert.equal(run.stdout.length, 3, "one RGB pixel");
+  const bytes = size.split("x").reduce((a, b) => a * Number(b), 3);
+  assert.ok(run.stdout.length >= bytes && run.stdout.length % bytes === 0, "whole frames");
+  return [...run.stdout.subarray(run.stdout.length - bytes)];
+}
+
+/** An image (JPEG or PNG bytes) scaled down to `size`, as RGB bytes. */
+export function imagePixels(bytes, size = "1x1") {
+  const args = ["-hide_banner", "-nostdin", "-v", "error", "-i", "pipe:0", "-vf", `scale=${size.replace("x", ":")}:flags=area`];
+  const run = spawnSync(ffmpegPath(), [...args, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], { input: bytes, maxBuffer: 16 << 20 });
+  assert.equal(run.status, 0, String(run.stderr));
   return [...run.stdout];
 }
 
-/** The mean colour `[r, g, b]` of an image (JPEG or PNG bytes). */
-export function imageColour(bytes) {
-  const run = spawnSync(
-    ffmpegPath(),
-    ["-hide_banner", "-nostdin", "-v", "error", "-i", "pipe:0", "-vf", "scale=1:1:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-    { input: bytes, maxBuffer: 1 << 20 },
-  );
-  assert.equal(run.status, 0, String(run.stderr));
-  return [...run.stdout];
+/** The mean absolute difference of two pictures' bytes (0–255). */
+export function distance(a, b) {
+  assert.equal(a.length, b.length, "pictures of one size");
+  return a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
 }
 
 /** Whether two colours are the same within `tolerance` per channel (lossy codecs shift them a little). */

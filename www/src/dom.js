@@ -1,4 +1,6 @@
-// Small DOM helpers: no framework, no innerHTML with data.
+// Small DOM helpers: no framework, no innerHTML with data. `$`/`$$` select, `h` builds an element,
+// `busy` marks a button as working, `announce` speaks through the polite live region, and the
+// `fmt*` helpers say lengths, elapsed times and clock times as the page writes them.
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -58,4 +60,18 @@ export function announce(msg) {
   clearTimeout(announceTimer);
   el.textContent = "";
   announceTimer = setTimeout(() => (el.textContent = msg), 50);
+}
+
+/** Marks `button` as working (disabled, aria-busy, `label`), or gives it back its own label. */
+export function busy(button, on, label) {
+  if (on) {
+    button.dataset.label ??= button.innerHTML;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    button.textContent = label;
+  } else {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (button.dataset.label) button.innerHTML = button.dataset.label;
+  }
 }

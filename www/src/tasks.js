@@ -1,7 +1,10 @@
-// A live card per task: submitted → processing → succeed/failed, elapsed time, ids, units, Stop.
+// A live card per task: submitted → processing → succeed/failed, elapsed time, ids, units, Stop;
+// and `follow`, which waits for a created task and keeps its card up to date (Stop ends only the
+// wait: the task runs on at Kling, and "Wait again" resumes it).
 import { statusRank } from "../vendor/kling-edge/index.browser.js";
 import { $, announce, fmtElapsed, fmtSeconds, h } from "./dom.js";
 import { errorBox, STOPPED_MESSAGE } from "./errors.js";
+import { emit, state } from "./state.js";
 
 const STEPS = [
   ["submitted", "Submitted"],
@@ -181,4 +184,32 @@ export class TaskCard {
   addAction(el) {
     this.extra.append(el);
   }
+}
+
+/**
+ * Follows a created task in its card until it ends. Stop aborts only the wait (there is no cancel
+ * in Kling's API); "Wait again" resumes it. Its end says "budget" (the units moved) and, for a
+ * task Kling failed, "tasks" (the history shows it).
+ */
+export function follow(card, taskId, waitFn, onDone) {
+  const controller = new AbortController();
+  card.onStop = () => controller.abort();
+  waitFn(taskId, { signal: controller.signal, pollIntervalMs: state.pollIntervalMs, onProgress: (t) => card.update(t) })
+    .then(async (task) => {
+      card.succeed(task);
+      emit("budget");
+      await onDone(task);
+    })
+    .catch((err) => {
+      emit("budget");
+      if (err?.code === "ERR_KLING_ABORTED") {
+        card.stopped(() => {
+          card.resume();
+          follow(card, taskId, waitFn, onDone);
+        });
+      } else {
+        card.fail(err, state.via);
+        if (err?.code === "ERR_KLING_TASK_FAILED") emit("tasks");
+      }
+    });
 }

@@ -1,10 +1,15 @@
-// Builds a 20-second video the way people do with Kling: a 5-second text-to-video source, then three
-// chained extensions, each continuing the previous result.
+// Builds a 20-second video the way people do with Kling today: a 5-second text-to-video source on
+// kling-v3, continued shot after shot (each next shot made by Omni-Video from the clip before it),
+// and the clips joined into one MP4 without re-encoding (kling-edge/mp4).
 //
 // With KLING_ACCESS_KEY + KLING_SECRET_KEY (or KLING_API_KEY) set, it runs against the real API
 // (KLING_BASE_URL overrides the host; it costs real units). Otherwise it starts the local Kling
 // simulator and runs there, without keys.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { KlingClient } from "kling-edge";
+import { join } from "kling-edge/mp4";
+
+const OUT = new URL("../../.tmp/long-video.mp4", import.meta.url);
 
 const started = Date.now();
 const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -16,8 +21,7 @@ async function target() {
     return { options: apiKey ? { apiKey, baseUrl } : { accessKey, secretKey, baseUrl }, poll: 10_000, stop() {} };
   }
   const { startSimulator, SIM_DEFAULTS } = await import("../../sim/index.mjs");
-  // As an account that kept access to the retired v1.x models (below).
-  const sim = await startSimulator({ timing: { submittedMs: 400, processingMs: 1600 }, allowRetiredModels: true });
+  const sim = await startSimulator({ timing: { submittedMs: 400, processingMs: 1600 } });
   log(`no Kling keys in the environment: using the local simulator at ${sim.url}`);
   return {
     options: { accessKey: SIM_DEFAULTS.accessKey, secretKey: SIM_DEFAULTS.secretKey, baseUrl: sim.url },
@@ -41,16 +45,13 @@ function reporter(label) {
 
 const { options, poll, stop } = await target();
 try {
-  // The legacy extend path: video-extend takes only kling-v1.x videos, and those models were
-  // retired on 2026-09-15, so the source is made with `allowRetiredModels` (the simulator keeps
-  // them; a real account needs to have kept access). Today's models continue a video with
-  // omniVideo or image2video instead (docs/usage.md).
-  const kling = new KlingClient({ ...options, allowRetiredModels: true });
+  const kling = new KlingClient(options);
 
   const source = await kling.textToVideo.create({
-    model_name: "kling-v1-6", // retired, but only v1.x videos can be extended
+    model_name: "kling-v3",
     prompt: "Morning sunrise over a mountain lake, mist rising",
     duration: "5",
+    aspect_ratio: "16:9",
     mode: "std",
   });
   const onSource = reporter("text2video");
@@ -58,9 +59,12 @@ try {
   const made = await kling.textToVideo.wait(source.task_id, { pollIntervalMs: poll, onProgress: onSource });
   const first = made.task_result.videos[0];
 
-  const steps = await kling.extensions.chain(
+  // Each shot continues the clip before it; re-running with the same external_task_id resumes.
+  const run = await kling.chains.run(
     {
+      method: "next-shot",
       video_id: first.id,
+      video_url: first.url,
       video_duration: first.duration,
       prompts: [
         "Sun rises higher, birds begin flying across the lake",
@@ -68,13 +72,17 @@ try {
         "Wide shot pulling back to reveal the full mountain range",
       ],
     },
-    { pollIntervalMs: poll, onProgress: reporter("extension") },
+    { pollIntervalMs: poll, onProgress: reporter("next shot") },
   );
 
-  const final = steps.at(-1).task_result.videos[0];
-  const units = [made, ...steps].reduce((sum, t) => sum + Number(t.final_unit_deduction ?? 0), 0);
-  log(`done: ${final.duration} s video in ${steps.length + 1} tasks, ${units} units charged`);
-  console.log(`final video: ${final.url}`);
+  // Kling's URLs expire: the clips are fetched and joined now.
+  const clips = await Promise.all(run.clips.map(async (c) => new Uint8Array(await (await fetch(c.url)).arrayBuffer())));
+  const video = join(clips);
+  mkdirSync(new URL(".", OUT), { recursive: true });
+  writeFileSync(OUT, video);
+  const units = [made, ...run.tasks].reduce((sum, t) => sum + Number(t.final_unit_deduction ?? 0), 0);
+  log(`done: ${run.duration} s video in ${run.tasks.length + 1} tasks (${run.clips.length} clips joined), ${units} units charged`);
+  console.log(`long video: ${OUT.pathname} (${(video.length / 1024).toFixed(0)} KB)`);
 } catch (e) {
   console.error(`failed: ${e.code ?? e.name}: ${e.message}`);
   for (const key of ["apiCode", "requestId", "taskId", "externalTaskId", "field"]) {

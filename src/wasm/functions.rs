@@ -35,12 +35,16 @@ fn now_seconds(bag: &Bag) -> Result<i64, Error> {
 /// `ttlSeconds` defaults to 1800; `now` (Unix seconds) defaults to the current time.
 #[wasm_bindgen(js_name = signToken)]
 pub fn sign_token(
-    #[wasm_bindgen(js_name = "accessKey")] access_key: &str,
-    #[wasm_bindgen(js_name = "secretKey")] secret_key: &str,
+    #[wasm_bindgen(js_name = "accessKey", unchecked_param_type = "string")] access_key: JsValue,
+    #[wasm_bindgen(js_name = "secretKey", unchecked_param_type = "string")] secret_key: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "{ ttlSeconds?: number; now?: number }")]
     options: Option<JsValue>,
 ) -> Result<String, JsValue> {
     let run = || -> Result<String, Error> {
+        let (access_key, secret_key) = (
+            access_key.as_string().unwrap_or_default(),
+            secret_key.as_string().unwrap_or_default(),
+        );
         if access_key.trim().is_empty() || secret_key.trim().is_empty() {
             return Err(Error::invalid_options(
                 "signToken needs a non-empty access key and secret key",
@@ -61,7 +65,7 @@ pub fn sign_token(
         let now = now_seconds(&bag)?;
         Ok(KEYS.with(|keys| {
             keys.borrow_mut()
-                .signer(access_key, secret_key)
+                .signer(&access_key, &secret_key)
                 .sign(now, ttl)
         }))
     };
@@ -93,7 +97,7 @@ pub fn verify_callback(
         unchecked_param_type = "string | Uint8Array | ArrayBuffer"
     )]
     raw_body: JsValue,
-    secret: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] secret: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "{ toleranceSeconds?: number; now?: number }")]
     options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
@@ -121,7 +125,8 @@ pub fn verify_callback(
             Some(h) => h.get(name).ok().flatten(),
             None => host::read_header(&headers, name),
         };
-        verify_signature(&header, &body, secret, tolerance, now_seconds(&bag)?)?;
+        let secret = secret.as_string().unwrap_or_default();
+        verify_signature(&header, &body, &secret, tolerance, now_seconds(&bag)?)?;
         Ok(task_to_js(&callback_task(parsed(&raw_body))?))
     };
     run().map_err(|e| to_js_error(&e))

@@ -290,8 +290,17 @@ fn pairs(
     value: &JsValue,
     expected: &dyn serde::de::Expected,
 ) -> Result<js_sys::Array, serde_wasm_bindgen::Error> {
+    // An array is a sequence, never a map (its items need not be pairs).
+    if js_sys::Array::is_array(value) {
+        return Err(invalid_type(value, expected));
+    }
     if js_sys::try_iter(value)?.is_some() {
-        return Ok(js_sys::Array::from(value));
+        let entries = js_sys::Array::from(value);
+        // A `Map`'s entries are pairs; any other iterable's items may not be.
+        if entries.iter().all(|pair| js_sys::Array::is_array(&pair)) {
+            return Ok(entries);
+        }
+        return Err(invalid_type(value, expected));
     }
     if value.is_object() {
         return Ok(js_sys::Object::entries(value.unchecked_ref()));

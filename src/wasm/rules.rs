@@ -198,7 +198,7 @@ fn family_of(name: &str) -> Result<Family, Error> {
 /// as `checkParams` does (throws `ERR_KLING_INVALID_REQUEST` with `field`).
 #[wasm_bindgen(unchecked_return_type = "KlingPrice")]
 pub fn price(
-    #[wasm_bindgen(unchecked_param_type = "KlingFamily")] family: &str,
+    #[wasm_bindgen(unchecked_param_type = "KlingFamily")] family: JsValue,
     params: JsValue,
     #[wasm_bindgen(
         unchecked_optional_param_type = "{ allowRetiredModels?: boolean; source?: { model?: string | null; mode?: string | null } }"
@@ -206,7 +206,7 @@ pub fn price(
     options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
-        let family = family_of(family)?;
+        let family = family_of(&family.as_string().unwrap_or_default())?;
         let (allow, source) = price_options(options)?;
         let estimate = estimate::price(family, &Js::params(&params, "params")?, allow, &source)?;
         let o = Object::new();
@@ -228,13 +228,13 @@ pub fn price(
 /// `{ allowRetiredModels: true }`, as for the client option.
 #[wasm_bindgen(js_name = checkParams, unchecked_return_type = "Record<string, unknown>")]
 pub fn check_params(
-    #[wasm_bindgen(unchecked_param_type = "KlingFamily")] family: &str,
+    #[wasm_bindgen(unchecked_param_type = "KlingFamily")] family: JsValue,
     params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "{ allowRetiredModels?: boolean }")]
     options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
-        let family = family_of(family)?;
+        let family = family_of(&family.as_string().unwrap_or_default())?;
         Ok(family
             .check_create_with(&Js::params(&params, "params")?, allow_retired(options)?)?
             .to_json()
@@ -246,25 +246,28 @@ pub fn check_params(
 /// Whether `id` passes the package's id rule (task ids, external task ids, video ids): not
 /// blank, at most `maxIdChars` characters, no control characters.
 #[wasm_bindgen(js_name = isValidId)]
-pub fn is_valid_id(id: &str) -> bool {
-    check_id("id", id).is_ok()
+pub fn is_valid_id(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> bool {
+    id.as_string().is_some_and(|id| check_id("id", &id).is_ok())
 }
 
 /// Where a status stands in a task's life: submitted 1, processing 2, succeed and failed 3,
-/// anything else 0. Keep records from moving to a lower rank: callbacks arrive in any order.
+/// anything else (a value that is not a string too) 0. Keep records from moving to a lower rank:
+/// callbacks arrive in any order.
 #[wasm_bindgen(js_name = statusRank)]
-pub fn status_rank(status: &str) -> u8 {
-    TaskStatus::parse(status).rank()
+pub fn status_rank(#[wasm_bindgen(unchecked_param_type = "string")] status: JsValue) -> u8 {
+    status
+        .as_string()
+        .map_or(0, |s| TaskStatus::parse(&s).rank())
 }
 
 /// What to do about an error with this `code` (and Kling business code, when known), in one
 /// sentence: the advice the package's own messages end with.
 #[wasm_bindgen(js_name = errorAdvice)]
 pub fn error_advice(
-    code: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
     #[wasm_bindgen(js_name = "apiCode")] api_code: Option<f64>,
 ) -> String {
-    match ErrorKind::from_code(code) {
+    match ErrorKind::from_code(&code.as_string().unwrap_or_default()) {
         Some(kind) => kind.advice(api_code.map(|c| c as i64)).to_string(),
         None => "Retry later; if it persists, report the request id".to_string(),
     }

@@ -142,3 +142,55 @@ test("finding 11: a custom fetch that resolves to something else is a network er
     kling.free();
   }
 });
+
+test("every export, given arguments of any kind, answers or throws a KlingError: never a trap or the engine's TypeError", async () => {
+  const pkg = await import("../../pkg/index.node.js");
+  const odd = [undefined, null, 3, true, {}, [], [null], [[1]], new Map([["enabled", true]]), "x"];
+  const calls = {
+    signToken: (v) => [pkg.signToken(v, "sk"), pkg.signToken("ak", v), pkg.signToken("ak", "sk", v)],
+    verifyCallback: (v) => [
+      pkg.verifyCallback(v, "{}", "whsec_aGk="),
+      pkg.verifyCallback({}, v, "whsec_aGk="),
+      pkg.verifyCallback({}, "{}", v),
+    ],
+    parseCallback: (v) => [pkg.parseCallback(v)],
+    planChain: (v) => [pkg.planChain(v), pkg.planChain({ video_id: "1", prompts: ["a"] }, v)],
+    chainStep: (v) => [pkg.chainStep(v, []), pkg.chainStep({ video_id: "1", prompts: ["a"], external_task_id: "p" }, v)],
+    pollIntervalMs: (v) => [pkg.pollIntervalMs(v)],
+    checkParams: (v) => [
+      pkg.checkParams(v, {}),
+      pkg.checkParams("video-extend", v),
+      pkg.checkParams("video-extend", { video_id: "1", watermark_info: v }),
+    ],
+    price: (v) => [pkg.price(v, {}), pkg.price("text2video", v)],
+    limits: () => [pkg.limits()],
+    statusRank: (v) => [pkg.statusRank(v)],
+    isValidId: (v) => [pkg.isValidId(v)],
+    errorAdvice: (v) => [pkg.errorAdvice(v), pkg.errorAdvice("ERR_KLING_ACCOUNT", v)],
+  };
+  assert.deepEqual(
+    Object.keys(calls).sort(),
+    Object.keys(pkg)
+      .filter((k) => typeof pkg[k] === "function" && /^[a-z]/.test(k) && !["init", "initSync"].includes(k))
+      .sort(),
+  );
+  for (const [name, call] of Object.entries(calls)) {
+    for (const v of odd) {
+      try {
+        call(v);
+      } catch (e) {
+        assert.equal(e?.name, "KlingError", `${name}(${String(v)}) threw ${e?.name}: ${e?.message}`);
+        assert.doesNotMatch(e.message, /Cannot read properties|is not a function|JsValue|memory access/);
+      }
+    }
+  }
+  // The module is still sound afterwards.
+  assert.equal(pkg.statusRank("succeed"), 3);
+  assert.equal(pkg.isValidId("ext-1"), true);
+  const kling = new pkg.KlingClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+  for (const v of odd) {
+    const e = await kling.extensions.create({ video_id: "1", watermark_info: v }).catch((e) => e);
+    assert.equal(e?.name, "KlingError", `watermark_info ${JSON.stringify(v)}: ${e?.message}`);
+  }
+  kling.free();
+});

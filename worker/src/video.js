@@ -19,8 +19,11 @@ export async function videoUrl(env, userKey, chainId) {
 
 /** Bumped whenever the joined bytes of the same clips could change (the ETag says so). */
 const LAYOUT_VERSION = "join-1";
-/** Planning reads a clip in blocks of at most this many bytes (box headers, then `moov`). */
-const PLAN_BLOCK = 64 * 1024;
+/**
+ * Planning reads a clip in blocks of this many bytes (box headers, then `moov`): a 5–10 s clip's
+ * `moov` is 3–12 KB, so one read usually holds it, and little is read that is not kept.
+ */
+const PLAN_BLOCK = 16 * 1024;
 /**
  * Joined layouts remembered per isolate (a seeking `<video>` asks again and again), by ETag: at
  * most this many headers' bytes in all (the header of 36 joined 5 s clips is 70–140 KB).

@@ -8,7 +8,7 @@
 
 #![no_main]
 
-use kling_edge::api::client::{decode, Reply};
+use kling_edge::api::reply::{decode, Reply};
 use kling_edge::api::error::ErrorKind;
 use kling_edge::api::http::Response;
 use kling_edge::api::http::{http_date_ms, retry_after_ms};

@@ -43,7 +43,8 @@ test: bootstrap lint test-native test-sim test-wasm test-e2e test-package test-r
 	test-worker test-reliability test-www test-mp4
 
 ## lint: Rust (rustfmt, clippy natively and for wasm32, and the fuzz targets, so they build with the
-## core they fuzz) and every JS/TS/JSON file (Biome: format + lint)
+## core they fuzz), no import circle among src/ files (tests/layering.rs), and every JS/TS/JSON
+## file (Biome: format + lint)
 lint:
 	biome check .
 	cargo fmt --all --check
@@ -51,6 +52,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy --manifest-path fuzz/Cargo.toml --bins -- -D warnings
+	cargo test --quiet --test layering
 
 ## test-native: the core against a scripted host and a frozen clock; the clip joiner's plans,
 ## refusals and (through the ffmpeg of PyPI's imageio-ffmpeg) its joined files

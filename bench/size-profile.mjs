@@ -155,7 +155,7 @@ const PACKAGES = [
     (n, c) =>
       c === "serde_core" ||
       c === "serde" ||
-      /Deserialize|Serialize|Visitor|MapAccess|as kling_edge::api::env::Json>::(parse|read|make)/.test(n),
+      /Deserialize|Serialize|Visitor|MapAccess|as kling_edge::api::json::Json>::(parse|read|make)/.test(n),
   ],
   ["wasm-bindgen-futures", (n, c) => c === "wasm_bindgen_futures" || n.includes("futures::future_to_promise") || n.includes("JsFuture")],
   ["web-sys", (_n, c) => c === "web_sys"],

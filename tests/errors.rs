@@ -6,7 +6,7 @@
 
 mod support;
 
-use kling_edge::api::client::decode;
+use kling_edge::api::reply::decode;
 use kling_edge::api::{Client, Error, ErrorKind, Family, RequestOptions, TaskStatus};
 use serde_json::json;
 use support::*;

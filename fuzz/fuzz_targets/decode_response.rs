@@ -8,10 +8,10 @@
 
 #![no_main]
 
-use kling_edge::api::client::{decode, Reply};
 use kling_edge::api::error::ErrorKind;
 use kling_edge::api::http::Response;
 use kling_edge::api::http::{http_date_ms, retry_after_ms};
+use kling_edge::api::reply::{decode, Reply};
 use kling_edge::api::retry::backoff_ms;
 use kling_edge::api::task::Task;
 use libfuzzer_sys::fuzz_target;

@@ -6,11 +6,13 @@
 
 use crate::api::reader::lenient;
 
-use crate::api::client::{encode_segment, Client, Reply, RequestOptions};
-use crate::api::env::{Env, Json};
+use crate::api::client::{Call, Client, RequestOptions};
+use crate::api::env::Env;
 use crate::api::error::Error;
-use crate::api::http::Method;
+use crate::api::http::encode_segment;
+use crate::api::json::Json;
 use crate::api::params::CostsParams;
+use crate::api::reply::Reply;
 use crate::api::text::num;
 use crate::api::validate::{id, parse, required};
 
@@ -98,8 +100,9 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Costs<E::Json>, Error> {
         let query = CostsQuery::from_params(params)?;
+        let path = query.path();
         let reply = self
-            .call_with(env, Method::Get, &query.path(), None, opts, check_costs)
+            .call_with(env, &Call::get(&path, opts), check_costs)
             .await?;
         Ok(Costs {
             data: reply.data,

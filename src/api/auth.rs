@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use std::fmt;
 use subtle::ConstantTimeEq;
 
-use crate::api::env::{Env, Json};
+use crate::api::env::Env;
 use crate::api::error::Error;
+use crate::api::json::Json;
 
 /// The token lifetime Kling's own examples use: 30 minutes.
 pub const DEFAULT_TTL_SECONDS: i64 = 1800;

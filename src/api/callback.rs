@@ -5,8 +5,8 @@ use crate::api::base64::decode_standard;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::api::env::Json;
 use crate::api::error::{Error, ErrorKind};
+use crate::api::json::Json;
 use crate::api::task::Task;
 
 /// Standard Webhooks' default tolerance between the sender's clock and ours: 5 minutes.

@@ -1,14 +1,16 @@
-//! The client: one HTTP exchange, and the retry driver every endpoint shares.
+//! The client and its transport: one [`Call`] sent as HTTP attempts — signed, sent, decoded — with
+//! the retry loop every endpoint shares and the log lines it writes. The endpoints above (read,
+//! create, wait, account, chains) describe calls; the arithmetic below (`retry.rs`, `log.rs`,
+//! `reply.rs`) decides and formats without doing.
 
 use crate::api::auth::Auth;
-use crate::api::env::{Env, Json};
+use crate::api::env::Env;
 use crate::api::error::{transport_error, Error};
-use crate::api::http::{http_date_ms, retry_after_ms, Method, Request, Response, TransportError};
+use crate::api::http::{Method, Request, TransportError};
 use crate::api::limiter::Slots;
-use crate::api::log::{LogLevel, LogRecord};
-use crate::api::reader::lenient;
-use crate::api::retry::RetryState;
-use crate::api::task::Task;
+use crate::api::log::{Answer, LogLevel, LogRecord};
+use crate::api::reply::{decode, Reply};
+use crate::api::retry::{RetryState, Verdict};
 
 pub use crate::api::options::{
     ClientConfig, ClientOptions, RequestOptions, CN_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
@@ -23,24 +25,44 @@ pub struct Client {
     slots: Option<Slots>,
 }
 
-/// A successful answer: its HTTP status, Kling's request id and the envelope's `data`.
+/// One API call: what an endpoint asks of the transport. Each attempt makes an HTTP
+/// [`Request`] of it (the base URL, the headers, a fresh token).
 #[derive(Debug)]
-pub struct Reply<J> {
-    /// The HTTP status.
-    pub status: u16,
-    /// The envelope's `request_id` (or the `X-Request-Id` header).
-    pub request_id: Option<String>,
-    /// The envelope's `data`.
-    pub data: J,
+pub(crate) struct Call<'a, J> {
+    /// The method.
+    pub method: Method,
+    /// The path and query under the base URL.
+    pub path: &'a str,
+    /// The JSON body of a `POST`.
+    pub body: Option<&'a J>,
+    /// The caller's per-call options.
+    pub opts: RequestOptions,
 }
 
-impl<J: Json> Reply<J> {
-    /// The `data` as one task, carrying the request id.
-    pub fn into_task(self) -> Result<Task<J>, Error> {
-        match Task::from_json(self.data) {
-            Ok(task) => Ok(task.with_request_id(self.request_id)),
-            Err(e) => Err(e.with_request_id(self.request_id)),
+impl<'a, J> Call<'a, J> {
+    /// `GET path`.
+    pub fn get(path: &'a str, opts: RequestOptions) -> Self {
+        Call {
+            method: Method::Get,
+            path,
+            body: None,
+            opts,
         }
+    }
+
+    /// `POST path` with `body`.
+    pub fn post(path: &'a str, body: &'a J, opts: RequestOptions) -> Self {
+        Call {
+            method: Method::Post,
+            path,
+            body: Some(body),
+            opts,
+        }
+    }
+
+    /// The start of every log line about this call.
+    fn record(&self) -> LogRecord {
+        LogRecord::request(self.method, self.path)
     }
 }
 
@@ -72,23 +94,58 @@ impl Client {
         &self.auth
     }
 
+    /// Whether lines of `level` are written.
+    pub fn logs(&self, level: LogLevel) -> bool {
+        level != LogLevel::Off && level <= self.config.log_level
+    }
+
+    /// Sends `call`, retrying as the contract says, and returns the envelope's `data`.
+    pub(crate) async fn call<E: Env>(
+        &self,
+        env: &E,
+        call: &Call<'_, E::Json>,
+    ) -> Result<Reply<E::Json>, Error> {
+        self.call_with(env, call, |_| Ok(())).await
+    }
+
+    /// [`Client::call`], with `check` applied to every answer inside the loop: an error it finds
+    /// (an inner envelope's code) is retried or not by the same rules as any other. A plain `fn`,
+    /// not a generic: one copy of the loop in the wasm serves every endpoint.
+    pub(crate) async fn call_with<E: Env>(
+        &self,
+        env: &E,
+        call: &Call<'_, E::Json>,
+        check: fn(&Reply<E::Json>) -> Result<(), Error>,
+    ) -> Result<Reply<E::Json>, Error> {
+        let mut retry = RetryState::default();
+        loop {
+            let answer = self.exchange(env, call, &mut retry);
+            match answer.await.and_then(|reply| check(&reply).map(|()| reply)) {
+                Ok(value) => return Ok(value),
+                Err(e) => self.pause_before_retry(env, call, e, &mut retry).await?,
+            }
+        }
+    }
+
     /// One attempt, counted in `state` and logged at `debug`. No retries.
     pub(crate) async fn exchange<E: Env>(
         &self,
         env: &E,
-        method: Method,
-        path: &str,
-        body: Option<&E::Json>,
-        opts: RequestOptions,
+        call: &Call<'_, E::Json>,
         state: &mut RetryState,
     ) -> Result<Reply<E::Json>, Error> {
         state.attempts += 1;
-        if self.config.log_level != LogLevel::Off {
-            state.last = Some(LogRecord::request(method, path));
-        }
         let started_ms = env.now_ms();
-        let result = self.attempt(env, method, path, body, opts).await;
-        self.log_attempt(env, state, started_ms, &result);
+        let result = self.attempt(env, call).await;
+        if self.logs(LogLevel::Debug) {
+            let ms = (env.now_ms() - started_ms).max(0.0).round();
+            let answer = match &result {
+                Ok(reply) => Answer::Ok(reply.status, reply.request_id.as_deref()),
+                Err(e) => Answer::Failed(e),
+            };
+            let (message, record) = call.record().attempt_line(state.attempts, ms, answer);
+            env.log(LogLevel::Debug, &message, &record);
+        }
         result
     }
 
@@ -96,25 +153,22 @@ impl Client {
     async fn attempt<E: Env>(
         &self,
         env: &E,
-        method: Method,
-        path: &str,
-        body: Option<&E::Json>,
-        opts: RequestOptions,
+        call: &Call<'_, E::Json>,
     ) -> Result<Reply<E::Json>, Error> {
         let mut headers = vec![("accept".to_string(), "application/json".to_string())];
         if let Some(value) = self.auth.authorization(env).await? {
             headers.push(("authorization".to_string(), value));
         }
-        if body.is_some() {
+        if call.body.is_some() {
             headers.push(("content-type".to_string(), "application/json".to_string()));
         }
         let request = Request {
-            method,
-            url: format!("{}{}", self.config.base_url, path),
+            method: call.method,
+            url: format!("{}{}", self.config.base_url, call.path),
             headers,
-            body: body.cloned(),
+            body: call.body.cloned(),
         };
-        let timeout = opts.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let timeout = call.opts.timeout_ms.unwrap_or(self.config.timeout_ms);
         let limit = self.config.max_response_bytes;
         let response = env
             .send(&request, timeout, limit)
@@ -131,90 +185,77 @@ impl Client {
         }
         decode(response)
     }
-}
 
-/// Kling's envelope: the fields read out of every answer.
-struct Envelope<J> {
-    code: Option<i64>,
-    message: Option<String>,
-    request_id: Option<String>,
-    data: Option<J>,
-}
-
-lenient!(Envelope<J>, ENVELOPE_FIELDS = [
-    "code" => code,
-    "message" => message,
-    "request_id" => request_id,
-    "data" => data,
-]);
-
-/// Reads Kling's envelope. `code == 0` on a 2xx is success; anything else is an error, classified
-/// by business code first and HTTP status second.
-pub fn decode<J: Json>(response: Response<J>) -> Result<Reply<J>, Error> {
-    let header_request_id = response.header("x-request-id").map(str::to_string);
-    let server_date_ms = response.header("date").and_then(http_date_ms);
-    let ok_status = (200..300).contains(&response.status);
-    let envelope = response.body.as_ref().and_then(J::read::<Envelope<J>>);
-    let mut err = match envelope {
-        Some(envelope) => {
-            let request_id = envelope.request_id.or(header_request_id);
-            match (envelope.code, envelope.data) {
-                (Some(0), Some(data)) if ok_status => {
-                    return Ok(Reply {
-                        status: response.status,
-                        request_id,
-                        data,
-                    })
+    /// After `call` failed with `e`: decides whether it is worth another attempt and, if so,
+    /// waits (or re-signs the token). Gives `e` back when not, and `ERR_KLING_ABORTED` when the
+    /// caller aborts during the wait.
+    pub(crate) async fn pause_before_retry<E: Env>(
+        &self,
+        env: &E,
+        call: &Call<'_, E::Json>,
+        e: Error,
+        state: &mut RetryState,
+    ) -> Result<(), Error> {
+        let max = call.opts.max_retries.unwrap_or(self.config.max_retries);
+        let can_refresh = self.auth.credentials().can_refresh();
+        match state.verdict(&e, can_refresh, max) {
+            Verdict::Reauth => {
+                self.log_retry(env, call, state, &e, None);
+                self.auth.invalidate(e.server_date_ms, env.now_ms());
+                Ok(())
+            }
+            Verdict::GiveUp => {
+                self.log_failure(env, call, state, &e);
+                Err(e)
+            }
+            Verdict::Backoff => {
+                let delay = state.delay(&e, random_unit(env));
+                self.log_retry(env, call, state, &e, Some(delay));
+                if delay > 0 {
+                    if let Err(t) = env.sleep(delay).await {
+                        let e = transport_error(t, 0);
+                        self.log_failure(env, call, state, &e);
+                        return Err(e);
+                    }
                 }
-                (None, _) | (Some(0), None) if ok_status => {
-                    let mut e = Error::decode(
-                        "the response is not Kling's envelope (no `code` or no `data`)",
-                    );
-                    e.request_id = request_id;
-                    e
-                }
-                (code, _) => Error::from_api(
-                    response.status,
-                    code,
-                    envelope.message.as_deref().unwrap_or(""),
-                    request_id,
-                ),
+                Ok(())
             }
         }
-        None if ok_status => {
-            let what = match response.body {
-                None => "not JSON",
-                Some(_) => "not Kling's envelope",
-            };
-            let mut e = Error::decode(format!(
-                "HTTP {} with a body that is {what} ({} bytes)",
-                response.status, response.body_len
-            ));
-            e.request_id = header_request_id;
-            e
-        }
-        None => Error::from_api(
-            response.status,
-            None,
-            "the body is not Kling's JSON (an HTML error page or a proxy's answer?)",
-            header_request_id,
-        ),
-    };
-    err.status = Some(response.status);
-    err.server_date_ms = server_date_ms;
-    err.retry_after_ms = retry_after_ms(&response, server_date_ms);
-    Err(err)
-}
+    }
 
-/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
-pub fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+    /// `warn`: a retry after `e`, with the wait chosen (`None`: re-signing the token at once).
+    fn log_retry<E: Env>(
+        &self,
+        env: &E,
+        call: &Call<'_, E::Json>,
+        state: &RetryState,
+        e: &Error,
+        delay_ms: Option<u32>,
+    ) {
+        if self.logs(LogLevel::Warn) {
+            let (message, record) = call.record().retry_line(state.attempts + 1, e, delay_ms);
+            env.log(LogLevel::Warn, &message, &record);
         }
     }
-    out
+
+    /// `error`: the call failed for good.
+    fn log_failure<E: Env>(
+        &self,
+        env: &E,
+        call: &Call<'_, E::Json>,
+        state: &RetryState,
+        e: &Error,
+    ) {
+        if self.logs(LogLevel::Error) {
+            let (message, record) = call.record().failure_line(state.attempts, e);
+            env.log(LogLevel::Error, &message, &record);
+        }
+    }
+}
+
+/// A uniform draw in `[0, 1)` from the host's random bytes.
+fn random_unit<E: Env>(env: &E) -> f64 {
+    let mut b = [0u8; 4];
+    env.fill_random(&mut b);
+    f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0
 }

@@ -19,12 +19,13 @@
 //! settle it, the error says `taskMayExist` and is not `retryable`: calling again with the same id
 //! is the safe retry.
 
-use crate::api::client::{encode_segment, Client, RequestOptions};
-use crate::api::env::{Env, Json};
+use crate::api::client::{Call, Client, RequestOptions};
+use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::fit::explain_model_refusal;
-use crate::api::http::Method;
-use crate::api::model::Family;
+use crate::api::json::Json;
+use crate::api::model::{CreateParams, Family};
+use crate::api::reply::Reply;
 use crate::api::retry::RetryState;
 use crate::api::task::Task;
 
@@ -44,6 +45,11 @@ pub(crate) struct Key<'a> {
 }
 
 impl Key<'_> {
+    /// Where the task that holds this key is looked up.
+    fn path(&self) -> String {
+        self.family.task_path(self.external_id)
+    }
+
     /// The task that holds this key, if it answers this request; the refusal otherwise.
     pub(crate) fn claim<J: Json>(&self, task: Task<J>) -> Result<Task<J>, Error> {
         let Some(wanted) = self.video_id else {
@@ -72,8 +78,20 @@ impl Key<'_> {
     }
 }
 
-/// How a create ended when it did not: the error, and whether the task may exist all the same.
-pub(crate) type CreateFailure = (Error, bool);
+/// Where a keyed create stands: the idempotency rule, one step at a time.
+// One `Step` lives per create, on the stack: boxing the refusal would save nothing.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    /// Send the create. `held`: the id may already belong to a task — the caller chose it, or an
+    /// earlier attempt of this call sent it.
+    Submit { held: bool },
+    /// An attempt may have created the task: look it up by its id before sending again.
+    Settle,
+    /// Kling refused the create as a bad request while the id may be held. Its refusal of a
+    /// duplicate is undocumented, so the id's holder is looked up once: a duplicate resolves with
+    /// the holder; otherwise the refusal stands.
+    CheckRefusal(Error),
+}
 
 impl Client {
     /// Validates `params`, then creates one task of `family` and returns Kling's create answer (or,
@@ -85,7 +103,19 @@ impl Client {
         params: &E::Json,
         opts: RequestOptions,
     ) -> Result<Task<E::Json>, Error> {
-        let mut body = family.check_create_with(params, self.config().allow_retired_models)?;
+        let body = family.check_create_with(params, self.config().allow_retired_models)?;
+        self.create_checked(env, family, body, opts).await
+    }
+
+    /// [`Client::create`] of parameters already checked: the id is generated when absent, and
+    /// every failure carries it (with advice on calling again when the task may exist).
+    pub(crate) async fn create_checked<E: Env>(
+        &self,
+        env: &E,
+        family: Family,
+        mut body: CreateParams<E::Json>,
+        opts: RequestOptions,
+    ) -> Result<Task<E::Json>, Error> {
         let given = body.external_task_id().is_some();
         let external_id = match body.external_task_id() {
             Some(id) => id.to_string(),
@@ -102,17 +132,19 @@ impl Client {
         };
         self.create_keyed(env, key, &body.to_json(), given, opts)
             .await
-            .map_err(|(e, may_exist)| {
+            .map_err(|e| {
                 let advice = format!(
                     "call again with external_task_id \"{external_id}\": the same id returns that task if it exists and creates it once if not"
                 );
                 let e = explain_model_refusal(e, family, body.model_name());
-                in_doubt(e, &external_id, may_exist, &advice)
+                in_doubt(e, &external_id, &advice)
             })
     }
 
     /// Creates the task under `key`, already checked and made into `json`. `given`: the
     /// caller chose the id, so it may already be held (by an earlier call) from the first attempt.
+    /// A failure after which the task may exist all the same says so in
+    /// [`Error::task_may_exist`].
     pub(crate) async fn create_keyed<E: Env>(
         &self,
         env: &E,
@@ -120,89 +152,71 @@ impl Client {
         json: &E::Json,
         given: bool,
         opts: RequestOptions,
-    ) -> Result<Task<E::Json>, CreateFailure> {
-        let mut retry = RetryState {
-            create: true,
-            ..RetryState::default()
-        };
-        // An attempt may have created the task and no lookup has shown otherwise.
-        let mut may_exist = false;
-        // The next step is a lookup rather than a submit.
-        let mut look_up = false;
-        // Kling refused a create as a bad request: is the id held (a duplicate) or the request bad?
-        let mut refusal: Option<Error> = None;
-        let mut refusal_checked = false;
-        let mut posted = false;
+    ) -> Result<Task<E::Json>, Error> {
+        let post = Call::post(key.family.path(), json, opts);
+        let path = key.path();
+        let get = Call::get(&path, opts);
+        let mut retry = RetryState::create();
+        let mut step = Step::Submit { held: given };
         loop {
-            let e = if look_up {
-                match self
-                    .lookup(env, key.family, key.external_id, opts, &mut retry)
-                    .await
-                {
-                    Ok(Lookup::Found(task)) => return key.claim(task).map_err(|e| (e, false)),
-                    Ok(Lookup::Absent) => {
-                        // Nothing holds the id: no attempt created the task.
-                        may_exist = false;
-                        if let Some(refused) = refusal.take() {
-                            return Err((refused, false));
-                        }
-                        look_up = false;
-                        continue;
-                    }
-                    Err(e) => e,
-                }
-            } else {
-                let sent_before = posted;
-                posted = true;
-                match self.submit(env, key.family, json, opts, &mut retry).await {
+            let (call, e) = match step {
+                Step::Submit { held } => match self.submit(env, &post, &mut retry).await {
                     Ok(task) => return Ok(task),
-                    // The id may be held — by an earlier attempt of this call, or by an earlier
-                    // call with the caller's id: Kling's refusal of a duplicate is undocumented,
-                    // so any bad-request answer is checked once against the id's holder.
-                    Err(e)
-                        if e.kind == ErrorKind::BadRequest
-                            && (given || sent_before)
-                            && !refusal_checked =>
-                    {
-                        refusal_checked = true;
-                        refusal = Some(e);
-                        look_up = true;
+                    Err(e) if held && e.kind == ErrorKind::BadRequest => {
+                        step = Step::CheckRefusal(e);
                         continue;
                     }
                     Err(e) => {
-                        if e.may_have_created() {
-                            may_exist = true;
-                            look_up = true;
-                        }
-                        e
+                        step = if e.may_have_created() {
+                            Step::Settle
+                        } else {
+                            Step::Submit { held: true }
+                        };
+                        (&post, e)
+                    }
+                },
+                Step::Settle | Step::CheckRefusal(_) => {
+                    match lookup_answer(self.exchange(env, &get, &mut retry).await) {
+                        Ok(Lookup::Found(task)) => return key.claim(task),
+                        // Nothing holds the id: no attempt created the task, and a refusal
+                        // was about the request itself.
+                        Ok(Lookup::Absent) => match step {
+                            Step::CheckRefusal(refused) => return Err(refused),
+                            _ => {
+                                step = Step::Submit { held: true };
+                                continue;
+                            }
+                        },
+                        Err(e) => (&get, e),
                     }
                 }
             };
-            if e.kind == ErrorKind::Aborted {
-                return Err((refusal.unwrap_or(e), may_exist));
-            }
-            if let Err(e) = self.pause_before_retry(env, e, &mut retry, opts).await {
-                // A lookup that could not check a refusal: Kling's own answer says more.
-                let e = match refusal {
-                    Some(refused) if e.kind != ErrorKind::Aborted => refused,
-                    _ => e,
-                };
-                return Err((e, may_exist));
-            }
+            let may_exist = matches!(step, Step::Settle);
+            // An abort mid-request ends the create at once, unlogged.
+            let e = match e.kind {
+                ErrorKind::Aborted => e,
+                _ => match self.pause_before_retry(env, call, e, &mut retry).await {
+                    Ok(()) => continue,
+                    Err(e) if e.kind == ErrorKind::Aborted => return Err(doubt(e, may_exist)),
+                    Err(e) => e,
+                },
+            };
+            // A refusal the lookup could not check: Kling's own answer says more.
+            let e = match step {
+                Step::CheckRefusal(refused) => refused,
+                _ => e,
+            };
+            return Err(doubt(e, may_exist));
         }
     }
 
     async fn submit<E: Env>(
         &self,
         env: &E,
-        family: Family,
-        json: &E::Json,
-        opts: RequestOptions,
+        post: &Call<'_, E::Json>,
         retry: &mut RetryState,
     ) -> Result<Task<E::Json>, Error> {
-        let reply = self
-            .exchange(env, Method::Post, family.path(), Some(json), opts, retry)
-            .await?;
+        let reply = self.exchange(env, post, retry).await?;
         let status = reply.status;
         reply.into_task().map_err(|mut e| {
             // A 2xx that is not a task still means Kling accepted the request.
@@ -211,37 +225,51 @@ impl Client {
         })
     }
 
-    /// One GET by external task id: the task, or proof that no task holds the id.
+    /// A lookup by external task id, retried as any read is: the task, or proof that no task
+    /// holds the id.
     pub(crate) async fn lookup<E: Env>(
         &self,
         env: &E,
         family: Family,
         external_id: &str,
         opts: RequestOptions,
-        retry: &mut RetryState,
     ) -> Result<Lookup<E::Json>, Error> {
-        let path = format!("{}/{}", family.path(), encode_segment(external_id));
-        match self
-            .exchange(env, Method::Get, &path, None, opts, retry)
-            .await
-        {
-            Ok(reply) => reply.into_task().map(Lookup::Found),
-            // Only "resource does not exist" proves absence; 1202 (wrong method) proves nothing.
-            Err(e) if e.kind == ErrorKind::NotFound && e.api_code != Some(1202) => {
-                Ok(Lookup::Absent)
+        let path = family.task_path(external_id);
+        let get = Call::get(&path, opts);
+        let mut retry = RetryState::default();
+        loop {
+            match lookup_answer(self.exchange(env, &get, &mut retry).await) {
+                Ok(found) => return Ok(found),
+                Err(e) => self.pause_before_retry(env, &get, e, &mut retry).await?,
             }
-            Err(e) => Err(e),
         }
     }
 }
 
-/// Every create error carries the id it was made under (`external_id`). One that could not be
-/// settled says so in fields — `taskMayExist`, not `retryable` — and in words, with `advice` on
-/// the safe way to call again.
-pub(crate) fn in_doubt(mut e: Error, external_id: &str, may_exist: bool, advice: &str) -> Error {
-    e.external_task_id = Some(external_id.to_string());
+/// What one GET by external task id found.
+fn lookup_answer<J: Json>(answer: Result<Reply<J>, Error>) -> Result<Lookup<J>, Error> {
+    match answer {
+        Ok(reply) => reply.into_task().map(Lookup::Found),
+        // Only "resource does not exist" proves absence; 1202 (wrong method) proves nothing.
+        Err(e) if e.kind == ErrorKind::NotFound && e.api_code != Some(1202) => Ok(Lookup::Absent),
+        Err(e) => Err(e),
+    }
+}
+
+/// Marks a create's failure after which the task may exist all the same.
+fn doubt(mut e: Error, may_exist: bool) -> Error {
     if may_exist {
         e.task_may_exist = true;
+    }
+    e
+}
+
+/// Every create error carries the id it was made under (`external_id`). One that could not be
+/// settled ([`Error::task_may_exist`]) is not `retryable`, and says so in words too, with
+/// `advice` on the safe way to call again.
+pub(crate) fn in_doubt(mut e: Error, external_id: &str, advice: &str) -> Error {
+    e.external_task_id = Some(external_id.to_string());
+    if e.task_may_exist {
         e.retryable = false;
         e.message
             .push_str(&format!(". The task may have been created: {advice}"));

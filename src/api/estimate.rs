@@ -3,10 +3,10 @@
 //! `final_unit_deduction` — and never below it for the models the table knows.
 
 use crate::api::caps::{self, EXTEND_UNITS, SOUND_FACTOR};
-use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::family::Family;
 use crate::api::fit;
+use crate::api::json::Json;
 use crate::api::text::parse_number;
 
 /// The source video of an extension, as far as the caller knows it.

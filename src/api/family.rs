@@ -1,5 +1,7 @@
 //! The task families: their names and paths.
 
+use crate::api::http::encode_segment;
+
 /// The task families this client speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -46,5 +48,10 @@ impl Family {
             Family::ImageToVideo => "/v1/videos/image2video",
             Family::OmniVideo => "/v1/videos/omni-video",
         }
+    }
+
+    /// The path of one task, by task id or external task id.
+    pub fn task_path(self, id: &str) -> String {
+        format!("{}/{}", self.path(), encode_segment(id))
     }
 }

@@ -1,9 +1,9 @@
 //! text2video and image2video: each field's own rule, and the facts the capability table
 //! (`caps.rs`) checks the request's combination against.
 
-use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::fit::Facts;
+use crate::api::json::Json;
 use crate::api::params::{ImageToVideoParams, Shot, TextToVideoParams};
 use crate::api::text::parse_number;
 use crate::api::validate::{array, check_shared, image, object, one_of, text, MAX_PROMPT_CHARS};

@@ -1,14 +1,12 @@
-//! What the client logs, and when: levels as in openai-node, and one small structured record per
-//! line. The core decides; the host only writes (`Env::log`). Credentials never reach a record:
+//! What the client logs: levels as in openai-node, and one small structured record per line, with
+//! its message. The transport (`client.rs`) decides when; the host only writes (`Env::log`). Credentials never reach a record:
 //! it holds the method, the path (whose query never carries one), statuses, codes, ids and times.
 
 use serde::Serialize;
 
-use crate::api::client::{Client, Reply};
-use crate::api::env::{Env, Json};
 use crate::api::error::Error;
 use crate::api::http::Method;
-use crate::api::retry::RetryState;
+use crate::api::json::Json;
 use crate::api::text::num;
 
 /// How much the client logs. Each level includes the ones before it.
@@ -137,92 +135,75 @@ impl LogRecord {
     }
 }
 
-impl Client {
-    /// Whether lines of `level` are written.
-    pub fn logs(&self, level: LogLevel) -> bool {
-        level != LogLevel::Off && level <= self.config().log_level
-    }
+/// How one attempt ended, as its `debug` line tells it.
+pub enum Answer<'a> {
+    /// Kling's envelope with code 0: the HTTP status and the request id.
+    Ok(u16, Option<&'a str>),
+    /// Any failure.
+    Failed(&'a Error),
+}
 
+impl LogRecord {
     /// `debug`: one HTTP attempt — its answer (or failure), how long it took, its number.
-    pub(crate) fn log_attempt<E: Env>(
-        &self,
-        env: &E,
-        state: &RetryState,
-        started_ms: f64,
-        result: &Result<Reply<E::Json>, Error>,
-    ) {
-        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Debug)) else {
-            return;
-        };
-        let mut r = last.clone();
-        let ms = (env.now_ms() - started_ms).max(0.0).round();
-        r.attempt = Some(state.attempts);
-        r.duration_ms = Some(ms);
-        let failure = match result {
-            Ok(reply) => {
-                r.status = Some(reply.status);
-                r.api_code = Some(0);
-                r.request_id = reply.request_id.clone();
+    pub fn attempt_line(
+        mut self,
+        attempt: u32,
+        ms: f64,
+        answer: Answer<'_>,
+    ) -> (String, LogRecord) {
+        self.attempt = Some(attempt);
+        self.duration_ms = Some(ms);
+        let failure = match answer {
+            Answer::Ok(status, request_id) => {
+                self.status = Some(status);
+                self.api_code = Some(0);
+                self.request_id = request_id.map(str::to_string);
                 String::new()
             }
-            Err(e) => {
-                r = r.error(e);
+            Answer::Failed(e) => {
+                self = self.error(e);
                 format!(": {}", e.kind.code())
             }
         };
         let message = format!(
-            "kling-edge: {}{}{failure} in {} ms (attempt {})",
-            r.target(),
-            r.answer(),
+            "kling-edge: {}{}{failure} in {} ms (attempt {attempt})",
+            self.target(),
+            self.answer(),
             num(ms),
-            state.attempts
         );
-        env.log(LogLevel::Debug, &message, &r);
+        (message, self)
     }
 
-    /// `warn`: a retry after `e`, with the wait chosen (`None`: re-signing the token at once).
-    pub(crate) fn log_retry<E: Env>(
-        &self,
-        env: &E,
-        state: &RetryState,
-        e: &Error,
-        delay_ms: Option<u32>,
-    ) {
-        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Warn)) else {
-            return;
-        };
-        let mut r = last.clone().error(e);
-        r.attempt = Some(state.attempts + 1);
+    /// `warn`: attempt `attempt` comes after `e`, with the wait chosen (`None`: re-signing the
+    /// token at once).
+    pub fn retry_line(self, attempt: u32, e: &Error, delay_ms: Option<u32>) -> (String, LogRecord) {
+        let mut r = self.error(e);
+        r.attempt = Some(attempt);
         r.delay_ms = Some(delay_ms.unwrap_or(0));
         let how = match delay_ms {
             Some(ms) => format!("retrying in {ms} ms"),
             None => "re-signing the token and retrying".to_string(),
         };
         let message = format!(
-            "kling-edge: {}{}: {}; {how} (attempt {})",
+            "kling-edge: {}{}: {}; {how} (attempt {attempt})",
             r.target(),
             r.answer(),
             e.kind.code(),
-            state.attempts + 1
         );
-        env.log(LogLevel::Warn, &message, &r);
+        (message, r)
     }
 
-    /// `error`: the request failed for good.
-    pub(crate) fn log_failure<E: Env>(&self, env: &E, state: &RetryState, e: &Error) {
-        let Some(last) = state.last.as_ref().filter(|_| self.logs(LogLevel::Error)) else {
-            return;
-        };
-        let mut r = last.clone().error(e);
-        r.attempt = Some(state.attempts);
+    /// `error`: the request failed for good after `attempts` attempts.
+    pub fn failure_line(self, attempts: u32, e: &Error) -> (String, LogRecord) {
+        let mut r = self.error(e);
+        r.attempt = Some(attempts);
         let message = format!(
-            "kling-edge: {}{} failed: {} (after {} attempt{})",
+            "kling-edge: {}{} failed: {} (after {attempts} attempt{})",
             r.target(),
             r.answer(),
             e.kind.code(),
-            state.attempts,
-            if state.attempts == 1 { "" } else { "s" }
+            if attempts == 1 { "" } else { "s" }
         );
-        env.log(LogLevel::Error, &message, &r);
+        (message, r)
     }
 }

@@ -1,10 +1,10 @@
 //! The task families, and their create parameters read, checked (with the capability table,
 //! `caps.rs`) and made into what is sent.
 
-use crate::api::env::Json;
 use crate::api::error::Error;
 pub use crate::api::family::Family;
 use crate::api::fit::{self, Facts};
+use crate::api::json::Json;
 use crate::api::params::{
     ExtendParams, Generation, ImageToVideoParams, ListParams, OmniVideoParams, TextToVideoParams,
     IMAGE2VIDEO_FIELDS, OMNI_VIDEO_FIELDS, TEXT2VIDEO_FIELDS,

@@ -1,9 +1,9 @@
 //! Reading tasks: one by id, one page of a list.
 
-use crate::api::client::{encode_segment, Client, RequestOptions};
-use crate::api::env::{Env, Json};
+use crate::api::client::{Call, Client, RequestOptions};
+use crate::api::env::Env;
 use crate::api::error::Error;
-use crate::api::http::Method;
+use crate::api::json::Json;
 use crate::api::model::{Family, Page};
 use crate::api::task::Task;
 use crate::api::validate::check_id;
@@ -18,9 +18,9 @@ impl Client {
         opts: RequestOptions,
     ) -> Result<Task<E::Json>, Error> {
         check_id("id", id)?;
-        let path = format!("{}/{}", family.path(), encode_segment(id));
+        let path = family.task_path(id);
         let reply = self
-            .call(env, Method::Get, &path, None, opts)
+            .call(env, &Call::get(&path, opts))
             .await
             .map_err(|e| e.with_task_id(id))?;
         reply.into_task().map_err(|e| e.with_task_id(id))
@@ -40,7 +40,7 @@ impl Client {
             page.num,
             page.size
         );
-        let reply = self.call(env, Method::Get, &path, None, opts).await?;
+        let reply = self.call(env, &Call::get(&path, opts)).await?;
         let request_id = reply.request_id;
         let Some(items) = reply.data.read::<Vec<E::Json>>() else {
             return Err(Error::decode("the list response's data is not an array")

@@ -1,11 +1,7 @@
 //! When to retry and how long to wait: capped exponential backoff with jitter, and the server's
 //! own `Retry-After` when it gives one.
 
-use crate::api::client::{Client, Reply, RequestOptions};
-use crate::api::env::Env;
-use crate::api::error::{transport_error, Error, ErrorKind};
-use crate::api::http::Method;
-use crate::api::log::LogRecord;
+use crate::api::error::{Error, ErrorKind};
 
 /// The first backoff step.
 const BASE_DELAY_MS: f64 = 500.0;
@@ -41,94 +37,60 @@ pub fn backoff_ms(retry: u32, error: &Error, random: f64) -> u32 {
     delay.round() as u32
 }
 
-/// Retry bookkeeping for one operation.
+/// Retry bookkeeping for one operation (one call, or one create with its lookups).
 #[derive(Debug, Default)]
 pub(crate) struct RetryState {
+    /// Retries after a backoff so far.
     pub retries: u32,
+    /// The token was re-signed after a clock error (once per operation).
     pub reauthed: bool,
     /// A create: failures that may have created the task are retried (after a lookup).
     pub create: bool,
     /// Attempts sent so far.
     pub attempts: u32,
-    /// The last attempt's method and path, kept for log lines when logging is on.
-    pub last: Option<LogRecord>,
 }
 
-impl Client {
-    /// Sends one request, retrying as the contract says, and returns the envelope's `data`.
-    pub(crate) async fn call<E: Env>(
-        &self,
-        env: &E,
-        method: Method,
-        path: &str,
-        body: Option<&E::Json>,
-        opts: RequestOptions,
-    ) -> Result<Reply<E::Json>, Error> {
-        self.call_with(env, method, path, body, opts, |_| Ok(()))
-            .await
-    }
-
-    /// [`Client::call`], with `check` applied to every answer inside the loop: an error it finds
-    /// (an inner envelope's code) is retried or not by the same rules as any other. A plain `fn`,
-    /// not a generic: one copy of the loop in the wasm serves every endpoint.
-    pub(crate) async fn call_with<E: Env>(
-        &self,
-        env: &E,
-        method: Method,
-        path: &str,
-        body: Option<&E::Json>,
-        opts: RequestOptions,
-        check: fn(&Reply<E::Json>) -> Result<(), Error>,
-    ) -> Result<Reply<E::Json>, Error> {
-        let mut retry = RetryState::default();
-        loop {
-            let answer = self.exchange(env, method, path, body, opts, &mut retry);
-            match answer.await.and_then(|reply| check(&reply).map(|()| reply)) {
-                Ok(value) => return Ok(value),
-                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
-            }
-        }
-    }
-
-    /// Decides whether `e` is worth another attempt and, if so, waits. Gives `e` back when not,
-    /// and `ERR_KLING_ABORTED` when the caller aborts during the wait.
-    pub(crate) async fn pause_before_retry<E: Env>(
-        &self,
-        env: &E,
-        e: Error,
-        state: &mut RetryState,
-        opts: RequestOptions,
-    ) -> Result<(), Error> {
-        if e.is_token_time_error() && !state.reauthed && self.auth().credentials().can_refresh() {
-            state.reauthed = true;
-            self.log_retry(env, state, &e, None);
-            self.auth().invalidate(e.server_date_ms, env.now_ms());
-            return Ok(());
-        }
-        let max = opts.max_retries.unwrap_or(self.config().max_retries);
-        if !(e.retryable || (state.create && e.may_have_created() && e.kind != ErrorKind::Aborted))
-            || state.retries >= max
-        {
-            self.log_failure(env, state, &e);
-            return Err(e);
-        }
-        let delay = backoff_ms(state.retries, &e, random_unit(env));
-        state.retries += 1;
-        self.log_retry(env, state, &e, Some(delay));
-        if delay > 0 {
-            if let Err(t) = env.sleep(delay).await {
-                let e = transport_error(t, 0);
-                self.log_failure(env, state, &e);
-                return Err(e);
-            }
-        }
-        Ok(())
-    }
+/// What comes after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Re-sign the token and try again at once.
+    Reauth,
+    /// Try again after [`RetryState::delay`].
+    Backoff,
+    /// The error stands.
+    GiveUp,
 }
 
-/// A uniform draw in `[0, 1)` from the host's random bytes.
-pub fn random_unit<E: Env>(env: &E) -> f64 {
-    let mut b = [0u8; 4];
-    env.fill_random(&mut b);
-    f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0
+impl RetryState {
+    /// The bookkeeping of a create.
+    pub fn create() -> RetryState {
+        RetryState {
+            create: true,
+            ..RetryState::default()
+        }
+    }
+
+    /// Whether `e` is worth another attempt: a token-time error once, by re-signing (when the
+    /// credentials can); a retryable error — or, in a create, one that may have created the task
+    /// (the caller looks it up first) — until `max_retries` are spent.
+    pub fn verdict(&mut self, e: &Error, can_refresh: bool, max_retries: u32) -> Verdict {
+        if e.is_token_time_error() && !self.reauthed && can_refresh {
+            self.reauthed = true;
+            return Verdict::Reauth;
+        }
+        let worth =
+            e.retryable || (self.create && e.may_have_created() && e.kind != ErrorKind::Aborted);
+        if worth && self.retries < max_retries {
+            Verdict::Backoff
+        } else {
+            Verdict::GiveUp
+        }
+    }
+
+    /// The wait before the retry just decided on, counted. `random` is uniform in `[0, 1)`.
+    pub fn delay(&mut self, e: &Error, random: f64) -> u32 {
+        let ms = backoff_ms(self.retries, e, random);
+        self.retries += 1;
+        ms
+    }
 }

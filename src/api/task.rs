@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use crate::api::reader::lenient;
 
-use crate::api::env::Json;
 use crate::api::error::Error;
+use crate::api::json::Json;
 use crate::api::text::{num, parse_number};
 
 /// A task's status. Kling spells success `succeed`; unknown statuses are kept, not refused.

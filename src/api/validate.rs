@@ -1,8 +1,8 @@
 //! The rules every parameter is checked against before anything is sent, on typed values: the
 //! types themselves (`params.rs`) settle the shape, these settle the documented limits.
 
-use crate::api::env::Json;
 use crate::api::error::Error;
+use crate::api::json::Json;
 use crate::api::text::num;
 
 /// Kling's limit on `prompt` and `negative_prompt`, in characters.

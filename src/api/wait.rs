@@ -4,9 +4,10 @@
 use tsify::Tsify;
 
 use crate::api::client::{Client, RequestOptions};
-use crate::api::env::{Env, Json};
+use crate::api::env::Env;
 use crate::api::error::transport_error;
 use crate::api::error::{Error, ErrorKind};
+use crate::api::json::Json;
 use crate::api::model::Family;
 use crate::api::reader::reader;
 use crate::api::task::{Task, TaskStatus};
@@ -222,12 +223,12 @@ impl Client {
         opts: &WaitOptions,
         progress: Progress<'_, E::Json>,
     ) -> Result<Task<E::Json>, Error> {
-        family.check_create_with(params, self.config().allow_retired_models)?;
+        let body = family.check_create_with(params, self.config().allow_retired_models)?;
         let _slot = match self.slots() {
             Some(slots) => Some(slots.acquire(env).await?),
             None => None,
         };
-        let created = self.create(env, family, params, opts.request).await?;
+        let created = self.create_checked(env, family, body, opts.request).await?;
         let id = created.id();
         self.wait(env, family, &id, Some(created), opts, progress)
             .await

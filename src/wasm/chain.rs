@@ -5,7 +5,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::api::chain::{ChainPlan, Platform};
-use crate::api::env::Json;
+use crate::api::json::Json;
 use crate::api::{Error, PollSchedule, Task};
 use crate::wasm::convert::Bag;
 use crate::wasm::error::to_js_error;

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 
 use wasm_bindgen::JsCast;
 
-use crate::api::env::Json;
+use crate::api::json::Json;
 use crate::api::Error;
 use crate::wasm::host;
 

@@ -11,7 +11,8 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::api::chain::{ChainError, ChainPlan, ChainRun, Platform};
-use crate::api::env::{Env, Json};
+use crate::api::env::Env;
+use crate::api::json::Json;
 use crate::api::model::Page;
 use crate::api::options::CallOptions;
 use crate::api::pages::Pages;

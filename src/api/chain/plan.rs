@@ -11,9 +11,9 @@
 use serde::Serialize;
 
 use crate::api::caps::{self, REFERENCE_VIDEO_SECONDS};
-use crate::api::env::Json;
 use crate::api::error::Error;
 use crate::api::family::Family;
+use crate::api::json::Json;
 use crate::api::model::check_extend;
 use crate::api::params::{
     ChainParams, ChainPrompt, ChainStepFields, ExtendParams, OmniImage, OmniVideoRef, Watermark,

@@ -4,12 +4,11 @@
 use crate::api::chain::plan::{
     step_external_id, ChainPlan, Clip, Method, Position, MAX_STEP_ATTEMPTS,
 };
-use crate::api::client::{Client, RequestOptions};
-use crate::api::create::{in_doubt, new_external_task_id, CreateFailure, Key, Lookup};
+use crate::api::client::Client;
+use crate::api::create::{in_doubt, new_external_task_id, Key, Lookup};
 use crate::api::env::Env;
 use crate::api::error::{Error, ErrorKind};
 use crate::api::model::Family;
-use crate::api::retry::RetryState;
 use crate::api::task::{Task, TaskStatus};
 use crate::api::wait::WaitOptions;
 
@@ -85,7 +84,7 @@ impl Client {
                 "method",
                 "a last-frame chain starts each step from the previous clip's last frame, and this runtime cannot decode one: give the client a `lastFrame(clipUrl)` hook, or use the method next-shot",
             );
-            return Err(chain_error(e, &prefix, false, done));
+            return Err(chain_error(e, &prefix, done));
         }
         let mut run = Run {
             prefix: &prefix,
@@ -95,18 +94,18 @@ impl Client {
         for n in 1..=plan.len() {
             let at = match plan.position(&done) {
                 Ok(at) => at,
-                Err(e) => return Err(chain_error(e, &prefix, false, done)),
+                Err(e) => return Err(chain_error(e, &prefix, done)),
             };
             match self.chain_step(env, &plan, &mut run, &at, progress).await {
                 Ok(task) => done.push(task),
-                Err((e, may_exist)) => return Err(chain_error(e, &prefix, may_exist, done)),
+                Err(e) => return Err(chain_error(e, &prefix, done)),
             }
             debug_assert_eq!(done.len(), n);
         }
         // The last step's result must be there too, as every earlier one's was.
         let end = match plan.position(&done) {
             Ok(end) => end,
-            Err(e) => return Err(chain_error(e, &prefix, false, done)),
+            Err(e) => return Err(chain_error(e, &prefix, done)),
         };
         Ok(ChainRun {
             method: plan.method(),
@@ -125,10 +124,10 @@ impl Client {
         run: &mut Run<'_>,
         at: &Position,
         progress: StepProgress<'_, E::Json>,
-    ) -> Result<Task<E::Json>, CreateFailure> {
+    ) -> Result<Task<E::Json>, Error> {
         let n = at.step;
         let family = plan.family(n);
-        plan.check_room(at).map_err(|e| (e, false))?;
+        plan.check_room(at)?;
         let mut report = |t: &Task<E::Json>| progress(t, n - 1);
         // An extension's id is held to the video it extends; a clip's id alone decides.
         let key_video = match family {
@@ -144,14 +143,11 @@ impl Client {
                 external_id: &id,
                 video_id: key_video,
             };
-            match self
-                .lookup_retrying(env, family, &id, run.wait.request)
-                .await
-            {
-                Err(e) => return Err((e.with_task_id(&id), false)),
+            match self.lookup(env, family, &id, run.wait.request).await {
+                Err(e) => return Err(e.with_task_id(&id)),
                 Ok(Lookup::Absent) => run.probing = false,
                 Ok(Lookup::Found(task)) => {
-                    let task = key.claim(task).map_err(|e| (e, false))?;
+                    let task = key.claim(task)?;
                     if task.status() != TaskStatus::Failed {
                         existing = Some(task);
                         break;
@@ -165,27 +161,23 @@ impl Client {
                             format!("step {n} of the chain failed {MAX_STEP_ATTEMPTS} times; the last try was task {}", task.id()),
                         )
                         .with_task_id(&task.id());
-                        return Err((e, false));
+                        return Err(e);
                     }
                 }
             }
         }
         let _slot = match self.slots() {
-            Some(slots) => Some(slots.acquire(env).await.map_err(|e| (e, false))?),
+            Some(slots) => Some(slots.acquire(env).await?),
             None => None,
         };
         let task = match existing {
             Some(task) => task,
             None => {
                 let frame = match (plan.method(), at.clip_url.as_deref()) {
-                    (Method::LastFrame, Some(url)) => {
-                        Some(env.last_frame(url).await.map_err(|e| (e, false))?)
-                    }
+                    (Method::LastFrame, Some(url)) => Some(env.last_frame(url).await?),
                     _ => None,
                 };
-                let request = plan
-                    .request::<E::Json>(at, run.prefix, attempt, frame.as_deref())
-                    .map_err(|e| (e, false))?;
+                let request = plan.request::<E::Json>(at, run.prefix, attempt, frame.as_deref())?;
                 let id = step_external_id(run.prefix, n, attempt);
                 let key = Key {
                     family,
@@ -199,36 +191,16 @@ impl Client {
         let id = task.id();
         self.wait(env, family, &id, Some(task), run.wait, &mut report)
             .await
-            .map_err(|e| (e, false))
-    }
-
-    /// A lookup by external task id, retried as any read is.
-    async fn lookup_retrying<E: Env>(
-        &self,
-        env: &E,
-        family: Family,
-        external_id: &str,
-        opts: RequestOptions,
-    ) -> Result<Lookup<E::Json>, Error> {
-        let mut retry = RetryState::default();
-        loop {
-            match self
-                .lookup(env, family, external_id, opts, &mut retry)
-                .await
-            {
-                Ok(found) => return Ok(found),
-                Err(e) => self.pause_before_retry(env, e, &mut retry, opts).await?,
-            }
-        }
     }
 }
 
 /// Every chain error carries the prefix to re-run it under and the steps it finished.
-fn chain_error<J>(e: Error, prefix: &str, may_exist: bool, done: Vec<Task<J>>) -> ChainError<J> {
+fn chain_error<J>(e: Error, prefix: &str, done: Vec<Task<J>>) -> ChainError<J> {
     let advice = format!(
         "re-run the chain with external_task_id \"{prefix}\": steps that exist are reused, never paid again"
     );
-    let mut e = in_doubt(e, prefix, may_exist, &advice);
+    let may_exist = e.task_may_exist;
+    let mut e = in_doubt(e, prefix, &advice);
     if !may_exist {
         e.message.push_str(&format!(". To continue, {advice}"));
     }

@@ -88,13 +88,14 @@ fn code(e: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn sign_token_matches_the_kling_vector() {
-    let t = sign_token(AK, SK, Some(json(r#"{"now":1999998200}"#))).expect("token");
+    let t = sign_token(AK.into(), SK.into(), Some(json(r#"{"now":1999998200}"#))).expect("token");
     assert_eq!(t, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWCIsImV4cCI6MjAwMDAwMDAwMCwibmJmIjoxOTk5OTk4MTk1fQ.r7Zf1CUgwSM6tSpYVi6jO60Cczu6GavBu2iUn21lrQo");
 }
 
 #[wasm_bindgen_test]
 fn sign_token_refuses_milliseconds_for_now() {
-    let e = sign_token(AK, SK, Some(json(r#"{"now":1999998200000}"#))).expect_err("must throw");
+    let e = sign_token(AK.into(), SK.into(), Some(json(r#"{"now":1999998200000}"#)))
+        .expect_err("must throw");
     assert!(is_kling_error(&e));
     assert_eq!(code(&e), "ERR_KLING_INVALID_OPTIONS");
 }
@@ -104,7 +105,7 @@ fn sign_token_options_that_the_fast_path_cannot_take_get_a_precise_answer() {
     for case in odd_sign_options().iter() {
         let case: Array = case.into();
         let (options, expected) = (case.get(0), case.get(1).as_string());
-        match (sign_token(AK, SK, Some(options)), expected) {
+        match (sign_token(AK.into(), SK.into(), Some(options)), expected) {
             (Ok(t), None) => assert_eq!(t.split('.').count(), 3),
             (Err(e), Some(text)) => {
                 assert!(is_kling_error(&e));
@@ -357,7 +358,7 @@ fn callbacks_parse_and_reject_forgeries() {
     let e = verify_callback(
         headers,
         task("t1", "succeed").into(),
-        "whsec_c2VjcmV0",
+        "whsec_c2VjcmV0".into(),
         Some(json(r#"{"now":1999998200}"#)),
     )
     .expect_err("forged");
@@ -399,9 +400,9 @@ async fn hostile_inputs_never_break_the_module_instance() {
         let opt = || Some(value.clone());
         let mut outcomes: Vec<Result<JsValue, JsValue>> = vec![
             KlingClient::new(opt()).map(JsValue::from),
-            sign_token(AK, SK, opt()).map(JsValue::from),
+            sign_token(AK.into(), SK.into(), opt()).map(JsValue::from),
             parse_callback(value.clone()),
-            verify_callback(value.clone(), value.clone(), "whsec_c2VjcmV0", opt()),
+            verify_callback(value.clone(), value.clone(), "whsec_c2VjcmV0".into(), opt()),
         ];
         // list() returns a thenable; awaiting it runs the page request.
         let list = invoke(&client.extensions(), "list", &Array::of1(&value));

@@ -123,7 +123,12 @@ test("callbacks duplicated, out of order or ahead of the create's answer change 
 
 test("a chain that could pass 180 s is refused before anything is reserved or sent", async (t) => {
   const { url, sim } = await startPair(t);
-  const r = await postJson(`${url}/chains`, { method: "extend", video_id: "800000000000000005", video_duration: 178, prompts: ["One more"] });
+  const r = await postJson(`${url}/chains`, {
+    method: "extend",
+    video_id: "800000000000000005",
+    video_duration: 178,
+    prompts: ["One more"],
+  });
   assert.equal(r.status, 400, r.text);
   const { error } = JSON.parse(r.text);
   assert.equal(error.code, "ERR_KLING_INVALID_REQUEST");

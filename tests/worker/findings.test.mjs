@@ -101,7 +101,12 @@ test("finding 3: a forged callback token opens no user's store (no state for out
 
 test("finding 4: a chain its user cannot pay a step of is refused up front; chain lists are bounded and carry no prompts", async (t) => {
   const { url } = await startPair(t, { extra: { USER_DAILY_UNITS: "1" } });
-  const broke = await callAs(url, "POST", "/chains", "poor", { method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
+  const broke = await callAs(url, "POST", "/chains", "poor", {
+    method: "extend",
+    video_id: SOURCE,
+    video_duration: 5,
+    prompts: ["a", "b"],
+  });
   assert.equal(broke.status, 402, broke.text);
   assert.equal(broke.json.error.code, "ERR_BUDGET_EXCEEDED");
   const big = await callAs(url, "GET", "/chains?pageSize=500", "poor");

@@ -279,7 +279,11 @@ export const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
 
 /** POST /chains extending the extendable sample (5 s), three steps unless `body` says otherwise. */
 export async function startChain(url, body, headers) {
-  const r = await postJson(`${url}/chains`, { method: "extend", video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body }, headers).catch((err) => {
+  const r = await postJson(
+    `${url}/chains`,
+    { method: "extend", video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body },
+    headers,
+  ).catch((err) => {
     throw new Error(`POST /chains: ${err.message} (${err.cause?.code ?? err.cause})`);
   });
   assert.equal(r.status, 202, r.text);

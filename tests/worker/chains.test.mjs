@@ -123,7 +123,12 @@ test("callbacks duplicated, out of order or ahead of the create's answer change 
 
 test("a chain that could pass 180 s is refused before anything is reserved or sent", async (t) => {
   const { url, sim } = await startPair(t);
-  const r = await postJson(`${url}/chains`, { video_id: "800000000000000005", video_duration: 178, prompts: ["One more"] });
+  const r = await postJson(`${url}/chains`, {
+    method: "extend",
+    video_id: "800000000000000005",
+    video_duration: 178,
+    prompts: ["One more"],
+  });
   assert.equal(r.status, 400, r.text);
   const { error } = JSON.parse(r.text);
   assert.equal(error.code, "ERR_KLING_INVALID_REQUEST");
@@ -133,7 +138,7 @@ test("a chain that could pass 180 s is refused before anything is reserved or se
   const me = (await getJson(`${url}/me`)).body;
   assert.equal(me.reserved + me.spent, 0);
   // A bad step is refused the same way, naming its field.
-  const bad = await postJson(`${url}/chains`, { video_id: SOURCE, prompts: ["a", { prompt: "b", cfg_scale: 3 }] });
+  const bad = await postJson(`${url}/chains`, { method: "extend", video_id: SOURCE, prompts: ["a", { prompt: "b", cfg_scale: 3 }] });
   assert.equal(bad.status, 400);
   assert.equal(JSON.parse(bad.text).error.field, "cfg_scale");
 });
@@ -177,7 +182,7 @@ test("a step that fails leaves the chain failed with its finished steps; resume 
   assert.deepEqual([me.reserved, me.spent], [0, 6]);
   // A finished chain resumes to itself; POST /chains with its prefix returns it.
   assert.equal((await postJson(`${url}/chains/${chain.id}/resume`, {})).status, 200);
-  const again = await postJson(`${url}/chains`, { video_id: SOURCE, prompts: PROMPTS, external_task_id: "trip" });
+  const again = await postJson(`${url}/chains`, { method: "extend", video_id: SOURCE, prompts: PROMPTS, external_task_id: "trip" });
   assert.equal(again.status, 200);
   assert.equal(JSON.parse(again.text).id, chain.id);
   assert.equal(extends_(sim).length, 4);

@@ -101,7 +101,12 @@ test("finding 3: a forged callback token opens no user's store (no state for out
 
 test("finding 4: a chain its user cannot pay a step of is refused up front; chain lists are bounded and carry no prompts", async (t) => {
   const { url } = await startPair(t, { extra: { USER_DAILY_UNITS: "1" } });
-  const broke = await callAs(url, "POST", "/chains", "poor", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
+  const broke = await callAs(url, "POST", "/chains", "poor", {
+    method: "extend",
+    video_id: SOURCE,
+    video_duration: 5,
+    prompts: ["a", "b"],
+  });
   assert.equal(broke.status, 402, broke.text);
   assert.equal(broke.json.error.code, "ERR_BUDGET_EXCEEDED");
   const big = await callAs(url, "GET", "/chains?pageSize=500", "poor");
@@ -111,7 +116,7 @@ test("finding 4: a chain its user cannot pay a step of is refused up front; chai
 
 test("finding 4: resume is rate-limited like a create", async (t) => {
   const { url } = await startPair(t, { createsPerMinute: 1, simOptions: { failNextTasks: 1 } });
-  const started = await callAs(url, "POST", "/chains", "r", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
+  const started = await callAs(url, "POST", "/chains", "r", { method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["a"] });
   assert.equal(started.status, 202, started.text);
   await until(async () => (await callAs(url, "GET", `/chains/${started.json.id}`, "r")).json.status === "failed", {
     timeoutMs: 15_000,
@@ -126,7 +131,7 @@ test("finding 4: resume is rate-limited like a create", async (t) => {
 test("finding 5: a clip that cannot be kept does not fail its chain, and is shown as not kept yet", async (t) => {
   // MEDIA_HOSTS names no host of the simulator: the copy into R2 is refused.
   const { url } = await startPair(t, { extra: { MEDIA_HOSTS: "https://*.klingai.com" } });
-  const started = await callAs(url, "POST", "/chains", "k", { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
+  const started = await callAs(url, "POST", "/chains", "k", { method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["a", "b"] });
   assert.equal(started.status, 202, started.text);
   const done = await until(
     async () => {
@@ -163,7 +168,7 @@ test("finding 8: a video of unknown owner cannot be extended (fails closed)", as
   const r = await callAs(url, "POST", "/extensions", "x", { video_id: SOURCE });
   assert.equal(r.status, 404, r.text);
   assert.equal(r.json.error.code, "ERR_NOT_FOUND");
-  const chain = await callAs(url, "POST", "/chains", "x", { video_id: SOURCE, video_duration: 5, prompts: ["a"] });
+  const chain = await callAs(url, "POST", "/chains", "x", { method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["a"] });
   assert.equal(chain.status, 404, chain.text);
   assert.equal(createsAt(sim).length, 0);
 });

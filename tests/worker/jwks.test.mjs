@@ -270,7 +270,7 @@ test("SESSION_BUDGET_CLAIM: a chain spends within the budget of the session that
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const started = await rawRequest(url, "POST", "/chains", {
     headers,
-    body: JSON.stringify({ video_id: SOURCE, video_duration: 5, prompts: ["Birds fly", "A deer drinks"] }),
+    body: JSON.stringify({ method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["Birds fly", "A deer drinks"] }),
   });
   const extensions = () => sim.requests().filter((r) => r.method === "POST" && r.path.includes("video-extend"));
   if (started.status === 202) {

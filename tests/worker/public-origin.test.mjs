@@ -20,7 +20,7 @@ test("finding 6: a spoofed Host does not choose the callback URL", async (t) => 
   // A chain's steps are created by its Workflow, later: their callbacks go to PUBLIC_ORIGIN too.
   const chain = await rawRequest(url, "POST", "/chains", {
     headers,
-    body: JSON.stringify({ video_id: SOURCE, video_duration: 5, prompts: ["Birds fly"] }),
+    body: JSON.stringify({ method: "extend", video_id: SOURCE, video_duration: 5, prompts: ["Birds fly"] }),
   });
   assert.equal(chain.status, 202, chain.text);
   const creates = await until(

@@ -124,6 +124,7 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
         figures.creates++;
       } else if (roll < 0.7) {
         const r = await call(sub, "POST", "/chains", {
+          method: "extend",
           video_id: SOURCE,
           video_duration: 5,
           prompts: ["a", "b"],
@@ -169,6 +170,7 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   // One chain whose first step fails, resumed once it has.
   sim.configure({ failNextTasks: 1 });
   const failing = await call("ana", "POST", "/chains", {
+    method: "extend",
     video_id: SOURCE,
     video_duration: 5,
     prompts: ["fails first"],

@@ -277,9 +277,13 @@ export function rawRequest(baseUrl, method, path, { headers = {}, body } = {}) {
 /** A chain's prompts in tests. */
 export const PROMPTS = ["Birds fly", "A deer drinks", "Pull back"];
 
-/** POST /chains from the extendable sample (5 s), three steps unless `body` says otherwise. */
+/** POST /chains extending the extendable sample (5 s), three steps unless `body` says otherwise. */
 export async function startChain(url, body, headers) {
-  const r = await postJson(`${url}/chains`, { video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body }, headers).catch((err) => {
+  const r = await postJson(
+    `${url}/chains`,
+    { method: "extend", video_id: SOURCE, video_duration: 5, prompts: PROMPTS, ...body },
+    headers,
+  ).catch((err) => {
     throw new Error(`POST /chains: ${err.message} (${err.cause?.code ?? err.cause})`);
   });
   assert.equal(r.status, 202, r.text);

@@ -8,14 +8,26 @@ CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, reserved INTEGER NOT NULL
 CREATE TABLE IF NOT EXISTS holds (
   key TEXT PRIMARY KEY, day TEXT NOT NULL, reserved INTEGER NOT NULL, charged INTEGER, state TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS videos (video_id TEXT PRIMARY KEY, owner TEXT NOT NULL, model TEXT, mode TEXT);
+CREATE TABLE IF NOT EXISTS videos (
+  video_id TEXT PRIMARY KEY, owner TEXT NOT NULL, model TEXT, mode TEXT, url TEXT, duration TEXT
+);
 `;
+
+/** Columns added after the first schema: added to a ledger made before them. */
+const ADDED_COLUMNS = [
+  ["videos", "url", "TEXT"],
+  ["videos", "duration", "TEXT"],
+];
 
 export class AccountLedger extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const has = this.sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column).toArray().length;
+      if (!has) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   day(day) {
@@ -79,15 +91,23 @@ export class AccountLedger extends DurableObject {
     return { budget: limit, reserved, spent, remaining: Math.max(0, limit - reserved - spent) };
   }
 
-  /** Records who made each video; the first owner stays. */
+  /**
+   * Records who made each video, with its model, mode, Kling's URL of it and its length (what a
+   * next-shot chain from it sends and checks); the first owner stays, and only the owner's
+   * record of the video is refreshed.
+   */
   claimVideos(owner, videos) {
     for (const v of videos) {
       this.sql.exec(
-        "INSERT OR IGNORE INTO videos (video_id, owner, model, mode) VALUES (?, ?, ?, ?)",
+        `INSERT INTO videos (video_id, owner, model, mode, url, duration) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (video_id) DO UPDATE SET url = COALESCE(excluded.url, url), duration = COALESCE(excluded.duration, duration)
+         WHERE owner = excluded.owner`,
         v.id,
         owner,
         v.model ?? null,
         v.mode ?? null,
+        v.url ?? null,
+        v.duration ?? null,
       );
     }
   }

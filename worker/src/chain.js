@@ -1,20 +1,20 @@
 // The chain as a Cloudflare Workflow: one instance per run of a chain (a resume starts the next
 // run). Every side effect is inside a `step.do` whose name is a stable key (`<verb> <step>.<try>…`),
 // so an instance restarted anywhere replays what is done and redoes nothing that paid. The chain's
-// arithmetic is the package's `chainStep`, fed with the tasks of the finished steps; nothing here
-// reads the clock outside a step. Per step:
+// arithmetic is the package's `chainStep`, fed with the tasks of the finished steps: it says each
+// step's endpoint (`family`: video-extend, or omni-video for a next-shot chain) and its request,
+// the previous clip as its input. Nothing here reads the clock outside a step. Per step:
 //   reserve → slot (the account's gate) → create (idempotent under the step's id)
 //   → wait (callback events, else polls on the package's schedule) → finish → keep (R2) → record
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import { gate, releaseSlot, slotEvent, taskEvent } from "./gate.js";
 import { HttpError } from "./http.js";
-import { chainStep, getTask, pollIntervalMs } from "./kling.js";
+import { allowRetired, chainStep, getTask, pollIntervalMs } from "./kling.js";
 import { keepVideo } from "./media.js";
 import { publicOrigin } from "./origins.js";
 import { isFinal } from "./records.js";
 import { reconcilePending, reserveTask, sendReserved, settle, userStore } from "./tasks.js";
 
-const FAMILY = "video-extend";
 /** Steps that talk to Durable Objects, Kling or R2: retried with backoff on a thrown error. */
 const RETRY = { retries: { limit: 8, delay: "2 seconds", backoff: "exponential" }, timeout: "3 minutes" };
 /** Keeping a clip: its own failures are caught; this bounds one copy. */
@@ -45,10 +45,14 @@ export class Chain extends WorkflowEntrypoint {
     c.instance = state.instance;
     const done = [...state.done];
     let attempt = state.attempt;
+    // A chain stored before chains had methods is an extension chain (POST /chains stores the
+    // resolved method of every chain since).
+    const params = { method: "extend", ...state.params };
+    const options = { allowRetiredModels: allowRetired(env) };
     for (;;) {
       let next;
       try {
-        next = chainStep(state.params, done, attempt);
+        next = chainStep(params, done, attempt, options);
       } catch (err) {
         return this.end(step, c, "failed", errorOf(err, done.length + 1));
       }
@@ -71,11 +75,12 @@ export class Chain extends WorkflowEntrypoint {
     const n = next.step;
     const tag = `${n}.${attempt}`;
     const clientId = next.params.external_task_id;
+    const { family } = next;
     const reserved = await step.do(`reserve ${tag}`, RETRY, async () => {
       // Linked first: a callback that beats the create's answer finds its chain.
-      await c.store().linkChainTask(c.chainId, n, attempt, clientId, c.instance);
+      await c.store().linkChainTask(c.chainId, n, attempt, clientId, c.instance, family);
       return definite(async () => {
-        const r = await reserveTask(c.ctx(), FAMILY, next.params, { rateLimited: false });
+        const r = await reserveTask(c.ctx(), family, next.params, { rateLimited: false });
         return { status: r.row.status, holder: r.row.kling_id };
       });
     });
@@ -88,7 +93,7 @@ export class Chain extends WorkflowEntrypoint {
       if (status !== "pending") break; // created by an earlier run: only its slot was missing
       const created = await step.do(`create ${tag}.${round}`, RETRY, async () => {
         const r = await definite(async () => {
-          const sent = await sendReserved(c.ctx(), FAMILY, clientId);
+          const sent = await sendReserved(c.ctx(), family, clientId);
           // No slot after all, or Kling busy: the row stays reserved and this step waits.
           return sent.kind === "queued" ? { busy: true } : { status: sent.row.status };
         });
@@ -121,12 +126,12 @@ export class Chain extends WorkflowEntrypoint {
         waited += ms;
       }
       // After a final event the record already says so; after a timeout (or a nudge) Kling is asked.
-      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, clientId, holder, !event || nudge));
+      status = await step.do(`check ${tag}.${k}`, RETRY, () => this.check(c, family, clientId, holder, !event || nudge));
     }
 
     const finished = await step.do(`finish ${tag}`, RETRY, async () => {
       await releaseSlot(c.env, holder);
-      const row = await c.store().find(FAMILY, clientId);
+      const row = await c.store().find(family, clientId);
       return { status: row.status, task: JSON.parse(row.task) };
     });
     if (finished.status !== "succeed") {
@@ -163,15 +168,15 @@ export class Chain extends WorkflowEntrypoint {
   }
 
   /** The task's status now: from the record, or asked of Kling (`poll`); renews the slot's lease. */
-  async check(c, clientId, holder, poll) {
+  async check(c, family, clientId, holder, poll) {
     const ctx = c.ctx();
-    let row = await c.store().find(FAMILY, clientId);
+    let row = await c.store().find(family, clientId);
     if (poll && !isFinal(row.status)) {
       if (row.status === "pending" || row.status === "queued") {
         // In doubt: looked up by its id, sent again only if Kling does not have it.
-        row = (await reconcilePending(ctx, FAMILY, row, { send: true })).row;
+        row = (await reconcilePending(ctx, family, row, { send: true })).row;
       } else {
-        row = (await settle(ctx, FAMILY, clientId, await getTask(c.env, FAMILY, row.task_id))).row;
+        row = (await settle(ctx, family, clientId, await getTask(c.env, family, row.task_id))).row;
       }
     }
     if (!isFinal(row.status)) await gate(c.env).acquire({ holder });

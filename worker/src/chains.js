@@ -1,12 +1,15 @@
-// POST /chains, GET /chains, GET /chains/:id, POST /chains/:id/resume — chains of extensions run
-// by the `Chain` Workflow (chain.js), kept in the user's Durable Object.
+// POST /chains, GET /chains, GET /chains/:id, POST /chains/:id/resume — chains run by the `Chain`
+// Workflow (chain.js), kept in the user's Durable Object. A chain continues a video of the caller's
+// by a method (the package's `planChain`): `next-shot` (the default: Omni-Video with the previous
+// clip as its reference) or `extend` (video-extend, v1.x sources); `auto` is resolved here, once,
+// and the resolved method stored. `last-frame` needs a frame decoder, which a Worker does not have.
 
-import { config, fromMilli, sourceFor, today, toMilli } from "./config.js";
+import { checkPolicy, config, fromMilli, sourceFor, today, toMilli } from "./config.js";
 import { paging } from "./extensions.js";
 import { taskEvent, withRun } from "./gate.js";
 import { HttpError, json, parseJsonObject, randomHex, readText } from "./http.js";
 import { isClientId } from "./ids.js";
-import { planChain, price } from "./kling.js";
+import { allowRetired, chainStep, planChain, price } from "./kling.js";
 import { mediaUrl } from "./media.js";
 import { accountLedger, dailyBudget, rateLimit, userStore } from "./tasks.js";
 import { chainClips, videoUrl } from "./video.js";
@@ -15,18 +18,61 @@ import { chainClips, videoUrl } from "./video.js";
 const MAX_CHAINS_PAGE = 50;
 /** The longest try number a step id is checked for (`<prefix>-<step>.<try>`). */
 const MAX_TRY = 99;
+/** The method of a chain that names none: a Worker cannot decode frames, and extend is v1.x only. */
+export const DEFAULT_METHOD = "next-shot";
+/** What the service sets from its own record of the source video: never the caller. */
+const SOURCE_FIELDS = ["video_url", "source_model"];
+
+const invalid = (field, message) => new HttpError(400, "ERR_KLING_INVALID_REQUEST", message, { field });
 
 export async function createChain(request, ctx) {
   const { env, user } = ctx;
   const params = parseJsonObject(await readText(request));
-  if ("callback_url" in params) {
-    throw new HttpError(400, "ERR_KLING_INVALID_REQUEST", "`callback_url` is set by this service", { field: "callback_url" });
+  if ("callback_url" in params) throw invalid("callback_url", "`callback_url` is set by this service");
+  for (const field of SOURCE_FIELDS) {
+    if (field in params) throw invalid(field, `\`${field}\` is set by this service from video_id (its own record of your video)`);
+  }
+  const method = params.method ?? DEFAULT_METHOD;
+  if (method === "last-frame") {
+    throw invalid(
+      "method",
+      "this service cannot decode frames, so it cannot run last-frame chains: run them in the browser with the package (`kling.chains.run` with a client on this service's Kling-compatible facade, /kling), or use next-shot",
+    );
+  }
+  if (params.video_id === undefined || params.video_id === null || params.video_id === "") {
+    throw invalid("video_id", "`video_id` must be the id of a video of yours (task_result.videos[0].id)");
   }
   let prefix = params.external_task_id;
   if (prefix === undefined || prefix === null) prefix = `kec-${randomHex(12)}`;
-  const chainParams = { ...params, external_task_id: prefix };
-  // Every step checked, and a chain that could pass 180 s refused, before anything is reserved.
-  const plan = planChain(chainParams);
+  // The source: only the caller's own videos (or shared ones), as for a single extension.
+  const videoId = String(params.video_id);
+  const known = await accountLedger(env).video(videoId);
+  const source = sourceFor(env, user.userKey, videoId, known);
+  if (!source) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
+  const mine = known?.owner === user.userKey ? known : null;
+  const chainParams = { ...params, method, external_task_id: prefix };
+  // What the service knows of the source: its length, and (for a clip chain) Kling's URL of it,
+  // which Kling fetches as the first step's reference; `auto` decides by its model.
+  if (mine?.duration) chainParams.video_duration = Number(mine.duration);
+  if (method !== "extend") {
+    if (mine?.url) chainParams.video_url = mine.url;
+    if (method === "auto" && mine?.model) chainParams.source_model = mine.model;
+  }
+  const options = { allowRetiredModels: allowRetired(env) };
+  // Every step checked, and a chain that could pass its length limit refused, before anything is
+  // reserved; `auto` resolved once, here.
+  let plan;
+  try {
+    plan = planChain(chainParams, options);
+  } catch (err) {
+    if (err?.field === "video_url" && !chainParams.video_url) throw noSourceUrl(videoId);
+    throw err;
+  }
+  chainParams.method = plan.method;
+  if (plan.method === "extend") {
+    delete chainParams.video_url;
+    delete chainParams.source_model;
+  }
   // The prefix names every step's try in this service's URLs: the longest must pass the id rule.
   if (typeof prefix !== "string" || !isClientId(`${prefix}-${plan.steps}.${MAX_TRY}`)) {
     throw new HttpError(
@@ -36,11 +82,18 @@ export async function createChain(request, ctx) {
       { field: "external_task_id" },
     );
   }
-  const videoId = String(plan.video_id);
-  const source = sourceFor(env, user.userKey, videoId, await accountLedger(env).video(videoId));
-  // Only the caller's own videos (or shared ones), as for a single extension.
-  if (!source) throw new HttpError(404, "ERR_NOT_FOUND", "no such video", { field: "video_id" });
-  await affordsFirstStep(ctx, plan, source);
+  const requests = stepRequests(chainParams, plan, options);
+  // The operator's policy on every step's model and mode, as it is on a single create.
+  const cfg = config(env);
+  for (const r of requests) {
+    try {
+      checkPolicy(cfg, r.family, r.params);
+    } catch (err) {
+      if (err instanceof HttpError) err.message = `step ${r.step} of the chain: ${err.message}`;
+      throw err;
+    }
+  }
+  await affordsFirstStep(ctx, requests[0], source);
   await rateLimit(env, user.userKey);
 
   const chainId = `ch-${randomHex(12)}`;
@@ -49,7 +102,7 @@ export async function createChain(request, ctx) {
   const r = await store.createChain({
     chainId,
     prefix,
-    videoId: String(plan.video_id),
+    videoId,
     params: chainParams,
     steps: plan.steps,
     instance,
@@ -70,14 +123,44 @@ export async function createChain(request, ctx) {
   });
 }
 
+function noSourceUrl(videoId) {
+  return invalid(
+    "video_id",
+    `this service keeps no URL of video ${videoId} (a shared video, or one made before it kept them), and a next-shot chain sends Kling the source's URL: continue a video you made through this service, or use the method extend (v1.x videos)`,
+  );
+}
+
+/**
+ * Every step's request as the package will make it (`chainStep`), each step's input standing in
+ * for the clip the step before will make: for the operator's policy on each and the first
+ * step's price. The Workflow asks `chainStep` again with the real tasks.
+ */
+function stepRequests(params, plan, options) {
+  const done = [];
+  const requests = [];
+  for (let n = 1; n <= plan.steps; n++) {
+    const next = chainStep(params, done, 1, options);
+    if (!next) break;
+    requests.push(next);
+    const seconds = plan.step_seconds[n - 1];
+    const video = { id: `0${n}`, url: params.video_url ?? "https://clip.invalid/step.mp4" };
+    if (seconds !== null && seconds !== undefined) video.duration = String(seconds);
+    done.push({ task_id: `0${n}`, task_status: "succeed", task_result: { videos: [video] } });
+  }
+  return requests;
+}
+
 /**
  * A chain reserves step by step, but one the budgets cannot pay a first step of is refused up
- * front (402, as a single create would be), not started to fail.
+ * front (402, as a single create would be), not started to fail: the first step priced as the
+ * create of its endpoint it is (an extension by its source's model and mode).
  */
-async function affordsFirstStep(ctx, plan, source) {
+async function affordsFirstStep(ctx, first, source) {
   const { env, user } = ctx;
   const cfg = config(env);
-  const cost = toMilli(price("video-extend", { video_id: String(plan.video_id) }, { source }).units);
+  const options = { allowRetiredModels: cfg.allowRetired };
+  if (first.family === "video-extend") options.source = source;
+  const cost = toMilli(price(first.family, first.params, options).units);
   const mine = await userStore(env, user.userKey).usage(today(), dailyBudget(user, cfg));
   const account = await accountLedger(env).usage(today(), cfg.accountDaily);
   const remaining = Math.min(mine.remaining, account.remaining);
@@ -176,10 +259,19 @@ async function checkRun(ctx, view) {
 }
 
 /**
- * The chain as the service shows it: each planned step with its latest try (status, task id,
- * kept video, duration, units), the total length so far and the units spent.
+ * The chain as the service shows it: its method, each planned step with its latest try (status,
+ * endpoint, task id, kept clip, duration, units), the length so far, the units spent and a signed
+ * link to the chain's video (`video_url`).
  */
 export async function toChainRecord(env, userKey, { chain, steps: tries }, { prompts = true } = {}) {
+  const params = JSON.parse(chain.params);
+  // Chains stored before chains had methods are extension chains.
+  const method = params.method ?? "extend";
+  const clipsChain = method !== "extend";
+  // A clip chain's length: the source's and every clip in order so far; an extension's result is
+  // the whole video.
+  let clipsLength = clipsChain && params.video_duration !== undefined ? Number(params.video_duration) : null;
+  let inOrder = true;
   const latest = new Map();
   for (const t of tries) latest.set(t.step, t);
   const steps = [];
@@ -193,13 +285,21 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }, { pro
       continue;
     }
     const task = t.task ? JSON.parse(t.task) : null;
-    const out = { step: n, attempt: t.attempt, external_task_id: t.client_id, status: t.status ?? "pending", task_id: t.task_id ?? null };
+    const out = {
+      step: n,
+      attempt: t.attempt,
+      external_task_id: t.client_id,
+      family: t.family ?? "video-extend",
+      status: t.status ?? "pending",
+      task_id: t.task_id ?? null,
+    };
     const video = task?.task_result?.videos?.[0];
     if (video) {
       out.video = { id: String(video.id), url: video.url, duration: video.duration };
       out.duration = Number(video.duration);
-      length = out.duration;
-    }
+      if (!clipsChain) length = out.duration;
+      else if (inOrder) clipsLength = (clipsLength ?? 0) + out.duration;
+    } else inOrder = false;
     if (t.media && out.video) out.video.media_url = await mediaUrl(env, userKey, t.media);
     // A finished step whose video could not be copied yet: tried again later, shown as such.
     else if (out.video && t.done) out.video.kept = false;
@@ -207,11 +307,12 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }, { pro
     if (t.status === "failed" && task?.task_status_msg) out.message = task.task_status_msg;
     steps.push(out);
   }
-  const params = JSON.parse(chain.params);
+  if (clipsChain) length = clipsLength;
   const record = {
     id: chain.chain_id,
     external_task_id: chain.prefix,
     status: chain.status,
+    method,
     video_id: chain.video_id,
     step_count: chain.steps,
     steps,
@@ -222,8 +323,10 @@ export async function toChainRecord(env, userKey, { chain, steps: tries }, { pro
   };
   if (prompts) record.prompts = params.prompts.map((p) => (typeof p === "string" ? p : (p.prompt ?? "")));
   if (chain.error) record.error = JSON.parse(chain.error);
-  if (steps.every((s) => s.status === "succeed")) record.video = steps[steps.length - 1].video;
-  // The chain's video so far (its kept clips, joined), for a <video> element.
-  if (env.MEDIA && chainClips({ chain, steps: tries }).clips.length) record.video_url = await videoUrl(env, userKey, chain.chain_id);
+  // An extension chain's last result is the whole video; a clip chain's video is `video_url`.
+  if (!clipsChain && steps.every((s) => s.status === "succeed")) record.video = steps[steps.length - 1].video;
+  // The chain's video so far (its kept clips, joined after the source's), for a <video> element.
+  const { clips, source } = chainClips({ chain, steps: tries });
+  if (env.MEDIA && (clips.length || source)) record.video_url = await videoUrl(env, userKey, chain.chain_id);
   return record;
 }

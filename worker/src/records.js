@@ -75,10 +75,19 @@ export function toKlingTask(row) {
   return { ...task, task_info: { ...(task.task_info ?? {}), external_task_id: row.client_id } };
 }
 
-/** Videos a succeeded task produced, with what pricing needs to know of them. */
+/**
+ * Videos a succeeded task produced, with what pricing needs to know of them, and Kling's URL and
+ * length of each (a next-shot chain from one sends the one and checks the other).
+ */
 export function videosOf(row, task) {
   if (task.task_status !== "succeed") return [];
   return (task.task_result?.videos ?? [])
     .filter((v) => v && v.id !== undefined)
-    .map((v) => ({ id: String(v.id), model: row.model, mode: row.mode }));
+    .map((v) => ({
+      id: String(v.id),
+      model: row.model,
+      mode: row.mode,
+      url: typeof v.url === "string" ? v.url : null,
+      duration: v.duration === undefined || v.duration === null ? null : String(v.duration),
+    }));
 }

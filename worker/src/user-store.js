@@ -63,12 +63,17 @@ CREATE TABLE IF NOT EXISTS chain_steps (
   instance TEXT NOT NULL,
   media TEXT,
   done INTEGER NOT NULL DEFAULT 0,
+  family TEXT NOT NULL DEFAULT 'video-extend',
   PRIMARY KEY (chain_id, step, attempt)
 );
 `;
 
 /** Columns added after the first schema: added to a store made before them. */
-const ADDED_COLUMNS = [["tasks", "params", "TEXT"]];
+const ADDED_COLUMNS = [
+  ["tasks", "params", "TEXT"],
+  // A step's task family (chains by method); the steps of chains made before it are extensions.
+  ["chain_steps", "family", "TEXT NOT NULL DEFAULT 'video-extend'"],
+];
 
 export class UserStore extends DurableObject {
   constructor(ctx, env) {
@@ -206,7 +211,7 @@ export class UserStore extends DurableObject {
     }
     const now = this.row(family, clientId);
     const settle = now.settled && !now.account_settled ? { charged: now.charged } : null;
-    const chain = family === "video-extend" ? this.chainLink(clientId) : null;
+    const chain = this.chainLink(family, clientId);
     return { row: now, changed, settle, chain, videos: now.task ? videosOf(now, JSON.parse(now.task)) : [] };
   }
 
@@ -284,7 +289,7 @@ export class UserStore extends DurableObject {
     if (!chain) return null;
     const done = this.sql
       .exec(
-        `SELECT t.task FROM chain_steps s JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+        `SELECT t.task FROM chain_steps s JOIN tasks t ON t.family = s.family AND t.client_id = s.client_id
          WHERE s.chain_id = ? AND s.done = 1 ORDER BY s.step`,
         chainId,
       )
@@ -293,21 +298,29 @@ export class UserStore extends DurableObject {
     return { params: JSON.parse(chain.params), done, attempt: chain.attempt, instance: chain.instance };
   }
 
-  /** Step `step`'s try `attempt` is the task `clientId`, followed by `instance`. */
-  linkChainTask(chainId, step, attempt, clientId, instance) {
+  /**
+   * Step `step`'s try `attempt` is the task `clientId` of `family` (the step's endpoint), followed
+   * by `instance`.
+   */
+  linkChainTask(chainId, step, attempt, clientId, instance, family = "video-extend") {
     this.sql.exec(
-      "INSERT INTO chain_steps (chain_id, step, attempt, client_id, instance) VALUES (?, ?, ?, ?, ?) ON CONFLICT (chain_id, step, attempt) DO UPDATE SET instance = excluded.instance",
+      "INSERT INTO chain_steps (chain_id, step, attempt, client_id, instance, family) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chain_id, step, attempt) DO UPDATE SET instance = excluded.instance",
       chainId,
       step,
       attempt,
       clientId,
       instance,
+      family,
     );
   }
 
-  /** The chain step a task belongs to, if any (callbacks wake its Workflow). */
-  chainLink(clientId) {
-    return this.sql.exec("SELECT chain_id, step, attempt, instance FROM chain_steps WHERE client_id = ?", clientId).toArray()[0] ?? null;
+  /** The chain step a task of `family` belongs to, if any (callbacks wake its Workflow). */
+  chainLink(family, clientId) {
+    return (
+      this.sql
+        .exec("SELECT chain_id, step, attempt, instance FROM chain_steps WHERE client_id = ? AND family = ?", clientId, family)
+        .toArray()[0] ?? null
+    );
   }
 
   /** A step's try succeeded; `media` is its kept clip's name, null when it is not kept yet. */
@@ -380,8 +393,8 @@ export class UserStore extends DurableObject {
     if (!chain) return null;
     const steps = this.sql
       .exec(
-        `SELECT s.step, s.attempt, s.client_id, s.media, s.done, t.task_id, t.status, t.task, t.charged
-         FROM chain_steps s LEFT JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+        `SELECT s.step, s.attempt, s.client_id, s.family, s.media, s.done, t.task_id, t.status, t.task, t.charged
+         FROM chain_steps s LEFT JOIN tasks t ON t.family = s.family AND t.client_id = s.client_id
          WHERE s.chain_id = ? ORDER BY s.step, s.attempt`,
         chain.chain_id,
       )
@@ -393,7 +406,7 @@ export class UserStore extends DurableObject {
   unkept(limit = 10) {
     return this.sql
       .exec(
-        `SELECT s.chain_id, s.step, s.attempt, t.task FROM chain_steps s JOIN tasks t ON t.family = 'video-extend' AND t.client_id = s.client_id
+        `SELECT s.chain_id, s.step, s.attempt, t.task FROM chain_steps s JOIN tasks t ON t.family = s.family AND t.client_id = s.client_id
          WHERE s.done = 1 AND s.media IS NULL AND t.status = 'succeed' LIMIT ?`,
         limit,
       )

@@ -1,12 +1,15 @@
 // GET/HEAD /chains/:id/video — a chain's video, streamed from the clips kept in R2 (`MEDIA`),
-// with no joined copy stored. For a chain whose steps are separate clips, the package's joiner
+// with no joined copy stored. For a chain whose steps are separate clips (next-shot), the video is
+// the source's clip when it is kept in R2 (a video the user made through this service: kept when
+// it finished), then every step's clip in order, up to the first not finished and kept; the
+// package's joiner
 // (`kling-edge/mp4`) plans the joined MP4 from each clip's top-level box headers and `moov`, read
 // by small range reads; the answer is then served lazily as (joined header | clip k's byte range)
 // pieces, each clip range piped from R2 as it is read. An extend chain's steps are each the whole
 // video so far: its video is its last kept step's, served as is.
 // Memory: the clips' headers while planning, the joined header while serving; never the media.
 import { HttpError, sha256Hex } from "./http.js";
-import { keyOf, parseRange, signedQuery } from "./media.js";
+import { keyOf, mediaName, parseRange, signedQuery } from "./media.js";
 import { userStore } from "./tasks.js";
 
 /** What a signed link to a chain's video is for (its HMAC says so: not a `/media` link). */
@@ -33,8 +36,9 @@ const JOINED = (method) => method !== undefined && method !== "extend";
 
 /**
  * The chain's kept clips, in order: `[{step, name}]`. A joined chain's are its first steps, done
- * and kept, up to the first that is not (while it runs: the clips finished so far); an extend
- * chain's is its last kept step alone.
+ * and kept, up to the first that is not (while it runs: the clips finished so far), and `source`
+ * is where its source's clip would be kept (`{step: 0, name}`: it leads the video when R2 has
+ * it); an extend chain's is its last kept step alone (each result is the whole video).
  */
 export function chainClips(view) {
   const params = JSON.parse(view.chain.params);
@@ -42,12 +46,15 @@ export function chainClips(view) {
   for (const s of view.steps) if (s.done && s.media) kept.set(s.step, s.media);
   if (!JOINED(params.method)) {
     const last = Math.max(0, ...kept.keys());
-    return { joined: false, clips: last ? [{ step: last, name: kept.get(last) }] : [] };
+    return { joined: false, clips: last ? [{ step: last, name: kept.get(last) }] : [], source: null };
   }
   const clips = [];
   for (let n = 1; kept.has(n); n++) clips.push({ step: n, name: kept.get(n) });
-  return { joined: true, clips };
+  return { joined: true, clips, source: { step: 0, name: mediaName(view.chain.video_id) } };
 }
+
+/** How an answer names a clip: the source's, or a step's. */
+const clipName = (c) => (c.step === 0 ? "the source's clip" : `step ${c.step}'s clip`);
 
 /**
  * Serves the chain `id` of `userKey` (its owner, by session or signed link). An answer that had to
@@ -59,18 +66,31 @@ export async function serveChainVideo(request, env, userKey, id, cors) {
   if (typeof id !== "string" || id.length < 1 || id.length > 128 || !env.MEDIA) throw missing;
   const view = await userStore(env, userKey).chainView(id);
   if (!view) throw missing;
-  const { joined, clips } = chainClips(view);
+  const { joined, clips: steps, source } = chainClips(view);
+  // The source's clip leads a joined video when it is kept (a video the service has not kept, such
+  // as a shared one, is left out rather than refused).
+  const sourceHead = source ? await env.MEDIA.head(keyOf(userKey, source.name)) : null;
+  const clips = sourceHead ? [source, ...steps] : steps;
   if (!clips.length) throw new HttpError(404, "ERR_NOT_FOUND", "no clip of this chain is finished and kept yet");
 
   // The clips' R2 objects: their sizes and etags name this answer before anything is read.
-  const heads = await Promise.all(clips.map((c) => env.MEDIA.head(keyOf(userKey, c.name))));
-  const objects = clips.map((c, i) => {
+  const heads = await Promise.all(clips.map((c) => (c === source ? sourceHead : env.MEDIA.head(keyOf(userKey, c.name)))));
+  let objects = clips.map((c, i) => {
     const head = heads[i];
-    if (!head) throw new HttpError(404, "ERR_NOT_FOUND", `step ${c.step}'s clip is no longer kept`, { step: c.step });
+    if (!head) throw new HttpError(404, "ERR_NOT_FOUND", `${clipName(c)} is no longer kept`, { step: c.step });
     return { ...c, key: keyOf(userKey, c.name), size: head.size, etag: head.etag };
   });
-  const tag = await sha256Hex([LAYOUT_VERSION, joined ? "join" : "whole", ...objects.map((o) => `${o.key}\n${o.etag}`)].join("\n"));
-  const etag = `"${tag.slice(0, 40)}"`;
+  const etagOf = async (list) => {
+    const tag = await sha256Hex([LAYOUT_VERSION, joined ? "join" : "whole", ...list.map((o) => `${o.key}\n${o.etag}`)].join("\n"));
+    return `"${tag.slice(0, 40)}"`;
+  };
+  let etag = await etagOf(objects);
+  // A source that cannot be joined to the clips (another shape, or sound where they have none)
+  // is left out, as remembered from an earlier answer.
+  if (sourceHead && layouts.get(etag)?.withoutSource) {
+    objects = objects.slice(1);
+    etag = await etagOf(objects);
+  }
   const headers = {
     ...cors,
     "content-type": "video/mp4",
@@ -83,9 +103,22 @@ export async function serveChainVideo(request, env, userKey, id, cors) {
 
   const stats = { reads: 0, bytes: 0 };
   const began = Date.now();
-  const layout = joined
-    ? await joinedLayout(objects, env, etag, stats)
-    : { header: new Uint8Array(0), size: objects[0].size, pieces: [{ clip: 0, offset: 0, length: objects[0].size }] };
+  let layout;
+  if (!joined) {
+    layout = { header: new Uint8Array(0), size: objects[0].size, pieces: [{ clip: 0, offset: 0, length: objects[0].size }] };
+  } else {
+    try {
+      layout = await joinedLayout(objects, env, etag, stats);
+    } catch (err) {
+      if (!(objects[0].step === 0 && err?.extra?.clip === 0 && err.status === 422 && objects.length > 1)) throw err;
+      remember(etag, { header: new Uint8Array(0), withoutSource: true });
+      objects = objects.slice(1);
+      etag = await etagOf(objects);
+      headers.etag = etag;
+      if (matches(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+      layout = await joinedLayout(objects, env, etag, stats);
+    }
+  }
   if (stats.reads) headers["server-timing"] = `plan;dur=${Date.now() - began};desc="${stats.reads} reads, ${stats.bytes} bytes"`;
   const { size } = layout;
   // `If-Range` with another validator: the whole (the caller's bytes are of another video).
@@ -117,7 +150,7 @@ function matches(value, etag) {
  */
 async function joinedLayout(objects, env, etag, stats) {
   const cached = layouts.get(etag);
-  if (cached) {
+  if (cached && !cached.withoutSource) {
     layouts.delete(etag); // most recently used last
     layouts.set(etag, cached);
     return cached;
@@ -131,7 +164,7 @@ async function joinedLayout(objects, env, etag, stats) {
     if (err?.name === "KlingError" && Number.isInteger(err.clip) && objects[err.clip]) {
       const o = objects[err.clip];
       const status = err.code === "ERR_KLING_MP4_INCOMPATIBLE" || err.code === "ERR_KLING_DECODE" ? 422 : 500;
-      throw new HttpError(status, err.code, `step ${o.step}'s clip (${o.name}) cannot be joined: ${err.message}`, {
+      throw new HttpError(status, err.code, `${clipName(o)} (${o.name}) cannot be joined: ${err.message}`, {
         step: o.step,
         clip: err.clip,
         media: o.name,
@@ -140,6 +173,12 @@ async function joinedLayout(objects, env, etag, stats) {
     throw err;
   }
   const layout = { header: planned.header, size: planned.size, pieces: planned.pieces };
+  remember(etag, layout);
+  return layout;
+}
+
+/** Remembers a layout (or that a source is left out) under its ETag, within the cache's bytes. */
+function remember(etag, layout) {
   layouts.set(etag, layout);
   let held = 0;
   for (const l of layouts.values()) held += l.header.length;
@@ -148,7 +187,6 @@ async function joinedLayout(objects, env, etag, stats) {
     layouts.delete(key); // the least recently used first
     held -= l.header.length;
   }
-  return layout;
 }
 
 /**
@@ -201,7 +239,7 @@ function bytesOf(env, objects, layout, start, end) {
       const range = { offset: part.offset + (from - part.at), length: to - from };
       const r2 = await env.MEDIA.get(o.key, { range, onlyIf: { etagMatches: o.etag } });
       if (!r2?.body) {
-        const err = new Error(`step ${o.step}'s clip changed or went while it was served`);
+        const err = new Error(`${clipName(o)} changed or went while it was served`);
         console.warn("serving a chain's video stopped:", err.message);
         throw err;
       }

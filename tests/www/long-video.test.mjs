@@ -84,10 +84,35 @@ test("a 3-shot next-shot long video runs on the service: clips one by one, the j
 
   await recordStrip(page);
   await page.click("#long-submit");
-  const joined = await joinedVideo(page, 3);
+  // While it grows: at 4 s into the joined video, a new clip reloads it at the same time.
+  const before = await page.waitForFunction(
+    () => {
+      const n = Number(/\b(\d+) clips? joined/.exec(document.querySelector("#long-meta").textContent)?.[1] ?? 0);
+      const v = document.querySelector("#long-video");
+      if (n < 2 || n > 3 || v.readyState < 1 || v.duration < 4.5) return false;
+      v.currentTime = 4;
+      return n;
+    },
+    null,
+    { timeout: 30_000, polling: 50 },
+  );
+  const grown = (await before.jsonValue()) + 1;
+  await page.waitForFunction(
+    (n) => {
+      const joined = Number(/\b(\d+) clips? joined/.exec(document.querySelector("#long-meta").textContent)?.[1] ?? 0);
+      return joined >= n && document.querySelector("#long-video").readyState >= 2;
+    },
+    grown,
+    { timeout: 30_000 },
+  );
+  const kept = await page.evaluate(() => document.querySelector("#long-video").currentTime);
+  assert.ok(Math.abs(kept - 4) < 0.2, `reloaded with a new clip at ${kept} s, not from the start`);
+
+  // The first clip leads the joined video (the service kept it), then one clip per shot.
+  const joined = await joinedVideo(page, 4);
   await page.waitForFunction(() => !document.querySelector("#long-submit").disabled, null, { timeout: 30_000 });
   const counts = await page.evaluate(() => window.__clipCounts);
-  assert.deepEqual(counts, [1, 2, 3], "the clips appeared one by one");
+  assert.deepEqual(counts, [1, 2, 3, 4], "the clips appeared one by one");
 
   // The service ran it as a next-shot chain: Omni-Video steps, each referring to the clip before.
   const steps = apiRequests(sim, "POST", "/v1/videos/omni-video").filter((r) => r.status === 200);

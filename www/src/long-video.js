@@ -337,26 +337,30 @@ async function startOnService(src) {
   }
   localStorage.setItem(LONG_CHAIN_KEY, started.id);
   emit("chains");
-  await followOnService(started.id);
+  await followOnService(started.id, src);
 }
 
 /**
  * Follows a chain on the service until it ends: each finished clip joins the strip, and the
- * joined video (`video_url`) is reloaded whenever it has a new clip.
+ * joined video (`video_url`) is reloaded whenever it has a new clip. The service's joined video
+ * leads with the source's clip (kept when it was made through the service): the strip does too
+ * when the page knows it (`src`, the chain started here), else it shows the steps' clips.
  */
-async function followOnService(id) {
+async function followOnService(id, src = null) {
   const slot = $("#long-error");
   const player = form.player;
   const wasRunning = form.running;
   if (!wasRunning) setRunning(true);
   let joinedClips = -1;
+  const first = src?.url ? 1 : 0; // the strip's index of step 1's clip
+  if (first) player.addClip(0, { url: src.url, duration: Number(src.duration), label: "first clip" });
   try {
     for (;;) {
       const c = await service(`/chains/${encodeURIComponent(id)}`);
       const done = c.steps.filter((s) => s.status === "succeed" && s.video);
       for (const s of done) {
         const v = stepTask(s).task_result.videos[0];
-        if (player.addClip(s.step - 1, { url: v.url, duration: Number(v.duration), label: shotLabel(c, s.step) }))
+        if (player.addClip(s.step - 1 + first, { url: v.url, duration: Number(v.duration), label: shotLabel(c, s.step) }))
           announce(`Clip ${s.step} of ${c.step_count} is ready.`);
       }
       const shown = player.shown().length;

@@ -57,6 +57,7 @@ export function setupLongVideo() {
   });
   $("#long-form").addEventListener("submit", submit);
   on("source", showSource);
+  on("tasks", describeMethod); // the connection changed (edge function or the user's own keys)
   fillModels();
   showSource();
   if (state.session) {
@@ -75,13 +76,23 @@ function fillSelect(select, values, keep, label = (v) => v) {
 function fillModels() {
   const { models, preferred } = chainModels(method());
   fillSelect($("#long-model"), models, preferred);
-  const where = onService()
-    ? "The chain runs on the service: close the tab and it goes on; the joined video is served by the service."
-    : method() === "next-shot"
-      ? "With your own keys the chain runs in this page, and the page joins the clips."
-      : "The chain runs in this page, which must stay open: the page reads each last frame and joins the clips itself.";
-  $("#long-method-hint").textContent = where;
+  describeMethod();
   fillModel();
+}
+
+/** What the method does, and where it runs (the service, or this page: it follows the connection). */
+function describeMethod() {
+  const how =
+    method() === "next-shot"
+      ? "Each shot is made with Omni-Video, the clip before as its reference."
+      : "Each shot starts from the clip before's last frame, read in this page.";
+  const where = onService()
+    ? "The chain runs on the service: close the tab and it goes on; the service serves the joined video."
+    : method() === "next-shot"
+      ? "With your own keys it runs in this page, and the page joins the clips."
+      : "It runs in this page, which must stay open, and the page joins the clips itself.";
+  $("#long-method-hint").textContent = `${how} ${where}`;
+  $("#long-next-where").textContent = via() === "edge" && state.session ? "(on the service)" : "(in this page)";
 }
 
 /** The selected model's modes, its shots' durations, and what it takes. */

@@ -4,6 +4,7 @@
 // the service's record, never the caller's.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -259,4 +260,40 @@ test("per-step model, mode and duration reach Kling; the first step is priced as
   assert.equal(blocked.status, 400, blocked.text);
   assert.equal(blocked.json.error.field, "model_name");
   assert.match(blocked.json.error.message, /^step 2 of the chain: /);
+});
+
+test("a chain stored before chains had methods (no `method`) runs on as an extension chain", async (t) => {
+  const { worker, url, sim } = await startPair(t, { simOptions: { timing: QUICK } });
+  const user = "legacy@example.test";
+  const userKey = createHash("sha256").update(`kling-edge user\n${user}`).digest("hex");
+  const ns = await worker.mf.getDurableObjectNamespace("USERS");
+  const store = ns.get(ns.idFromName(userKey));
+  // As the service stored it then: the caller's parameters and the prefix, no method.
+  const params = { video_id: SOURCE, video_duration: 5, prompts: ["a", "b"], external_task_id: "old" };
+  await store.createChain({
+    chainId: "ch-old",
+    prefix: "old",
+    videoId: SOURCE,
+    params,
+    steps: 2,
+    instance: "ch-old-1",
+    now: Date.now(),
+    userKey,
+  });
+  await store.chainEnded("ch-old", "failed", { code: "ERR_CHAIN_RUN", message: "the chain's run terminated" }, Date.now());
+  const resumed = await callAs(url, "POST", "/chains/ch-old/resume", user);
+  assert.equal(resumed.status, 202, resumed.text);
+  assert.equal(resumed.json.method, "extend");
+  const done = await untilChainOf(url, user, "ch-old", "succeed");
+  assert.deepEqual(
+    done.steps.map((s) => [s.family, s.external_task_id, s.duration]),
+    [
+      ["video-extend", "old-1", 10],
+      ["video-extend", "old-2", 15],
+    ],
+  );
+  assert.equal(sim.tasks().filter((x) => x.family === "video-extend").length, 2);
+  assert.equal(omni(sim).length, 0);
+  assert.equal(done.length, 15);
+  assert.equal(done.video.duration, "15", "an extension chain's last result is its whole video");
 });

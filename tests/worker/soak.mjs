@@ -1,5 +1,6 @@
 // A mixed run of many users against the service in Miniflare, with the simulator as Kling: creates
-// (the facade, /extensions), chains, a failed chain resumed, bad session tokens, forged callbacks,
+// (the facade, /extensions), chains (extensions of a shared sample, and next-shot chains from a
+// user's own finished video), a failed chain resumed, bad session tokens, forged callbacks,
 // and a restart of the service in the middle. At the end, the books must balance:
 //   - each user's ledger: spent = Σ final_unit_deduction of their tasks at the simulator, nothing
 //     left reserved;
@@ -60,6 +61,8 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
     KLING_MAX_CONCURRENT_TASKS: String(SLOTS),
     // Budgets that bite: users and then the account run out before the end.
     USER_DAILY_UNITS: String(Math.max(40, Math.round(seconds * 0.8))),
+    // The sources users make (kling-v1-6) and the next-shot chains' steps (Omni-Video).
+    ALLOWED_MODELS: "kling-v1-5,kling-v1-6,kling-v3-omni",
     ACCOUNT_DAILY_UNITS: String(Math.max(200, seconds * 3)),
   };
   let mf = null;
@@ -82,7 +85,7 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
     }
   };
 
-  const figures = { creates: 0, answers: {}, chains: 0, resumed: 0, badTokens: 0, forgedCallbacks: 0, restarts: 0 };
+  const figures = { creates: 0, answers: {}, chains: 0, nextShotChains: 0, resumed: 0, badTokens: 0, forgedCallbacks: 0, restarts: 0 };
   const count = (r) => {
     // 5xx answers are counted by their code, to be read in the figures.
     const key = r.status >= 500 ? `${r.status} ${r.json?.error?.code ?? ""}` : r.status;
@@ -123,16 +126,20 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
         count(r);
         figures.creates++;
       } else if (roll < 0.7) {
-        const r = await call(sub, "POST", "/chains", {
-          method: "extend",
-          video_id: SOURCE,
-          video_duration: 5,
-          prompts: ["a", "b"],
-          external_task_id: `c-${w}-${n}`,
-        });
+        // Half extend the shared sample; half continue one of the user's own finished videos by
+        // next-shot (the service's default method), when one is found.
+        let body = { method: "extend", video_id: SOURCE, video_duration: 5 };
+        const own = made.filter(([s, f]) => s === sub && f === "text2video");
+        if (own.length && Math.random() < 0.5) {
+          const got = await call(sub, "GET", `${T2V}/${pick(own)[2]}`);
+          const video = got.json?.data?.task_status === "succeed" ? got.json.data.task_result?.videos?.[0] : null;
+          if (video) body = { video_id: video.id };
+        }
+        const r = await call(sub, "POST", "/chains", { ...body, prompts: ["a", "b"], external_task_id: `c-${w}-${n}` });
         count(r);
         if (r.status === 202) {
           figures.chains++;
+          if (r.json.method === "next-shot") figures.nextShotChains++;
           chains.push([sub, r.json.id]);
         }
       } else if (roll < 0.8) {
@@ -178,6 +185,31 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   });
   assert.equal(failing.status, 202, failing.text);
   chains.push(["ana", failing.json.id]);
+  for (let tries = 0; sim.tasks().length === 0; tries++) {
+    assert.ok(tries < 200, "the failing chain's first task was made");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // One next-shot chain from a video of ben's own, made first (once the failing task is made).
+  made.push(["ben", "text2video", "first-source"]);
+  const first = await call("ben", "POST", T2V, {
+    model_name: "kling-v1-6",
+    prompt: "shot first-source", // as a repeat of its id sends it
+    duration: "5",
+    external_task_id: "first-source",
+  });
+  assert.equal(first.status, 200, first.text);
+  let firstVideo = null;
+  for (let tries = 0; !firstVideo; tries++) {
+    assert.ok(tries < 200, "the first source finished");
+    await new Promise((r) => setTimeout(r, 100));
+    const got = await call("ben", "GET", `${T2V}/first-source`);
+    if (got.json?.data?.task_status === "succeed") firstVideo = got.json.data.task_result.videos[0];
+  }
+  const nextShot = await call("ben", "POST", "/chains", { video_id: firstVideo.id, prompts: ["a", "b"], external_task_id: "next-shot" });
+  assert.equal(nextShot.status, 202, nextShot.text);
+  assert.equal(nextShot.json.method, "next-shot");
+  figures.nextShotChains++;
+  chains.push(["ben", nextShot.json.id]);
   const workers = [0, 1, 2, 3].map((w) => worker(w));
   const resumer = (async () => {
     for (;;) {
@@ -254,11 +286,13 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
     for (const c of list) {
       for (const s of c.steps) {
         if (!s.external_task_id) continue;
-        // Every try of the step: `<prefix>-<n>`, then `.2`, `.3`… (the record shows the latest).
+        // Every try of the step: `<prefix>-<n>`, then `.2`, `.3`… (the record shows the latest),
+        // at the step's endpoint.
         for (let k = 1; k <= s.attempt; k++) {
           const id = k === 1 ? `${c.external_task_id}-${s.step}` : `${c.external_task_id}-${s.step}.${k}`;
-          const r = await call(sub, "GET", `/extensions/${id}`);
-          if (r.status === 200) held.add(klingId(sub, "video-extend", id));
+          const path = s.family === "video-extend" ? `/extensions/${id}` : `/kling/v1/videos/${s.family}/${id}`;
+          const r = await call(sub, "GET", path);
+          if (r.status === 200) held.add(klingId(sub, s.family, id));
         }
       }
     }
@@ -298,6 +332,7 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
   assert.ok(figures.simTasks >= 10, `tasks were made (${figures.simTasks})`);
   assert.ok(figures.ledgerUnits > 0, "units were spent");
   assert.ok(figures.chains > 0 && figures.resumed === 1, "chains ran, and the failed one was resumed");
+  assert.ok(figures.nextShotChains > 0, "next-shot chains ran from users' own videos");
   assert.ok(!Object.keys(figures.answers).some((k) => k.startsWith("500")), `no 500 answers: ${JSON.stringify(figures.answers)}`);
   assert.equal(figures.ledgerUnits, figures.simUnits, "the ledgers equal the simulator's charges");
   assert.equal(figures.unreserved, 0, "no create reached the simulator without a reservation");

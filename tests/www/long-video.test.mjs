@@ -134,6 +134,7 @@ test("a 3-shot next-shot long video runs on the service: clips one by one, the j
   const durations = await clipDurations(page);
   const sum = durations.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(joined.duration - sum) < 0.1, `joined ${joined.duration} s, clips ${durations.join(" + ")} = ${sum} s`);
+  t.diagnostic(`joined ${joined.duration} s; clips ${durations.join(" + ")} = ${sum} s`);
   assert.match(new URL(joined.src).pathname, /^\/chains\/[^/]+\/video$/, "the service's joined video");
   await plays(page);
 
@@ -175,6 +176,7 @@ test("a last-frame long video in the page: each shot starts from the previous cl
   const durations = await clipDurations(page);
   const sum = durations.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(joined.duration - sum) < 0.1, `joined ${joined.duration} s, clips ${durations.join(" + ")} = ${sum} s`);
+  t.diagnostic(`joined ${joined.duration} s; clips ${durations.join(" + ")} = ${sum} s`);
   await plays(page);
   // The download link saves the joined MP4 (a `blob:` URL of the page's own join).
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#long-download")]);

@@ -1,7 +1,8 @@
-// kling-edge demo page: source → extend → chain, live task timelines, history, errors to act on.
+// kling-edge demo page: a long video shot by shot (the main flow), then the legacy path (source →
+// extend → chain), live task timelines, history, errors to act on.
 // The entry: loads the WebAssembly module and /config.json, makes the edge function's client, sets
-// up each section (src/: connection, source, generate, extend, result, chain form, chain list,
-// history) and wires the page-wide events between them (src/state.js).
+// up each section (src/: connection, source, long video, generate, extend, result, chain form,
+// chain list, history) and wires the page-wide events between them (src/state.js).
 
 import { setupChainForm } from "./src/chain-form.js";
 import { ChainList } from "./src/chain-list.js";
@@ -10,6 +11,7 @@ import { $ } from "./src/dom.js";
 import { setupExtend } from "./src/extend.js";
 import { setupGenerate } from "./src/generate.js";
 import { History } from "./src/history.js";
+import { setupLongVideo } from "./src/long-video.js";
 import { setupResult, showResult } from "./src/result.js";
 import { fetchConfig, sessionToken, withRenewal } from "./src/session.js";
 import { setupSource } from "./src/source.js";
@@ -45,6 +47,7 @@ async function boot() {
 
   setupConnection(EDGE_BASE);
   setupSource();
+  setupLongVideo();
   setupGenerate();
   setupExtend();
   setupResult();

@@ -102,7 +102,8 @@ async function assembleAssets(dir) {
   await cp(join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith("serve.mjs") });
   const vendor = join(dir, "vendor/kling-edge");
   await mkdir(vendor, { recursive: true });
-  for (const file of ["index.browser.js", "kling_edge.js", "kling-error.js", "kling_edge_bg.wasm", "snippets"]) {
+  // mp4/: kling-edge/mp4, the joiner the long video loads when it joins clips in the page.
+  for (const file of ["index.browser.js", "kling_edge.js", "kling-error.js", "kling_edge_bg.wasm", "snippets", "mp4"]) {
     await cp(join(ROOT, "pkg", file), join(vendor, file), { recursive: true });
   }
 }

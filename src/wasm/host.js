@@ -73,6 +73,22 @@ async function imageText(frame) {
   return btoa(text);
 }
 
+/**
+ * Resolves once `video` presents a frame at `time` or later, or after 2 s (or at once where
+ * `requestVideoFrameCallback` is missing): the canvas then draws that frame, not an earlier one.
+ */
+function presentedFrom(video, time) {
+  if (typeof video.requestVideoFrameCallback !== "function") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    const check = (_now, frame) => {
+      if (frame.mediaTime >= time) resolve(clearTimeout(timer));
+      else video.requestVideoFrameCallback(check);
+    };
+    video.requestVideoFrameCallback(check);
+  });
+}
+
 /** The clip's last frame as a JPEG data URL: `<video>` seeks to its end, a canvas draws it. */
 async function decodeLastFrame(url) {
   const video = document.createElement("video");
@@ -89,10 +105,15 @@ async function decodeLastFrame(url) {
     const loaded = next("loadeddata");
     video.src = url;
     await loaded;
+    // `seeked` may come before the frame sought is the one presented (a busy decoder still shows
+    // the keyframe before it): where the browser reports presented frames, wait for one at the end.
+    const end = video.duration;
+    const presented = presentedFrom(video, end - 0.25);
     const seeked = next("seeked");
     // Any time inside the last frame shows it; the very end may show nothing in some players.
-    video.currentTime = Math.max(0, video.duration - 0.001);
+    video.currentTime = Math.max(0, end - 0.001);
     await seeked;
+    await presented;
     const canvas = document.createElement("canvas");
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;

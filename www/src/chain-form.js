@@ -89,7 +89,8 @@ async function runChain(e) {
   const errors = [...sourceErrors(), ...chain.validate(), ...sharedErrors()];
   if (!report(errors)) return;
   const src = state.source;
-  const params = { video_id: src.videoId, prompts: chain.prompts(), ...sharedParams() };
+  // Extensions of a v1.x video: the service's chains continue with the next shot unless told.
+  const params = { method: "extend", video_id: src.videoId, prompts: chain.prompts(), ...sharedParams() };
   if (src.duration) params.video_duration = src.duration;
   if (via() === "edge" && state.session) {
     chain.resetRun();

@@ -1,16 +1,19 @@
 // "Your chains": the user's chains on the service (`GET /chains`), newest first, each with its
-// status, steps done, length and units, and Play once it has a video; kept live. While any listed
-// chain runs and the page is visible, the list is read again every poll interval (one timer, never
-// two; after a failed read it waits twice as long each time, up to a minute); with none running,
-// or the page hidden, it stops. A chain started elsewhere shows up when the page is shown again,
-// when another tab of this browser starts one (the `storage` event of RUNNING_CHAIN_KEY), or when
-// a section of this page calls `refresh()`. Items that did not change stay as they are (a focused
+// method, status, steps done, length and units, Play once it has a video and a link to its joined
+// video; kept live. While any listed chain runs and the page is visible, the list is read again
+// every poll interval (one timer, never two; after a failed read it waits twice as long each time,
+// up to a minute); with none running, or the page hidden, it stops. A chain started elsewhere
+// shows up when the page is shown again, when another tab of this browser starts one (the
+// `storage` event of RUNNING_CHAIN_KEY or LONG_CHAIN_KEY), or when a section of this page calls
+// `refresh()`. Items that did not change stay as they are (a focused
 // Play keeps its focus).
 import { $, h } from "./dom.js";
 import { service } from "./session.js";
 
 /** Where a tab keeps the id of the chain it runs, to follow it again after a reload. */
 export const RUNNING_CHAIN_KEY = "kling-edge-demo-chain";
+/** Where a tab keeps the id of the long video's chain it follows (src/long-video.js). */
+export const LONG_CHAIN_KEY = "kling-edge-demo-long";
 /** The longest wait between two reads after failures. */
 const MAX_DELAY_MS = 60_000;
 
@@ -39,7 +42,7 @@ export class ChainList {
     this.shown = new WeakMap(); // item → what it shows, to leave unchanged items alone
     document.addEventListener("visibilitychange", () => (document.hidden ? this.stop() : this.refresh()));
     addEventListener("storage", (e) => {
-      if (e.key === RUNNING_CHAIN_KEY && e.newValue) this.refresh();
+      if ((e.key === RUNNING_CHAIN_KEY || e.key === LONG_CHAIN_KEY) && e.newValue) this.refresh();
     });
   }
 
@@ -100,14 +103,33 @@ export class ChainList {
     this.box.hidden = chains.length === 0;
   }
 
-  /** One chain's item: its prefix, status, steps done of all, length, units, and Play. */
+  /**
+   * One chain's item: its prefix, method, status, steps done of all, length, units, Play (its last
+   * clip) and a link to its joined video (the service's `video_url`).
+   */
   item(c) {
     const last = [...c.steps].reverse().find((s) => s.video);
     const play = last ? h("button", { type: "button", class: "btn btn-secondary", text: "Play" }) : "";
     if (play) play.addEventListener("click", () => this.onPlay(stepTask(last)));
-    const text = ` · ${c.status} · ${c.steps.filter((s) => s.status === "succeed").length} of ${c.step_count} steps · ${c.length ?? 0} s · ${c.spent} units `;
-    const li = h("li", { "data-status": c.status, "data-id": c.id }, h("code", { text: c.external_task_id }), text, play);
-    this.shown.set(li, JSON.stringify([c.external_task_id, text, last?.video ?? null]));
+    const joined = c.video_url
+      ? h("a", {
+          class: "btn btn-ghost",
+          href: new URL(c.video_url, location.origin).href,
+          target: "_blank",
+          rel: "noopener",
+          text: "Joined video",
+        })
+      : "";
+    const text = ` · ${c.method ?? "extend"} · ${c.status} · ${c.steps.filter((s) => s.status === "succeed").length} of ${c.step_count} steps · ${c.length ?? 0} s · ${c.spent} units `;
+    const li = h(
+      "li",
+      { "data-status": c.status, "data-id": c.id, "data-method": c.method ?? "extend" },
+      h("code", { text: c.external_task_id }),
+      text,
+      play,
+      joined,
+    );
+    this.shown.set(li, JSON.stringify([c.external_task_id, text, last?.video ?? null, Boolean(c.video_url)]));
     return li;
   }
 }

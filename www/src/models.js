@@ -1,6 +1,7 @@
 // A generation form built from the package's capability table (`limits().families`): the models,
 // and per model its durations, modes, aspect ratios and features. No model, duration or rule is
 // written in the page; a new row in the package's table shows up here as it is.
+import { planChain } from "../vendor/kling-edge/index.browser.js";
 import { fmtSeconds, h } from "./dom.js";
 import { rules } from "./fields.js";
 
@@ -22,11 +23,42 @@ export const isRetired = (model) => Boolean(modelRow(model)?.retired);
 /** Models whose videos video-extend still takes: extendable, and not discontinued. */
 export const extendableModels = () => rules().extendableModels.filter((m) => !rules().discontinuedModels.includes(m));
 
+/** A clip URL for asking the package about a chain before there is a source (never fetched). */
+const ANY_CLIP = "https://example.invalid/clip.mp4";
+
+/** Whether the package's chain planner takes one step of `method` with `fields`. */
+function chainTakes(method, fields) {
+  try {
+    return planChain({ method, video_url: ANY_CLIP, prompts: [{ prompt: "x", ...fields }] });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The models a chain of `method` ("next-shot", "last-frame") may continue with: today's models
+ * of every family whose steps the package's planner takes, and the one it picks by default
+ * (the current model of the family its steps default to). Asked of the package, never listed here.
+ */
+export function chainModels(method) {
+  const names = new Set();
+  for (const family of Object.values(rules().families))
+    for (const m of family.models) if (!m.retired && chainTakes(method, { model_name: m.name })) names.add(m.name);
+  const plan = chainTakes(method, {});
+  const preferred = plan ? familyCaps(plan.families[0])?.currentModel : null;
+  return { models: [...names], preferred: names.has(preferred) ? preferred : [...names][0] };
+}
+
+/** The durations one step of a `method` chain with `model` may have (those the planner takes). */
+export function chainDurations(method, model) {
+  return (modelRow(model)?.durations ?? []).filter((d) => chainTakes(method, { model_name: model, duration: d }));
+}
+
 /** "a, b and c". */
 export const listWords = (items) => (items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`);
 
 /** Seconds offered, as "3–15 s" for a run of whole seconds, else "5 or 10 s". */
-function durationWords(durations) {
+export function durationWords(durations) {
   const n = durations.map(Number);
   const run = n.length > 2 && n.every((d, i) => i === 0 || d === n[i - 1] + 1);
   return run ? `${n[0]}–${n.at(-1)} s` : `${listWords(durations)} s`;

@@ -166,12 +166,18 @@ test("facade paths, methods, queries and bodies outside Kling's shape are refuse
   assert.equal((await call(url, "POST", path, "p", { body: "{}", headers: { "content-type": "text/plain" } })).status, 415);
   assert.equal((await call(url, "POST", path, "p", { body: "{not json" })).status, 400);
   assert.equal((await call(url, "POST", path, "p", { body: JSON.stringify({ prompt: "x".repeat(70 * 1024) }) })).status, 413);
+  // A frame sent inline (a last-frame chain in a page): up to 1.5 MB at image2video and omni-video.
+  const frame = "A".repeat(600 * 1024);
+  const i2v = "/kling/v1/videos/image2video";
+  const big = await call(url, "POST", i2v, "p", { body: { model_name: "kling-v3", image: frame, external_task_id: "framed" } });
+  assert.notEqual(big.status, 413, big.text.slice(0, 200));
+  assert.equal((await call(url, "POST", i2v, "p", { body: { model_name: "kling-v3", image: "A".repeat(1600 * 1024) } })).status, 413);
   assert.equal(
     (await call(url, "POST", path, "p", { body: { model_name: "kling-v1-6", prompt: "x", callback_url: "https://evil.example/" } })).json
       .error.field,
     "callback_url",
   );
-  assert.equal(sim.requests().length, 0);
+  assert.equal(sim.requests().filter((r) => !r.path.endsWith("/image2video")).length, 0);
   // No answer carries a secret.
   const r = await call(url, "GET", "/kling/v1/videos/text2video", "p");
   for (const s of [SESSION_SECRET, SIM_DEFAULTS.secretKey]) assert.ok(!r.text.includes(s));

@@ -5,7 +5,7 @@
 
 import { FAMILIES } from "./config.js";
 import { paging } from "./extensions.js";
-import { HttpError, isJsonContentType, json, parseJsonObject, readText } from "./http.js";
+import { HttpError, isJsonContentType, json, MAX_BODY_BYTES, MAX_IMAGE_BODY_BYTES, parseJsonObject, readText } from "./http.js";
 import { errorAdvice } from "./kling.js";
 import { toKlingTask } from "./records.js";
 import { create, list, read } from "./tasks.js";
@@ -64,7 +64,8 @@ export async function handleFacade(request, ctx, route) {
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw new HttpError(415, "ERR_UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
   }
-  const params = parseJsonObject(await readText(request));
+  const inline = family === "image2video" || family === "omni-video";
+  const params = parseJsonObject(await readText(request, inline ? MAX_IMAGE_BODY_BYTES : MAX_BODY_BYTES));
   const { kind, row } = await create(ctx, family, params);
   if (kind === "pending") {
     // Kling's own answer to an unsettled create: the package looks the id up, then may send again.

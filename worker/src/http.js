@@ -1,6 +1,12 @@
 // Small HTTP helpers shared by the routes: JSON answers, bounded body reading, random tokens.
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The body of a create that carries images inline (image2video, omni-video: a frame as base64 —
+ * a 1080p JPEG is 200–500 KB): stored with its record in the user's Durable Object, whose rows hold
+ * up to 2 MB. A larger image is given to Kling by URL.
+ */
+export const MAX_IMAGE_BODY_BYTES = 1536 * 1024;
 
 /** An error that already knows its HTTP answer. */
 export class HttpError extends Error {

@@ -259,11 +259,20 @@ export async function runSoak({ seconds = 600, log = () => {} } = {}) {
         for (let i = todo.shift(); i !== undefined; i = todo.shift()) await look(i);
       }),
     );
-    for (const [sub, id] of chains) {
-      const r = await call(sub, "GET", `/chains/${id}`);
-      if (r.json?.status === "running") {
+    // Every chain of every user: one whose answer the restart cut (status 0) may have been
+    // created all the same, and its running step holds a reservation until it ends.
+    for (const sub of USERS) {
+      const list = (await call(sub, "GET", "/chains?pageSize=50")).json?.data ?? [];
+      for (const c of list) {
+        if (c.status !== "running") continue;
         open++;
         openKinds["chain running"] = (openKinds["chain running"] ?? 0) + 1;
+        if (!chains.some(([s, id]) => s === sub && id === c.id)) {
+          // Not seen by the load: made sure it runs (a resume starts a run the restart prevented).
+          chains.push([sub, c.id]);
+          figures.untrackedChains = (figures.untrackedChains ?? 0) + 1;
+          await call(sub, "POST", `/chains/${c.id}/resume`);
+        }
       }
     }
     if (open === 0) break;

@@ -73,3 +73,29 @@ export function distance(a, b) {
 export function sameColour(a, b, tolerance = 24) {
   return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
 }
+
+/**
+ * Each image (raw base64, as sent to Kling) is the last frame of the clip before it: it has the
+ * colour of clip i's last frame (and not another clip's), and is nearer that last frame than the
+ * clip's first (a moving box and a frame counter tell them apart). `files[i]` is clip i's path.
+ */
+export function assertStartsFromLastFrames(images, files, what = "step") {
+  const lastColours = files.map((file) => framePixels(file, "last"));
+  for (const [i, image] of images.entries()) {
+    assert.doesNotMatch(image, /^data:/, "raw base64, as Kling takes it");
+    const frame = Buffer.from(image, "base64");
+    const colour = imagePixels(frame);
+    assert.ok(sameColour(colour, lastColours[i]), `${what} ${i + 1}'s first frame ${colour} is clip ${i}'s last ${lastColours[i]}`);
+    for (const [j, other] of lastColours.entries()) {
+      if (j !== i && !sameColour(other, lastColours[i]))
+        assert.ok(!sameColour(colour, other), `${what} ${i + 1}'s frame is not clip ${j}'s`);
+    }
+    const picture = imagePixels(frame, "32x18");
+    const last = distance(picture, framePixels(files[i], "last", "32x18"));
+    const first = distance(picture, framePixels(files[i], 0, "32x18"));
+    assert.ok(
+      last < first * 0.75,
+      `${what} ${i + 1}'s frame is clip ${i}'s last (off by ${last.toFixed(1)}), not its first (${first.toFixed(1)})`,
+    );
+  }
+}

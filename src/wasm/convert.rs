@@ -151,25 +151,21 @@ impl Bag {
 impl Bag {
     /// A boolean option.
     pub fn flag(&self, key: &'static str) -> Result<Option<bool>, Error> {
-        if self.obj.is_undefined() {
-            return Ok(None);
-        }
-        match Reflect::get(&self.obj, &js_key(key)) {
-            Err(_) => Err(Error::invalid_options(format!(
-                "option `{key}` cannot be read (its getter threw)"
-            ))),
-            Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
-            Ok(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| type_error(key, "true or false")),
-        }
+        self.get(key, JsValue::as_bool, "true or false")
     }
-}
 
-impl Bag {
     /// A string option.
     pub fn text(&self, key: &'static str) -> Result<Option<String>, Error> {
+        self.get(key, JsValue::as_string, "a string")
+    }
+
+    /// The option `key` read by `read`, refused as not being `what` when it reads nothing.
+    fn get<T>(
+        &self,
+        key: &'static str,
+        read: fn(&JsValue) -> Option<T>,
+        what: &str,
+    ) -> Result<Option<T>, Error> {
         if self.obj.is_undefined() {
             return Ok(None);
         }
@@ -178,10 +174,7 @@ impl Bag {
                 "option `{key}` cannot be read (its getter threw)"
             ))),
             Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
-            Ok(v) => v
-                .as_string()
-                .map(Some)
-                .ok_or_else(|| type_error(key, "a string")),
+            Ok(v) => read(&v).map(Some).ok_or_else(|| type_error(key, what)),
         }
     }
 }

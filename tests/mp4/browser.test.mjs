@@ -1,46 +1,24 @@
 // kling-edge/mp4's browser entry in headless Chromium: refused until `init()`, then a joined
 // file that the browser's own demuxer and decoder accept, seekable across the joins.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { launchChromium } from "../chromium.mjs";
+import { serveTree } from "../static-server.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
-const TYPES = { js: "text/javascript", wasm: "application/wasm", mp4: "video/mp4" };
-// Only the package and the committed clips are served.
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (path === "/") {
-    res.setHeader("content-type", "text/html");
-    return res.end("<!doctype html><title>kling-edge/mp4</title>");
-  }
-  if (!/^\/(pkg|sim\/media\/clips)\/[\w./-]+$/.test(path) || path.includes("..")) {
-    res.statusCode = 404;
-    return res.end();
-  }
-  try {
-    const body = readFileSync(root + path.slice(1));
-    res.setHeader("content-type", TYPES[path.split(".").pop()] ?? "application/octet-stream");
-    res.end(body);
-  } catch {
-    res.statusCode = 404;
-    res.end();
-  }
-});
 let browser;
 let base;
 
+let server;
+
 before(async () => {
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
+  server = await serveTree(["pkg", "sim/media/clips"], "kling-edge/mp4");
+  base = server.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server.close();
+  await server?.close();
 });
 
 test("a joined file loads and seeks across its joins in Chromium", async () => {

@@ -141,6 +141,7 @@ function shippedRow() {
     "scripts/build-pkg",
     "scripts/nightly-version",
     "scripts/patch-glue.mjs",
+    "scripts/short-names.mjs",
     "scripts/entries.mjs",
     "scripts/package-json.mjs",
     "scripts/check-built.mjs",

@@ -104,7 +104,8 @@ extern "C" {
 }
 
 /// Gives the core JavaScript's float writer when the module starts, before any export can run.
-#[wasm_bindgen::prelude::wasm_bindgen(start)]
+/// (wasm-bindgen's glue exports it as `start` too; the package's entries do not, nor its types.)
+#[wasm_bindgen::prelude::wasm_bindgen(start, skip_typescript)]
 fn start() {
     crate::api::text::set_float_text(float_text);
 }

@@ -2,8 +2,8 @@
 // wasm-bindgen names each import of the glue `__wbg_<name>_<16 hex digits of hash>` and the glue's
 // own module "./<name>_bg.js", and exports closure shims under their whole Rust paths (hundreds of
 // characters). The names travel twice, in the .wasm and in the glue, and a minifier cannot shorten
-// object keys or property names: this gives those imports and long exports short names in both,
-// consistently. Every name is checked to occur where it must, or the build fails.
+// object keys or property names: this gives those imports, and the exports the glue calls, short
+// names in both, consistently. Every name is checked to occur where it must, or the build fails.
 // Usage: node scripts/short-names.mjs <module.wasm> <glue.js> <glue.d.ts>   (rewritten in place)
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -51,7 +51,7 @@ function short(prefix, i) {
  * The module with its glue imports and long exports renamed, and the map of old to new names:
  * `{ module: [old, new], imports: Map, exports: Map }`.
  */
-export function shorten(wasm, glueModule, { longExport = 64 } = {}) {
+export function shorten(wasm, glueModule, { renameExport = (name) => name.length > 64 } = {}) {
   const imports = new Map();
   const exports = new Map();
   const moduleName = ["w", glueModule];
@@ -63,7 +63,7 @@ export function shorten(wasm, glueModule, { longExport = 64 } = {}) {
     const end = start + size;
     let body = wasm.subarray(start, end);
     if (id === 2) body = importSection(body, glueModule, imports);
-    if (id === 7) body = exportSection(body, longExport, exports);
+    if (id === 7) body = exportSection(body, renameExport, exports);
     parts.push(Buffer.from([id]), encodeUleb(body.length), body);
     p = end;
   }
@@ -108,15 +108,16 @@ function skipLimits(body, p) {
   return flags & 1 ? uleb(body, p)[1] : p;
 }
 
-function exportSection(body, longExport, renamed) {
+function exportSection(body, renameExport, renamed) {
   let [count, q] = uleb(body, 0);
   const out = [encodeUleb(count)];
   for (let i = 0; i < count; i++) {
     const [nl, q1] = uleb(body, q);
     const field = body.toString("utf8", q1, q1 + nl);
     const [, q2] = uleb(body, q1 + nl + 1);
-    if (field.length > longExport) {
+    if (renameExport(field)) {
       const next = short("_", renamed.size);
+      if (next === field || renamed.has(next)) throw new Error(`short-names: ${next} is taken`);
       renamed.set(field, next);
       out.push(name(next));
     } else {
@@ -166,8 +167,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     .split("/")
     .at(-1)
     .replace(/\.opt\.wasm$|\.wasm$/, "")}.js`;
-  const result = shorten(readFileSync(wasmPath), glueModule);
-  const glue = renameGlue(readFileSync(gluePath, "utf8"), result);
+  const source = readFileSync(gluePath, "utf8");
+  // Every export the glue calls, except the two a host may reach by name (`memory`, the start).
+  const called = new Set([...source.matchAll(/\bwasm\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
+  const renameExport = (name) => called.has(name) && name !== "memory" && name !== "__wbindgen_start";
+  const result = shorten(readFileSync(wasmPath), glueModule, { renameExport });
+  const glue = renameGlue(source, result);
   writeFileSync(wasmPath, result.wasm);
   writeFileSync(gluePath, glue);
   writeFileSync(typesPath, renameTypes(readFileSync(typesPath, "utf8"), result));

@@ -48,7 +48,7 @@ fn own_float_text(_: f64) -> String {
 /// JavaScript's `String(x)` writes beyond 1e21 and below 1e-6) or plain (`"0.25"`), as a plain
 /// decimal, as Rust's `Display` writes them: `"0.00000015"`, `"1000000000000000000000"`.
 pub fn plain_decimal(shortest: &str) -> String {
-    let Some((mantissa, exp)) = shortest.split_once(['e', 'E']) else {
+    let Some((mantissa, exp)) = shortest.split_once('e') else {
         return shortest.to_string();
     };
     let Ok(exp) = exp.trim_start_matches('+').parse::<i32>() else {
@@ -59,18 +59,25 @@ pub fn plain_decimal(shortest: &str) -> String {
         None => ("", mantissa),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    // The decimal point goes after `point` digits (which may be before the first or after the last).
+    // The decimal point goes after `point` digits (which may be before the first or after the
+    // last). Built by pushes, not `format!`: this runs in the wasm.
+    let digits = [int, frac].concat();
     let point = int.len() as i32 + exp;
-    let text = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
+        out.push_str(&digits);
     } else if point as usize >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
     } else {
         let (a, b) = digits.split_at(point as usize);
-        format!("{a}.{b}")
-    };
-    format!("{sign}{text}")
+        out.push_str(a);
+        out.push('.');
+        out.push_str(b);
+    }
+    out
 }
 
 /// A plain decimal in a string — `"5"`, `"9.4"`, `" 10 "` — or `None`: what durations and

@@ -6,7 +6,7 @@ export WRANGLER_HIDE_BANNER := true
 export WRANGLER_SEND_METRICS := false
 
 SOURCES := $(shell find src pkg-template mp4/src -type f) mp4/Cargo.toml Cargo.toml Cargo.lock scripts/build-pkg scripts/nightly-version \
-	scripts/patch-glue.mjs scripts/entries.mjs scripts/package-json.mjs scripts/check-built.mjs
+	scripts/patch-glue.mjs scripts/short-names.mjs scripts/entries.mjs scripts/package-json.mjs scripts/check-built.mjs
 EXAMPLE_DEPS := examples/node/node_modules/.package-lock.json
 WORKER_DEPS := worker/node_modules/.package-lock.json
 

@@ -129,7 +129,7 @@ function shippedRow() {
   rmSync(stage, { recursive: true, force: true });
   cpSync(PKG, stage, { recursive: true });
   const level = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/\[profile\.release\][^[]*?opt-level\s*=\s*"?(\w+)"?/)?.[1];
-  const flags = readFileSync(join(ROOT, "scripts/build-pkg"), "utf8").match(/^wasm-opt \S+ (-O\w+) -o/m)?.[1];
+  const flags = readFileSync(join(ROOT, "scripts/build-pkg"), "utf8").match(/^wasm-opt \S+ (-O\w+(?: -O\w+)*) -o/m)?.[1];
   // Older than any input of `make build` (as make judges it): then the comparison is with a past build.
   const mtimes = (p) =>
     statSync(p).isDirectory() ? readdirSync(p, { recursive: true }).map((f) => statSync(join(p, f)).mtimeMs) : [statSync(p).mtimeMs];
@@ -141,6 +141,7 @@ function shippedRow() {
     "scripts/build-pkg",
     "scripts/nightly-version",
     "scripts/patch-glue.mjs",
+    "scripts/short-names.mjs",
     "scripts/entries.mjs",
     "scripts/package-json.mjs",
     "scripts/check-built.mjs",

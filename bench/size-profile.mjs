@@ -21,7 +21,7 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
 run("wasm-bindgen", ["--keep-debug", "--target", "web", "--out-dir", dir, input]);
-run("wasm-opt", [`${dir}/kling_edge_bg.wasm`, "-Oz", "--debuginfo", ...FEATURES, "-o", `${dir}/named.wasm`]);
+run("wasm-opt", [`${dir}/kling_edge_bg.wasm`, "-Oz", "-Oz", "--debuginfo", ...FEATURES, "-o", `${dir}/named.wasm`]);
 
 /** A cursor over the module's bytes. */
 class Reader {

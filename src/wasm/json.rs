@@ -1,5 +1,6 @@
-//! JSON as the platform parsed it: the core reads typed fields out of it through
-//! `serde-wasm-bindgen`, and the user gets the object itself, never a copy made from text.
+//! JSON as the platform parsed it: the core reads typed fields out of it through serde, with this
+//! file's reader of JS values (serde-wasm-bindgen's rules and words, without its crate), and the
+//! user gets the object itself, never a copy made from text.
 
 use serde::de::{Deserialize, DeserializeOwned, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
@@ -40,6 +41,150 @@ impl Js {
             Some(v) => Js::params(&v, what).map(Some),
             None => Ok(None),
         }
+    }
+}
+
+/// Why a value could not be read: serde's words, written here without serde's own writer of
+/// the value found (`Unexpected`), which links core's float printer and Unicode-aware string
+/// escaper for one message. With JavaScript's float text and serde-wasm-bindgen's deserializer
+/// replaced too, 8.4 KB gzip less wasm (bench/README.md, "Size steps").
+#[derive(Debug)]
+pub(crate) struct ReadError(String);
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl serde::de::Error for ReadError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        ReadError(msg.to_string())
+    }
+
+    fn invalid_type(found: serde::de::Unexpected, expected: &dyn serde::de::Expected) -> Self {
+        ReadError(format!(
+            "invalid type: {}, expected {expected}",
+            found_text(found)
+        ))
+    }
+
+    fn invalid_value(found: serde::de::Unexpected, expected: &dyn serde::de::Expected) -> Self {
+        ReadError(format!(
+            "invalid value: {}, expected {expected}",
+            found_text(found)
+        ))
+    }
+}
+
+impl serde::ser::Error for ReadError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        ReadError(msg.to_string())
+    }
+}
+
+/// A value JavaScript threw while it was read (an iterator's exception): its `String()`, without
+/// the "Error: " a plain `Error` adds.
+impl From<JsValue> for ReadError {
+    fn from(e: JsValue) -> ReadError {
+        let text = js_string(&e);
+        ReadError(
+            text.strip_prefix("Error: ")
+                .map(str::to_string)
+                .unwrap_or(text),
+        )
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+}
+
+/// Gives the core JavaScript's float writer when the module starts, before any export can run.
+/// (wasm-bindgen's glue exports it as `start` too; the package's entries do not, nor its types.)
+#[wasm_bindgen::prelude::wasm_bindgen(start, skip_typescript)]
+fn start() {
+    crate::api::text::set_float_text(float_text);
+}
+
+/// `x` as Rust's `Display` writes it, from JavaScript's shortest round-trip digits (the core's
+/// float writer in the wasm build: [`crate::api::text::set_float_text`]).
+pub fn float_text(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else if x == 0.0 && x.is_sign_negative() {
+        "-0".into()
+    } else {
+        crate::api::text::plain_decimal(&js_string(&JsValue::from_f64(x)))
+    }
+}
+
+/// serde's words for the value found (`Unexpected`'s `Display`).
+fn found_text(found: serde::de::Unexpected) -> String {
+    use serde::de::Unexpected as U;
+    match found {
+        U::Bool(b) => format!("boolean `{b}`"),
+        U::Unsigned(i) => format!("integer `{i}`"),
+        U::Signed(i) => format!("integer `{i}`"),
+        U::Float(x) => {
+            let text = float_text(x);
+            let point = if x.is_finite() && !text.contains('.') {
+                ".0"
+            } else {
+                ""
+            };
+            format!("floating point `{text}{point}`")
+        }
+        U::Char(c) => format!("character `{c}`"),
+        U::Str(s) => format!("string {}", quoted(s)),
+        U::Bytes(_) => "byte array".into(),
+        U::Unit => "unit value".into(),
+        U::Option => "Option value".into(),
+        U::NewtypeStruct => "newtype struct".into(),
+        U::Seq => "sequence".into(),
+        U::Map => "map".into(),
+        U::Enum => "enum".into(),
+        U::UnitVariant => "unit variant".into(),
+        U::NewtypeVariant => "newtype variant".into(),
+        U::TupleVariant => "tuple variant".into(),
+        U::StructVariant => "struct variant".into(),
+        U::Other(other) => other.into(),
+    }
+}
+
+/// A string in double quotes, escaped as Rust's `Debug` escapes one: quotes, backslashes and
+/// control characters (`Debug` also escapes unprintable Unicode, whose tables cost ≈ 3 KB).
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A number that is a safe integer, as an `i64` (serde-wasm-bindgen's integer reads).
+fn safe_integer(value: &JsValue) -> Option<i64> {
+    if js_sys::Number::is_safe_integer(value) {
+        value.as_f64().map(|v| v as i64)
+    } else {
+        None
     }
 }
 
@@ -87,7 +232,7 @@ impl Serialize for Js {
 struct EveryKey(JsValue);
 
 impl<'de> Deserializer<'de> for EveryKey {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         Value(self.0).deserialize_any(visitor)
@@ -110,17 +255,8 @@ impl<'de> Deserializer<'de> for EveryKey {
 /// every type it reads.
 struct Value(JsValue);
 
-/// Each method as serde-wasm-bindgen's, on the same value.
-macro_rules! as_serde_wasm_bindgen {
-    ($($method:ident($($arg:ident: $t:ty),*)),* $(,)?) => {
-        $(fn $method<V: Visitor<'de>>(self, $($arg: $t,)* visitor: V) -> Result<V::Value, Self::Error> {
-            serde_wasm_bindgen::Deserializer::from(self.0).$method($($arg,)* visitor)
-        })*
-    };
-}
-
 impl<'de> Deserializer<'de> for Value {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match kind(&self.0) {
@@ -138,16 +274,144 @@ impl<'de> Deserializer<'de> for Value {
         }
     }
 
-    as_serde_wasm_bindgen! {
-        deserialize_bool(), deserialize_i8(), deserialize_i16(),
-        deserialize_i32(), deserialize_i64(), deserialize_i128(), deserialize_u8(),
-        deserialize_u16(), deserialize_u32(), deserialize_u64(), deserialize_u128(),
-        deserialize_f32(), deserialize_f64(), deserialize_char(), deserialize_str(),
-        deserialize_string(), deserialize_bytes(), deserialize_byte_buf(), deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(), deserialize_ignored_any(),
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0.as_bool() {
+            Some(v) => visitor.visit_bool(v),
+            None => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0.as_f64() {
+            Some(v) => visitor.visit_f64(v),
+            None => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0.as_string() {
+            Some(v) => visitor.visit_string(v),
+            None => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if self.0.is_bigint() {
+            return match i64::try_from(self.0) {
+                Ok(v) => visitor.visit_i64(v),
+                Err(_) => Err(serde::de::Error::custom(
+                    "Couldn't deserialize i64 from a BigInt outside i64::MIN..i64::MAX bounds",
+                )),
+            };
+        }
+        match safe_integer(&self.0) {
+            Some(v) => visitor.visit_i64(v),
+            None => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if self.0.is_bigint() {
+            return match u64::try_from(self.0) {
+                Ok(v) => visitor.visit_u64(v),
+                Err(_) => Err(serde::de::Error::custom(
+                    "Couldn't deserialize u64 from a BigInt outside u64::MIN..u64::MAX bounds",
+                )),
+            };
+        }
+        match safe_integer(&self.0) {
+            Some(v) if v >= 0 => visitor.visit_u64(v as u64),
+            _ => Err(invalid_type(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if self.0.loose_eq(&JsValue::NULL) {
+            visitor.visit_unit()
+        } else {
+            Err(invalid_type(&self.0, &visitor))
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if let Some(v) = bytes(&self.0) {
+            return visitor.visit_byte_buf(v);
+        }
+        if let Some(array) = self.0.dyn_ref::<js_sys::Array>() {
+            return visitor.visit_seq(Items {
+                items: array.clone(),
+                next: 0,
+            });
+        }
+        Err(invalid_type(&self.0, &visitor))
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if let Some(c) = self
+            .0
+            .dyn_ref::<js_sys::JsString>()
+            .and_then(js_sys::JsString::as_char)
+        {
+            return visitor.visit_char(c);
+        }
+        Err(invalid_type(&self.0, &visitor))
+    }
+
+    // The crate reads no enum, nor 128-bit integer, from a JS value.
+    serde::forward_to_deserialize_any! {
+        i128 u128 enum
+    }
+
+    /// Integers of every width read as 64-bit ones (serde checks the range), as
+    /// serde-wasm-bindgen reads them.
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_i64(visitor)
+    }
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_i64(visitor)
+    }
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_i64(visitor)
+    }
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_u64(visitor)
+    }
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_f64(visitor)
+    }
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_string(visitor)
+    }
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_string(visitor)
+    }
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.deserialize_byte_buf(visitor)
+    }
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_unit(visitor)
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_tuple(len, visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -167,7 +431,7 @@ impl<'de> Deserializer<'de> for Value {
             HANDED.with(|h| h.set(Some(self.0)));
             return visitor.visit_unit();
         }
-        serde_wasm_bindgen::Deserializer::from(self.0).deserialize_newtype_struct(name, visitor)
+        visitor.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -220,7 +484,7 @@ enum Kind {
     Seq,
     Bytes(Vec<u8>),
     Map,
-    Refused(serde_wasm_bindgen::Error),
+    Refused(ReadError),
     Other,
 }
 
@@ -271,10 +535,7 @@ fn bytes(value: &JsValue) -> Option<Vec<u8>> {
 }
 
 /// A sequence's items: an array's, or an iterable's (serde-wasm-bindgen's `deserialize_seq`).
-fn items(
-    value: &JsValue,
-    expected: &dyn serde::de::Expected,
-) -> Result<js_sys::Array, serde_wasm_bindgen::Error> {
+fn items(value: &JsValue, expected: &dyn serde::de::Expected) -> Result<js_sys::Array, ReadError> {
     if let Some(array) = value.dyn_ref::<js_sys::Array>() {
         return Ok(array.clone());
     }
@@ -286,10 +547,7 @@ fn items(
 
 /// A map's `[key, value]` pairs: an iterable's, or an object's own entries
 /// (serde-wasm-bindgen's `deserialize_map`).
-fn pairs(
-    value: &JsValue,
-    expected: &dyn serde::de::Expected,
-) -> Result<js_sys::Array, serde_wasm_bindgen::Error> {
+fn pairs(value: &JsValue, expected: &dyn serde::de::Expected) -> Result<js_sys::Array, ReadError> {
     // An array is a sequence, never a map (its items need not be pairs).
     if js_sys::Array::is_array(value) {
         return Err(invalid_type(value, expected));
@@ -309,7 +567,7 @@ fn pairs(
 }
 
 /// serde-wasm-bindgen's refusal of a value of the wrong kind, in its words.
-fn invalid_type(value: &JsValue, expected: &dyn serde::de::Expected) -> serde_wasm_bindgen::Error {
+fn invalid_type(value: &JsValue, expected: &dyn serde::de::Expected) -> ReadError {
     use serde::de::Unexpected;
     let text;
     let data;
@@ -340,7 +598,7 @@ struct Entries {
 }
 
 impl<'de> serde::de::MapAccess<'de> for Entries {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
@@ -354,8 +612,7 @@ impl<'de> serde::de::MapAccess<'de> for Entries {
         // The key first, as serde-wasm-bindgen reads a pair.
         let key = pair.get(0);
         self.value = pair.get(1);
-        seed.deserialize(serde_wasm_bindgen::Deserializer::from(key))
-            .map(Some)
+        seed.deserialize(Value(key)).map(Some)
     }
 
     fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
@@ -378,7 +635,7 @@ struct Declared {
 }
 
 impl<'de> serde::de::MapAccess<'de> for Declared {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
         &mut self,
@@ -417,7 +674,7 @@ struct Items {
 }
 
 impl<'de> serde::de::SeqAccess<'de> for Items {
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
         &mut self,
@@ -432,13 +689,9 @@ impl<'de> serde::de::SeqAccess<'de> for Items {
     }
 }
 
-/// The text of a reader's error: a JS `Error`'s, without the "Error: " its string adds.
-#[inline(never)]
-fn error_text(e: serde_wasm_bindgen::Error) -> String {
-    let text = e.to_string();
-    text.strip_prefix("Error: ")
-        .map(str::to_string)
-        .unwrap_or(text)
+/// The text of a reader's error.
+fn error_text(e: ReadError) -> String {
+    e.0
 }
 
 impl crate::api::options::HostValue for Js {
@@ -510,9 +763,9 @@ impl Json for Js {
 /// nothing else: one small writer instead of its general one with a cache of key strings.
 struct Make;
 
-type Unsupported = serde::ser::Impossible<JsValue, serde_wasm_bindgen::Error>;
+type Unsupported = serde::ser::Impossible<JsValue, ReadError>;
 
-fn unsupported(what: &str) -> serde_wasm_bindgen::Error {
+fn unsupported(what: &str) -> ReadError {
     serde::ser::Error::custom(format_args!("{what} are not written here"))
 }
 
@@ -521,7 +774,7 @@ struct MakeFields(js_sys::Object);
 
 impl serde::ser::SerializeStruct for MakeFields {
     type Ok = JsValue;
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn serialize_field<T: ?Sized + Serialize>(
         &mut self,
@@ -544,7 +797,7 @@ struct MakeItems(js_sys::Array);
 
 impl serde::ser::SerializeSeq for MakeItems {
     type Ok = JsValue;
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
 
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Self::Error> {
         self.0.push(&value.serialize(Make)?);
@@ -557,11 +810,7 @@ impl serde::ser::SerializeSeq for MakeItems {
 }
 
 /// A whole number as a JS number, when it is one exactly (`text` says which, when not).
-fn whole(
-    v: f64,
-    exact: bool,
-    text: &dyn std::fmt::Display,
-) -> Result<JsValue, serde_wasm_bindgen::Error> {
+fn whole(v: f64, exact: bool, text: &dyn std::fmt::Display) -> Result<JsValue, ReadError> {
     if exact {
         Ok(JsValue::from_f64(v))
     } else {
@@ -576,7 +825,7 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 
 impl Serializer for Make {
     type Ok = JsValue;
-    type Error = serde_wasm_bindgen::Error;
+    type Error = ReadError;
     type SerializeSeq = MakeItems;
     type SerializeTuple = Unsupported;
     type SerializeTupleStruct = Unsupported;

@@ -1,9 +1,8 @@
 //! A chain's runner: every step created (or found again) under its id and waited for, then the
 //! next, by the plan's arithmetic (`plan.rs`).
 
-use crate::api::chain::plan::{
-    step_external_id, ChainPlan, Clip, Method, Position, MAX_STEP_ATTEMPTS,
-};
+use crate::api::chain::plan::{ChainPlan, Clip, Position};
+use crate::api::chain::steps::{step_external_id, Method, MAX_STEP_ATTEMPTS};
 use crate::api::client::Client;
 use crate::api::create::{in_doubt, new_external_task_id, Key, Lookup};
 use crate::api::env::Env;

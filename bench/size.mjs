@@ -7,6 +7,20 @@ import { brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
 import { gzipLen, kb, main, PKG, ROOT, TMP, table } from "./lib.mjs";
 
+/** `entry` bundled for a browser, minified, as a user's build would ship it. */
+const browserBundle = (entry) =>
+  esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "browser",
+    conditions: ["browser"],
+    format: "esm",
+    minify: true,
+    write: false,
+    logLevel: "silent",
+    metafile: true,
+  });
+
 const brLen = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const version = (name) => JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
 
@@ -71,17 +85,7 @@ export async function run() {
   for (const [name, line] of Object.entries(ENTRIES)) {
     const entry = join(dir, `${name.replace(/[^a-z0-9]+/gi, "_")}.mjs`);
     writeFileSync(entry, `${line}\n`);
-    const r = await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: "browser",
-      conditions: ["browser"],
-      format: "esm",
-      minify: true,
-      write: false,
-      logLevel: "silent",
-      metafile: true,
-    });
+    const r = await browserBundle(entry);
     const js = Buffer.from(r.outputFiles[0].contents);
     const assets = [];
     if (name.startsWith("kling-edge")) assets.push(wasm); // fetched by init() next to the module
@@ -101,16 +105,7 @@ export async function run() {
   const mp4Sections = wasmSections(mp4Wasm);
   const mp4Entry = join(dir, "kling_edge_mp4.mjs");
   writeFileSync(mp4Entry, `${MP4_ENTRY}\n`);
-  const mp4Built = await esbuild.build({
-    entryPoints: [mp4Entry],
-    bundle: true,
-    platform: "browser",
-    conditions: ["browser"],
-    format: "esm",
-    minify: true,
-    write: false,
-    logLevel: "silent",
-  });
+  const mp4Built = await browserBundle(mp4Entry);
   const mp4Js = Buffer.from(mp4Built.outputFiles[0].contents);
   const mp4Gz = gzipLen(mp4Wasm) + gzipLen(mp4Glue);
   const k = bundles["kling-edge"];

@@ -10,18 +10,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../chromium.mjs";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const PAGE_TIMEOUT_MS = 20000;
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -78,7 +68,7 @@ async function run() {
     record.notes.push(`import map: kling-edge → ${entry.replace("./node_modules/kling-edge/", "")}`);
   }
   const server = await serve();
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const problems = [];
   try {
     record.version = `Chromium ${browser.version()}${values["version-suffix"]}`;
